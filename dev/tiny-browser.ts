@@ -1,0 +1,230 @@
+// A fetch-based "browser" for e2e tests and benchmarks that do not need
+// Chromium: a cookie jar (host + path aware, ports ignored like real browsers),
+// manual redirect following, and HTML form submission. Only good enough for
+// the plain pages of switchback and the local IdPs.
+
+interface StoredCookie {
+  name: string;
+  value: string;
+  host: string;
+  path: string;
+  expiresAt: number;
+  secure: boolean;
+  httpOnly: boolean;
+  sameSite: string | undefined;
+}
+
+export interface Page {
+  url: string;
+  status: number;
+  headers: Headers;
+  body: string;
+  /** Every URL visited, including redirects, in order. */
+  history: string[];
+}
+
+export interface NavigateOptions {
+  method?: string;
+  body?: URLSearchParams | string;
+  headers?: Record<string, string>;
+  /** Stop following redirects when the next URL matches (it is then the page URL, not fetched). */
+  stopWhen?: (url: string) => boolean;
+  maxRedirects?: number;
+}
+
+export interface ParsedForm {
+  action: string;
+  method: string;
+  fields: Record<string, string>;
+}
+
+function defaultPath(url: URL): string {
+  const idx = url.pathname.lastIndexOf('/');
+  return idx <= 0 ? '/' : url.pathname.slice(0, idx);
+}
+
+function pathMatches(requestPath: string, cookiePath: string): boolean {
+  if (requestPath === cookiePath) return true;
+  if (!requestPath.startsWith(cookiePath)) return false;
+  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+
+function decodeEntities(s: string): string {
+  return s
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}
+
+function attr(tag: string, name: string): string | undefined {
+  const m = new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
+  if (!m) return undefined;
+  return decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
+}
+
+/** Parses the forms of a page (inputs with a name; values of hidden/prefilled inputs kept). */
+export function parseForms(html: string, pageUrl: string): ParsedForm[] {
+  const forms: ParsedForm[] = [];
+  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
+    const open = `<form ${m[1]}>`;
+    const fields: Record<string, string> = {};
+    for (const input of m[2]!.matchAll(/<(input|button|textarea)\b[^>]*>/gi)) {
+      const name = attr(input[0], 'name');
+      if (!name) continue;
+      const type = (attr(input[0], 'type') ?? '').toLowerCase();
+      if (input[1]!.toLowerCase() === 'button' || type === 'submit') continue;
+      fields[name] = attr(input[0], 'value') ?? '';
+    }
+    forms.push({
+      action: new URL(attr(open, 'action') ?? pageUrl, pageUrl).href,
+      method: (attr(open, 'method') ?? 'get').toUpperCase(),
+      fields,
+    });
+  }
+  return forms;
+}
+
+export class TinyBrowser {
+  readonly #cookies = new Map<string, StoredCookie>();
+  readonly userAgent: string;
+
+  constructor(userAgent = 'switchback-tiny-browser/1') {
+    this.userAgent = userAgent;
+  }
+
+  /** Cookies that would be sent to `url` (name -> value). */
+  cookiesFor(url: string): Record<string, string> {
+    const u = new URL(url);
+    const now = Date.now();
+    const out: Record<string, string> = {};
+    for (const [key, c] of this.#cookies) {
+      if (c.expiresAt <= now) {
+        this.#cookies.delete(key);
+        continue;
+      }
+      if (c.host === u.hostname && pathMatches(u.pathname, c.path)) out[c.name] = c.value;
+    }
+    return out;
+  }
+
+  /** All stored cookies with their attributes (for asserting Secure/HttpOnly/SameSite). */
+  allCookies(): StoredCookie[] {
+    return [...this.#cookies.values()];
+  }
+
+  clearCookies(): void {
+    this.#cookies.clear();
+  }
+
+  #store(url: URL, header: string): void {
+    const [pair, ...attrs] = header.split(';');
+    const eq = pair!.indexOf('=');
+    if (eq <= 0) return;
+    const cookie: StoredCookie = {
+      name: pair!.slice(0, eq).trim(),
+      value: pair!.slice(eq + 1).trim(),
+      host: url.hostname,
+      path: defaultPath(url),
+      expiresAt: Infinity,
+      secure: false,
+      httpOnly: false,
+      sameSite: undefined,
+    };
+    for (const a of attrs) {
+      const [k, ...rest] = a.trim().split('=');
+      const v = rest.join('=');
+      switch (k!.toLowerCase()) {
+        case 'path':
+          cookie.path = v.startsWith('/') ? v : '/';
+          break;
+        case 'max-age':
+          cookie.expiresAt = Date.now() + Number(v) * 1000;
+          break;
+        case 'expires':
+          if (cookie.expiresAt === Infinity) cookie.expiresAt = Date.parse(v);
+          break;
+        case 'secure':
+          cookie.secure = true;
+          break;
+        case 'httponly':
+          cookie.httpOnly = true;
+          break;
+        case 'samesite':
+          cookie.sameSite = v;
+          break;
+      }
+    }
+    const key = `${cookie.host};${cookie.path};${cookie.name}`;
+    if (cookie.expiresAt <= Date.now()) this.#cookies.delete(key);
+    else this.#cookies.set(key, cookie);
+  }
+
+  /** One request, no redirect following; stores cookies. */
+  async request(url: string, init: { method?: string; body?: URLSearchParams | string; headers?: Record<string, string> } = {}): Promise<Response> {
+    const cookies = Object.entries(this.cookiesFor(url)).map(([k, v]) => `${k}=${v}`).join('; ');
+    const headers: Record<string, string> = { 'user-agent': this.userAgent, ...init.headers };
+    if (cookies) headers.cookie = cookies;
+    if (init.body instanceof URLSearchParams) headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
+    for (const sc of res.headers.getSetCookie()) this.#store(new URL(url), sc);
+    return res;
+  }
+
+  /** Requests `url` and follows redirects like a browser (303/302/301 -> GET). */
+  async navigate(url: string, options: NavigateOptions = {}): Promise<Page> {
+    const history: string[] = [];
+    let current = url;
+    let method = options.method ?? 'GET';
+    let body = options.body;
+    let headers = options.headers;
+    for (let i = 0; i <= (options.maxRedirects ?? 20); i++) {
+      history.push(current);
+      const res = await this.request(current, { method, body, headers });
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location) {
+        await res.arrayBuffer();
+        const next = new URL(location, current).href;
+        if (![307, 308].includes(res.status)) {
+          method = 'GET';
+          body = undefined;
+          headers = undefined;
+        }
+        if (options.stopWhen?.(next)) {
+          history.push(next);
+          return { url: next, status: res.status, headers: res.headers, body: '', history };
+        }
+        current = next;
+        continue;
+      }
+      return { url: current, status: res.status, headers: res.headers, body: await res.text(), history };
+    }
+    throw new Error(`too many redirects starting at ${url}`);
+  }
+
+  /**
+   * Submits a form of `page` (the one whose id/action matches `selector`, else the first), with
+   * `values` overriding its fields, and follows redirects.
+   */
+  async submitForm(page: Page, values: Record<string, string> = {}, options: NavigateOptions & { selector?: string } = {}): Promise<Page> {
+    const forms = parseForms(page.body, page.url);
+    const form = options.selector
+      ? forms.find((f) => f.action.includes(options.selector!)) ?? this.#formById(page.body, page.url, options.selector)
+      : forms[0];
+    if (!form) throw new Error(`no form${options.selector ? ` matching ${options.selector}` : ''} on ${page.url}`);
+    const params = new URLSearchParams({ ...form.fields, ...values });
+    if (form.method === 'GET') {
+      const target = new URL(form.action);
+      target.search = params.toString();
+      return this.navigate(target.href, options);
+    }
+    return this.navigate(form.action, { ...options, method: 'POST', body: params });
+  }
+
+  #formById(html: string, pageUrl: string, id: string): ParsedForm | undefined {
+    const all = [...html.matchAll(/<form\b([^>]*)>/gi)];
+    const index = all.findIndex((m) => attr(`<form ${m[1]}>`, 'id') === id);
+    return index === -1 ? undefined : parseForms(html, pageUrl)[index];
+  }
+}

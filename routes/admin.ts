@@ -1,0 +1,95 @@
+/**
+ * The admin API under /_switchback/api: JSON in and out, every input
+ * validated, every change logged with its actor. The plan's own
+ * `curl -X POST $FLAG_API/flags/olympus_auth -d '{"enabled": false}'` works
+ * with FLAG_API=<gateway>/_switchback/api (plus the bearer token).
+ */
+import { Hono, type Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
+import type { AppEnv } from '../src/env.ts';
+import { adminActorFor, roleAllows, type AdminActor } from '../src/admin/admin-auth.ts';
+import type { AdminRole } from '../src/config.ts';
+import { FLAG_KEY, parseFlagRecord, SAFE_DEFAULT_FLAG } from '../src/flag/flag-record.ts';
+import { writeFlag } from '../src/flag/flag-writer.ts';
+import { log } from '../src/core/log.ts';
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+type AdminEnv = AppEnv & { Variables: AppEnv['Variables'] & { actor: AdminActor } };
+
+const FlagChangeBody = z.strictObject({
+  enabled: z.boolean(),
+  percent: z.number().int().min(0).max(100).optional(),
+  reason: z.string().trim().min(1).max(1000).optional(),
+  client_config_version: z.number().int().min(0).optional(),
+});
+
+function problem(c: Context, status: 400 | 401 | 403 | 413 | 415, error: string, description: string, extra: Record<string, unknown> = {}) {
+  return c.json({ error, error_description: description, ...extra }, status, { 'cache-control': 'no-store' });
+}
+
+const requireActor = createMiddleware<AdminEnv>(async (c, next) => {
+  const actor = await adminActorFor(c.req.header('authorization'), c.var.config.adminTokens);
+  if (!actor) {
+    c.header('www-authenticate', 'Bearer realm="switchback-admin"');
+    return problem(c, 401, 'unauthorized', 'A valid admin API token is required (Authorization: Bearer <token>).');
+  }
+  c.set('actor', actor);
+  await next();
+});
+
+function requireRole(c: Context<AdminEnv>, role: AdminRole): Response | undefined {
+  if (roleAllows(c.var.actor.role, role)) return undefined;
+  return problem(c, 403, 'forbidden', `This action needs the ${role} role; token "${c.var.actor.name}" has ${c.var.actor.role}.`);
+}
+
+/** Reads a bounded JSON body; answers 413/415/400 with a clear message instead of throwing. */
+async function jsonBody(c: Context<AdminEnv>): Promise<{ ok: true; value: unknown } | { ok: false; res: Response }> {
+  const type = c.req.header('content-type') ?? '';
+  // curl -d sends application/x-www-form-urlencoded by default; the body is still JSON.
+  if (type && !/^(application\/json|application\/x-www-form-urlencoded)\b/i.test(type)) {
+    return { ok: false, res: problem(c, 415, 'unsupported_media_type', 'Send a JSON body (Content-Type: application/json).') };
+  }
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) return { ok: false, res: problem(c, 413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`) };
+  const text = await c.req.text();
+  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES) return { ok: false, res: problem(c, 413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`) };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, res: problem(c, 400, 'invalid_json', 'The body is not valid JSON.') };
+  }
+}
+
+export const admin = new Hono<AdminEnv>()
+  .use('/_switchback/api/*', requireActor)
+  .get(`/_switchback/api/flags/${FLAG_KEY}`, async (c) => {
+    const text = await c.env.SWITCHBACK_KV.get(FLAG_KEY, 'text');
+    const flag = text === null ? SAFE_DEFAULT_FLAG : parseFlagRecord(text);
+    if (!flag) return c.json({ error: 'flag_invalid', error_description: 'The stored flag fails validation; the gateway treats it as unreadable (last good value, else Auth0).' }, 200);
+    return c.json({ ...flag, stored: text !== null }, 200, { 'cache-control': 'no-store' });
+  })
+  .post(`/_switchback/api/flags/${FLAG_KEY}`, async (c) => {
+    const body = await jsonBody(c);
+    if (!body.ok) return body.res;
+    const parsed = FlagChangeBody.safeParse(body.value);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+      return problem(c, 400, 'invalid_request', `Invalid flag change: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+    }
+    const change = parsed.data;
+    // Turning Olympus on (or widening it) is the risky direction: eng-lead only. Rolling back: oncall too.
+    const denied = requireRole(c, change.enabled ? 'eng-lead' : 'oncall');
+    if (denied) return denied;
+    const { previous, current } = await writeFlag(c.env.SWITCHBACK_KV, {
+      enabled: change.enabled,
+      percent: change.percent,
+      client_config_version: change.client_config_version,
+      reason: change.reason ?? (change.enabled ? 'enabled through the admin API' : 'disabled through the admin API'),
+      actor: `${c.var.actor.name} (${c.var.actor.role})`,
+    });
+    log('warn', { event: 'flag_changed', actor: c.var.actor.name, role: c.var.actor.role, from: previous.enabled, to: current.enabled, percent: current.percent, version: current.version, reason: current.reason });
+    return c.json(current, 200, { 'cache-control': 'no-store' });
+  })
+  .all('/_switchback/api/*', (c) => c.json({ error: 'not_found', error_description: 'No such admin endpoint.' }, 404));

@@ -1,0 +1,64 @@
+/**
+ * GET /callback, for both providers: open the login transaction, check the
+ * response (state, RFC 9207 iss), redeem the code with the PKCE verifier,
+ * validate the ID token (issuer, audience, expiry, nonce, algorithms), and
+ * start the session.
+ */
+import { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../src/env.ts';
+import { LOGIN_COOKIE, openTransaction, TransactionError } from '../src/oidc/login-transaction.ts';
+import { checkAuthorizationResponse } from '../src/oidc/authorization-response.ts';
+import { exchangeCode, CodeExchangeError } from '../src/oidc/code-exchange.ts';
+import { getProviderMetadata } from '../src/providers/discovery.ts';
+import { validateIdToken } from '../src/verify/id-token-validator.ts';
+import { createSession, SESSION_COOKIE } from '../src/verify/session.ts';
+import { VerifyError } from '../src/verify/verify-error.ts';
+import { cookieOptions } from '../src/http/cookies.ts';
+import { page } from '../src/http/pages.ts';
+import { log } from '../src/core/log.ts';
+
+const START_AGAIN = { href: '/login', text: 'Sign in again' };
+
+export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
+  const config = c.var.config;
+  c.header('cache-control', 'no-store');
+  let txn;
+  try {
+    txn = await openTransaction(config, getCookie(c, LOGIN_COOKIE));
+  } catch (err) {
+    const reason = err instanceof TransactionError ? err.message : 'login_cookie_invalid';
+    log('info', { event: 'login_failed', reason });
+    return c.html(page('Sign-in could not be completed', 'This sign-in link has expired or was already used. Please start again.', START_AGAIN), 400);
+  }
+  deleteCookie(c, LOGIN_COOKIE, { path: '/', secure: config.cookieSecure });
+  const p = config.providers[txn.provider];
+  let meta;
+  try {
+    meta = await getProviderMetadata(p.issuer);
+  } catch {
+    log('error', { event: 'login_failed', provider: p.id, reason: 'provider_unavailable' });
+    return c.html(page('Sign-in is temporarily unavailable', 'We could not reach the sign-in service. Please try again in a moment.', START_AGAIN), 503);
+  }
+  const check = checkAuthorizationResponse(new URL(c.req.url).searchParams, txn, p, meta);
+  if (!check.ok) {
+    log('info', { event: 'login_failed', provider: p.id, reason: check.reason, error: check.error });
+    const denied = check.reason === 'provider_error';
+    return c.html(page('Sign-in failed', denied ? 'The sign-in was not completed. Please try again.' : 'This sign-in response could not be verified. Please start again.', START_AGAIN), denied ? 401 : 400);
+  }
+  let claims;
+  try {
+    const tokens = await exchangeCode(p, meta, check.code, txn.redirectUri, txn.codeVerifier);
+    claims = await validateIdToken(config, p, meta, tokens.id_token, txn.nonce);
+  } catch (err) {
+    const reason = err instanceof VerifyError ? `id_token_${err.reason}` : err instanceof CodeExchangeError ? err.reason : 'code_exchange_failed';
+    log('warn', { event: 'login_failed', provider: p.id, reason, detail: err instanceof VerifyError ? err.detail : undefined });
+    return c.html(page('Sign-in failed', 'We could not complete your sign-in. Please try again.', START_AGAIN), 502);
+  }
+  const name = typeof claims.name === 'string' ? claims.name : undefined;
+  const email = typeof claims.email === 'string' ? claims.email : undefined;
+  const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
+  setCookie(c, SESSION_COOKIE, await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), cookieOptions(config, config.sessionTtlSeconds));
+  log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
+  return c.redirect(txn.returnTo, 302);
+});

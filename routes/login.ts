@@ -1,0 +1,61 @@
+/**
+ * /login, /signup, /recovery: choose the provider from the flag and the
+ * browser's cohort, open a login transaction, and send the browser there.
+ */
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../src/env.ts';
+import { readFlag } from '../src/flag/flag-store.ts';
+import { chooseProvider, type LoginIntent } from '../src/flag/routing-policy.ts';
+import { COHORT_COOKIE, newCohort, parseCohort } from '../src/flag/cohort.ts';
+import { getProviderMetadata } from '../src/providers/discovery.ts';
+import { preloadKeySet } from '../src/providers/key-set-cache.ts';
+import { randomToken, s256Challenge } from '../src/oidc/pkce.ts';
+import { safeReturnTo } from '../src/oidc/return-to.ts';
+import { LOGIN_COOKIE, LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transaction.ts';
+import { authorizationUrl } from '../src/oidc/authorization-request.ts';
+import { cookieOptions } from '../src/http/cookies.ts';
+import { publicBase } from '../src/http/public-url.ts';
+import { page } from '../src/http/pages.ts';
+import { log } from '../src/core/log.ts';
+
+const COHORT_MAX_AGE = 365 * 86400;
+
+async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
+  const config = c.var.config;
+  const { flag } = await readFlag(c.env.SWITCHBACK_KV, config.flagCacheTtlMs);
+  let cohort = parseCohort(getCookie(c, COHORT_COOKIE));
+  if (cohort === undefined) {
+    cohort = newCohort();
+    setCookie(c, COHORT_COOKIE, String(cohort), cookieOptions(config, COHORT_MAX_AGE));
+  }
+  const provider = chooseProvider(flag, intent, cohort);
+  const p = config.providers[provider];
+  c.header('cache-control', 'no-store');
+  if (intent === 'recovery' && p.recoveryUrl) {
+    log('info', { event: 'recovery_started', provider });
+    return c.redirect(p.recoveryUrl, 302);
+  }
+  let meta;
+  try {
+    meta = await getProviderMetadata(p.issuer);
+  } catch (err) {
+    log('error', { event: 'login_failed', provider, reason: 'provider_unavailable', error: String(err) });
+    return c.html(page('Sign-in is temporarily unavailable', 'We could not reach the sign-in service. Please try again in a moment.', { href: c.req.url, text: 'Try again' }), 503);
+  }
+  const state = randomToken();
+  const nonce = randomToken();
+  const codeVerifier = randomToken(48);
+  const redirectUri = `${publicBase(config, c.req.raw)}/callback`;
+  const returnTo = safeReturnTo(c.req.query('returnTo'));
+  const sealed = await sealTransaction(config, { provider, state, nonce, codeVerifier, returnTo, intent, redirectUri, startedAt: Date.now() });
+  setCookie(c, LOGIN_COOKIE, sealed, cookieOptions(config, LOGIN_TTL_SECONDS));
+  c.executionCtx.waitUntil(preloadKeySet(p.issuer, meta.jwks_uri).catch(() => undefined));
+  log('info', { event: 'login_started', provider, intent, flag_version: flag.version });
+  return c.redirect(authorizationUrl(p, meta, { redirectUri, state, nonce, codeChallenge: await s256Challenge(codeVerifier), intent }), 302);
+}
+
+export const login = new Hono<AppEnv>()
+  .get('/login', (c) => startLogin(c, 'login'))
+  .get('/signup', (c) => startLogin(c, 'signup'))
+  .get('/recovery', (c) => startLogin(c, 'recovery'));

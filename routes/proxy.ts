@@ -1,0 +1,71 @@
+/**
+ * Everything else: authenticate -> forward to ORIGIN_URL with identity headers
+ * (mutate), or answer with the error handler that fits the caller.
+ */
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import type { AppEnv } from '../src/env.ts';
+import { authenticate } from '../src/verify/authenticator.ts';
+import { SESSION_COOKIE } from '../src/verify/session.ts';
+import { readFlag } from '../src/flag/flag-store.ts';
+import { isPublicPath } from '../src/origin/public-paths.ts';
+import { originRequest } from '../src/origin/origin-request.ts';
+import { setIdentityHeaders } from '../src/origin/identity-headers.ts';
+import { gatewayAssertion } from '../src/origin/gateway-assertion.ts';
+import { isBrowserNavigation } from '../src/http/request-kind.ts';
+import { sessionExpiredPage } from '../src/http/pages.ts';
+import { unauthorizedJson, wireErrorFor } from '../src/http/wire-error.ts';
+import { publicBase } from '../src/http/public-url.ts';
+import type { Principal } from '../src/verify/principal.ts';
+import { log } from '../src/core/log.ts';
+
+async function forward(c: Context<AppEnv>, principal: Principal | undefined): Promise<Response> {
+  const config = c.var.config;
+  const req = c.req.raw;
+  const { url, headers } = originRequest(req, config.originUrl);
+  if (principal) {
+    const assertion = await gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal);
+    setIdentityHeaders(headers, principal, assertion);
+  }
+  try {
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const res = await fetch(url, { method: req.method, headers, body: hasBody ? req.body : undefined, redirect: 'manual' });
+    return new Response(res.body, res);
+  } catch (err) {
+    log('error', { event: 'origin_failed', reason: 'origin_unreachable', error: String(err) });
+    return c.json({ error: 'origin_unavailable', error_description: 'The application could not be reached.' }, 502);
+  }
+}
+
+export const proxy = new Hono<AppEnv>().all('*', async (c) => {
+  const config = c.var.config;
+  const req = c.req.raw;
+  if (isPublicPath(new URL(req.url).pathname, config.publicPaths)) return forward(c, undefined);
+  const result = await authenticate(
+    config,
+    { sessionCookie: getCookie(c, SESSION_COOKIE), authorization: req.headers.get('authorization') ?? undefined },
+    () => readFlag(c.env.SWITCHBACK_KV, config.flagCacheTtlMs),
+  );
+  const clear = () => deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.cookieSecure });
+  if (result.kind === 'authenticated') {
+    c.set('principal', result.principal);
+    return forward(c, result.principal);
+  }
+  if (result.clearSession) clear();
+  const browser = isBrowserNavigation(req);
+  const url = new URL(req.url);
+  const loginHref = `/login?returnTo=${encodeURIComponent(url.pathname + url.search)}`;
+  if (result.kind === 'anonymous') {
+    if (browser) return c.redirect(loginHref, 302);
+    return withCookies(c, unauthorizedJson(undefined));
+  }
+  const wire = wireErrorFor(result.reason);
+  if (browser && wire === 'session_expired') return c.html(sessionExpiredPage(loginHref), 401, { 'cache-control': 'no-store' });
+  return withCookies(c, unauthorizedJson(wire));
+});
+
+/** Carries Set-Cookie headers Hono collected on the context onto a hand-built response. */
+function withCookies(c: Context<AppEnv>, res: Response): Response {
+  for (const v of c.res.headers.getSetCookie()) res.headers.append('set-cookie', v);
+  return res;
+}

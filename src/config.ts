@@ -1,0 +1,255 @@
+/**
+ * Gateway configuration: every var and secret parsed once, validated, typed.
+ *
+ * The same function runs in the Worker (every request gets a 503 naming the
+ * variable when it fails) and in `npm start` before anything is served, so an
+ * operator sees one message wherever the mistake is made. No Workers or Node
+ * API is used here on purpose.
+ */
+import type { ProviderId } from './core/provider-id.ts';
+
+export type AccessTokenFormat = 'jwt' | 'opaque' | 'auto';
+
+export interface ProviderOptions {
+  id: ProviderId;
+  /** Exact issuer string, compared byte for byte (Auth0's ends with a slash). */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Audience required in JWT access tokens (and requested at login for Auth0). */
+  audience: string | undefined;
+  scopes: string;
+  accessTokenFormat: AccessTokenFormat;
+  /** Asymmetric algorithms accepted for this issuer's tokens. */
+  algorithms: string[];
+  /** RFC 7662 endpoint; defaults to the discovered `introspection_endpoint`. */
+  introspectionUrl: string | undefined;
+  introspectionClientId: string;
+  introspectionClientSecret: string;
+  /** Extra headers for the protected route in front of Hydra's admin port. */
+  introspectionHeaders: Record<string, string>;
+  recoveryUrl: string | undefined;
+}
+
+export interface GatewayConfig {
+  providers: Record<ProviderId, ProviderOptions>;
+  originUrl: string;
+  /** Public base URL of the gateway; derived from the request when unset. */
+  publicUrl: string | undefined;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  tokenOverlapSeconds: number;
+  signingKey: JsonWebKeyWithKid;
+  publicPaths: string[];
+  cookieSecure: boolean;
+  flagCacheTtlMs: number;
+  introspectionCacheSeconds: number;
+  maxTokenBytes: number;
+  adminTokens: AdminTokenEntry[];
+}
+
+export interface JsonWebKeyWithKid {
+  kty: string;
+  kid: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  d?: string;
+  alg?: string;
+  [k: string]: unknown;
+}
+
+export type AdminRole = 'viewer' | 'oncall' | 'eng-lead';
+export interface AdminTokenEntry {
+  name: string;
+  role: AdminRole;
+  sha256: string;
+}
+
+/** Thrown for a missing or invalid variable; the message names it and never echoes a secret. */
+export class ConfigError extends Error {
+  readonly code = 'ERR_CONFIG';
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`switchback is misconfigured: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Vars = Record<string, unknown>;
+
+const ALLOWED_ALGS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']);
+
+function str(vars: Vars, name: string): string | undefined {
+  const v = vars[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new ConfigError(name, 'must be a string');
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+function required(vars: Vars, name: string): string {
+  const v = str(vars, name);
+  if (v === undefined) throw new ConfigError(name, 'is required but not set');
+  return v;
+}
+
+function url(vars: Vars, name: string, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'must be an absolute http(s) URL');
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError(name, 'must be an absolute http(s) URL');
+  if (u.username || u.password) throw new ConfigError(name, 'must not contain credentials');
+  return value;
+}
+
+function optionalUrl(vars: Vars, name: string): string | undefined {
+  const v = str(vars, name);
+  return v === undefined ? undefined : url(vars, name, v);
+}
+
+function int(vars: Vars, name: string, fallback: number, min: number, max: number): number {
+  const v = str(vars, name);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `must be a whole number between ${min} and ${max}`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `must be a whole number between ${min} and ${max}`);
+  return n;
+}
+
+function bool(vars: Vars, name: string, fallback: boolean): boolean {
+  const v = str(vars, name);
+  if (v === undefined) return fallback;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(name, 'must be "true" or "false"');
+}
+
+function json(vars: Vars, name: string): unknown {
+  const v = str(vars, name);
+  if (v === undefined) return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    throw new ConfigError(name, 'must be valid JSON');
+  }
+}
+
+function provider(vars: Vars, id: ProviderId, prefix: string, defaultFormat: AccessTokenFormat): ProviderOptions {
+  const issuer = url(vars, `${prefix}_ISSUER`, required(vars, `${prefix}_ISSUER`));
+  const clientId = required(vars, `${prefix}_CLIENT_ID`);
+  const clientSecret = required(vars, `${prefix}_CLIENT_SECRET`);
+  const format = str(vars, `${prefix}_ACCESS_TOKEN_FORMAT`) ?? defaultFormat;
+  if (format !== 'jwt' && format !== 'opaque' && format !== 'auto') {
+    throw new ConfigError(`${prefix}_ACCESS_TOKEN_FORMAT`, 'must be one of jwt, opaque, auto');
+  }
+  const algs = (str(vars, `${prefix}_ALGORITHMS`) ?? 'RS256').split(',').map((a) => a.trim()).filter(Boolean);
+  for (const alg of algs) {
+    if (!ALLOWED_ALGS.has(alg)) {
+      throw new ConfigError(`${prefix}_ALGORITHMS`, `contains ${JSON.stringify(alg)}: only asymmetric algorithms are allowed (no none, no HS*)`);
+    }
+  }
+  if (algs.length === 0) throw new ConfigError(`${prefix}_ALGORITHMS`, 'must list at least one algorithm');
+  const headers = json(vars, `${prefix}_INTROSPECTION_HEADERS`) ?? {};
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((h) => typeof h !== 'string')) {
+    throw new ConfigError(`${prefix}_INTROSPECTION_HEADERS`, 'must be a JSON object of string header values');
+  }
+  return {
+    id,
+    issuer,
+    clientId,
+    clientSecret,
+    audience: str(vars, `${prefix}_AUDIENCE`),
+    scopes: str(vars, `${prefix}_SCOPES`) ?? 'openid profile email',
+    accessTokenFormat: format,
+    algorithms: algs,
+    introspectionUrl: optionalUrl(vars, `${prefix}_INTROSPECTION_URL`),
+    introspectionClientId: str(vars, `${prefix}_INTROSPECTION_CLIENT_ID`) ?? clientId,
+    introspectionClientSecret: str(vars, `${prefix}_INTROSPECTION_CLIENT_SECRET`) ?? clientSecret,
+    introspectionHeaders: headers as Record<string, string>,
+    recoveryUrl: optionalUrl(vars, `${prefix}_RECOVERY_URL`),
+  };
+}
+
+function signingKey(vars: Vars): JsonWebKeyWithKid {
+  const key = json(vars, 'GATEWAY_SIGNING_KEY');
+  if (key === undefined) throw new ConfigError('GATEWAY_SIGNING_KEY', 'is required but not set (generate one with `npm run keygen`)');
+  const k = key as Partial<JsonWebKeyWithKid>;
+  if (typeof key !== 'object' || key === null || k.kty !== 'EC' || k.crv !== 'P-256' || typeof k.d !== 'string' || typeof k.kid !== 'string' || !k.kid) {
+    throw new ConfigError('GATEWAY_SIGNING_KEY', 'must be a private EC P-256 JWK with a "kid" (generate one with `npm run keygen`)');
+  }
+  return k as JsonWebKeyWithKid;
+}
+
+function adminTokens(vars: Vars): AdminTokenEntry[] {
+  const raw = json(vars, 'ADMIN_TOKENS');
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new ConfigError('ADMIN_TOKENS', 'must be a JSON array of {"name","role","sha256"}');
+  return raw.map((e, i) => {
+    const ok =
+      typeof e === 'object' && e !== null &&
+      typeof e.name === 'string' && e.name.length > 0 &&
+      (e.role === 'viewer' || e.role === 'oncall' || e.role === 'eng-lead') &&
+      typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/i.test(e.sha256);
+    if (!ok) throw new ConfigError('ADMIN_TOKENS', `entry ${i} must be {"name": string, "role": "viewer"|"oncall"|"eng-lead", "sha256": 64 hex chars}`);
+    return { name: e.name, role: e.role, sha256: e.sha256.toLowerCase() };
+  });
+}
+
+function publicPaths(vars: Vars): string[] {
+  const v = str(vars, 'PUBLIC_PATHS');
+  if (v === undefined) return [];
+  const paths = v.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of paths) {
+    if (!p.startsWith('/') || p.includes('..')) throw new ConfigError('PUBLIC_PATHS', `entry ${JSON.stringify(p)} must be an absolute path (a trailing * matches a prefix)`);
+  }
+  return paths;
+}
+
+/** Parses and validates all configuration. Throws ConfigError naming the first bad variable. */
+export function parseConfig(vars: Vars): GatewayConfig {
+  const auth0 = provider(vars, 'auth0', 'AUTH0', 'jwt');
+  const olympus = provider(vars, 'olympus', 'OLYMPUS', 'auto');
+  if (auth0.issuer === olympus.issuer) throw new ConfigError('OLYMPUS_ISSUER', 'must differ from AUTH0_ISSUER');
+  const originUrl = url(vars, 'ORIGIN_URL', required(vars, 'ORIGIN_URL'));
+  const sessionSecret = required(vars, 'SESSION_SECRET');
+  if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters (use 32 random bytes, base64url)');
+  return {
+    providers: { auth0, olympus },
+    originUrl: originUrl.replace(/\/+$/, ''),
+    publicUrl: optionalUrl(vars, 'PUBLIC_URL')?.replace(/\/+$/, ''),
+    sessionSecret,
+    sessionTtlSeconds: int(vars, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 86400),
+    tokenOverlapSeconds: int(vars, 'TOKEN_OVERLAP_SECONDS', 1800, 0, 86400),
+    signingKey: signingKey(vars),
+    publicPaths: publicPaths(vars),
+    cookieSecure: bool(vars, 'COOKIE_SECURE', true),
+    flagCacheTtlMs: int(vars, 'FLAG_CACHE_TTL_MS', 1000, 0, 60_000),
+    introspectionCacheSeconds: int(vars, 'INTROSPECTION_CACHE_SECONDS', 30, 0, 300),
+    maxTokenBytes: int(vars, 'MAX_TOKEN_BYTES', 8192, 512, 65536),
+    adminTokens: adminTokens(vars),
+  };
+}
+
+const cache = new WeakMap<object, GatewayConfig | ConfigError>();
+
+/** Per-isolate memo: the env object is stable for an isolate's life, so parsing happens once. */
+export function configFromEnv(env: object): GatewayConfig {
+  let hit = cache.get(env);
+  if (!hit) {
+    try {
+      hit = parseConfig(env as Vars);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      hit = err;
+    }
+    cache.set(env, hit);
+  }
+  if (hit instanceof ConfigError) throw hit;
+  return hit;
+}

@@ -1,0 +1,42 @@
+/**
+ * The `olympus_auth` flag as stored in KV (format in docs/storage.md).
+ * A value that fails this schema is treated exactly like an unreadable KV.
+ */
+import { z } from 'zod';
+
+export const FLAG_KEY = 'olympus_auth';
+
+export const FlagRecordSchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Share of browsers (sticky cohort) sent to Olympus while enabled; absent means all. */
+  percent: z.number().int().min(0).max(100).optional(),
+  version: z.number().int().min(0),
+  updated_at: z.iso.datetime(),
+  updated_by: z.string().min(1).max(200),
+  reason: z.string().max(1000),
+  /** Set when the flag goes from enabled to disabled: the start of the token overlap. */
+  rollback_at: z.iso.datetime().nullable().optional(),
+  /** Client configuration version that goes with this flag state (see client-config). */
+  client_config_version: z.number().int().min(0).optional(),
+});
+
+export type FlagRecord = z.infer<typeof FlagRecordSchema>;
+
+/** What a missing flag means: Auth0, the safe side. */
+export const SAFE_DEFAULT_FLAG: FlagRecord = Object.freeze({
+  enabled: false,
+  version: 0,
+  updated_at: '1970-01-01T00:00:00.000Z',
+  updated_by: 'switchback-default',
+  reason: 'no flag stored: Auth0 is the safe default',
+  rollback_at: null,
+}) as FlagRecord;
+
+export function parseFlagRecord(text: string): FlagRecord | undefined {
+  try {
+    const r = FlagRecordSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Builds the authorization request (code flow + PKCE S256 + state + nonce)
+ * for the chosen provider, from its discovered metadata.
+ */
+import type { ProviderOptions } from '../config.ts';
+import type { LoginIntent } from '../flag/routing-policy.ts';
+import type { ProviderMetadata } from '../providers/discovery.ts';
+
+export interface AuthorizationParams {
+  redirectUri: string;
+  state: string;
+  nonce: string;
+  codeChallenge: string;
+  intent: LoginIntent;
+}
+
+export function authorizationUrl(p: ProviderOptions, meta: ProviderMetadata, a: AuthorizationParams): string {
+  const url = new URL(meta.authorization_endpoint);
+  const q = url.searchParams;
+  q.set('response_type', 'code');
+  q.set('client_id', p.clientId);
+  q.set('redirect_uri', a.redirectUri);
+  q.set('scope', p.scopes);
+  q.set('state', a.state);
+  q.set('nonce', a.nonce);
+  q.set('code_challenge', a.codeChallenge);
+  q.set('code_challenge_method', 'S256');
+  // Auth0 selects the API (and so a JWT access token) by `audience`.
+  if (p.id === 'auth0' && p.audience) q.set('audience', p.audience);
+  // Auth0 Universal Login opens the signup screen with `screen_hint=signup`.
+  if (p.id === 'auth0' && a.intent === 'signup') q.set('screen_hint', 'signup');
+  if (a.intent === 'recovery') q.set('prompt', 'login');
+  return url.toString();
+}

@@ -1,0 +1,80 @@
+/**
+ * authenticate: the first stage of the proxy pipeline (authenticate ->
+ * authorize -> mutate, as in Oathkeeper). Gathers the credentials a request
+ * carries (session cookie, `Authorization: Bearer`), verifies each, refuses a
+ * request whose credentials name different subjects (token smuggling), and
+ * applies the Olympus overlap policy. Returns a tagged result; the route maps
+ * it to a response.
+ */
+import type { GatewayConfig } from '../config.ts';
+import type { FlagRead } from '../flag/flag-store.ts';
+import { log } from '../core/log.ts';
+import { verifyAccessToken } from './access-token-verifier.ts';
+import { olympusOverlap } from './overlap-policy.ts';
+import { principalKey, type Principal } from './principal.ts';
+import { readSession } from './session.ts';
+import { VerifyError, type RejectReason } from './verify-error.ts';
+
+export type AuthResult =
+  | { kind: 'anonymous'; clearSession: boolean }
+  | { kind: 'authenticated'; principal: Principal }
+  | { kind: 'rejected'; reason: RejectReason; issuer: string | undefined; clearSession: boolean };
+
+export interface Credentials {
+  sessionCookie: string | undefined;
+  authorization: string | undefined;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
+
+/** `undefined` when the header is absent or uses another scheme (the app may want Basic); null when a Bearer is malformed. */
+export function bearerToken(authorization: string | undefined): string | null | undefined {
+  if (authorization === undefined) return undefined;
+  if (!/^bearer\s/i.test(authorization) && authorization.trim().toLowerCase() !== 'bearer') return undefined;
+  const m = BEARER.exec(authorization.trim());
+  return m ? m[1]! : null;
+}
+
+async function applyOverlap(config: GatewayConfig, p: Principal, flag: () => Promise<FlagRead>, nowS: number): Promise<Principal> {
+  if (p.provider !== 'olympus') return p;
+  const decision = olympusOverlap((await flag()).flag, config.tokenOverlapSeconds, p.expiresAt, nowS);
+  if (!decision.accept) throw new VerifyError('overlap_ended', decision.endedAt ? `overlap ended at ${decision.endedAt}` : 'olympus not enabled', p.issuer);
+  return { ...p, expiresAt: decision.until };
+}
+
+function rejected(err: unknown, clearSession: boolean): AuthResult {
+  if (!(err instanceof VerifyError)) throw err;
+  log('info', { event: 'credential_rejected', reason: err.reason, issuer: err.issuer, detail: err.detail?.slice(0, 200) });
+  return { kind: 'rejected', reason: err.reason, issuer: err.issuer, clearSession };
+}
+
+export async function authenticate(config: GatewayConfig, creds: Credentials, flag: () => Promise<FlagRead>, now = Date.now()): Promise<AuthResult> {
+  const nowS = Math.floor(now / 1000);
+  let fromSession: Principal | undefined;
+  let clearSession = false;
+  if (creds.sessionCookie) {
+    try {
+      fromSession = await applyOverlap(config, await readSession(config, creds.sessionCookie), flag, nowS);
+    } catch (err) {
+      if (err instanceof VerifyError && err.reason === 'overlap_ended') return rejected(err, true);
+      // A cookie that is garbage or past its life carries no identity: drop it, don't fail the request on it.
+      log('info', { event: 'session_ignored', reason: err instanceof VerifyError ? err.reason : 'session_malformed' });
+      clearSession = true;
+    }
+  }
+  const token = bearerToken(creds.authorization);
+  if (token === null) return rejected(new VerifyError('token_malformed', 'Authorization header is not a valid Bearer'), clearSession);
+  let fromBearer: Principal | undefined;
+  if (token !== undefined) {
+    try {
+      fromBearer = await applyOverlap(config, await verifyAccessToken(config, token, now), flag, nowS);
+    } catch (err) {
+      return rejected(err, clearSession);
+    }
+  }
+  if (fromSession && fromBearer && principalKey(fromSession) !== principalKey(fromBearer)) {
+    return rejected(new VerifyError('subject_conflict', `${fromSession.provider} session vs ${fromBearer.provider} bearer`), false);
+  }
+  const principal = fromBearer ?? fromSession;
+  return principal ? { kind: 'authenticated', principal } : { kind: 'anonymous', clearSession };
+}

@@ -1,0 +1,28 @@
+/**
+ * The verified caller. Users are keyed by issuer + `sub`, never `sub` alone:
+ * the same `sub` string at Auth0 and at Olympus can name two different people.
+ */
+import type { ProviderId } from '../core/provider-id.ts';
+
+export interface Principal {
+  provider: ProviderId;
+  issuer: string;
+  sub: string;
+  email: string | undefined;
+  /** Unix seconds after which this credential is no longer accepted. */
+  expiresAt: number;
+  via: 'session' | 'bearer';
+  scopes: string[];
+}
+
+export function principalKey(p: Pick<Principal, 'issuer' | 'sub'>): string {
+  return JSON.stringify([p.issuer, p.sub]);
+}
+
+/** Reads both `scope` (RFC 9068 / introspection string) and Hydra's `scp` array. */
+export function scopesOf(claims: Record<string, unknown>): string[] {
+  const out = new Set<string>();
+  if (typeof claims.scope === 'string') for (const s of claims.scope.split(' ')) if (s) out.add(s);
+  if (Array.isArray(claims.scp)) for (const s of claims.scp) if (typeof s === 'string' && s) out.add(s);
+  return [...out];
+}

@@ -1,0 +1,52 @@
+/**
+ * Encrypted, authenticated cookie values (JWE compact, `dir` + A256GCM).
+ *
+ * Each purpose (session, login transaction) gets its own key, derived from
+ * SESSION_SECRET with HKDF, so a value sealed for one purpose can never be
+ * opened as another. Keys are derived once per isolate.
+ */
+import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
+import { CLOCK_SKEW_SECONDS } from './clock.ts';
+
+export type SealPurpose = 'session' | 'login';
+
+const keys = new Map<string, Promise<Uint8Array>>();
+
+function keyFor(secret: string, purpose: SealPurpose): Promise<Uint8Array> {
+  const id = `${purpose}\u0000${secret}`;
+  let k = keys.get(id);
+  if (!k) {
+    k = (async () => {
+      const ikm = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), 'HKDF', false, ['deriveBits']);
+      const bits = await crypto.subtle.deriveBits(
+        { name: 'HKDF', hash: 'SHA-256', salt: new TextEncoder().encode('switchback/v1'), info: new TextEncoder().encode(`cookie:${purpose}`) },
+        ikm,
+        256,
+      );
+      return new Uint8Array(bits);
+    })();
+    keys.set(id, k);
+  }
+  return k;
+}
+
+export async function seal(secret: string, purpose: SealPurpose, claims: JWTPayload, expiresAt: number): Promise<string> {
+  return new EncryptJWT({ ...claims, pur: purpose })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .setIssuedAt()
+    .setExpirationTime(expiresAt)
+    .encrypt(await keyFor(secret, purpose));
+}
+
+/** Opens a sealed value; throws on tampering, wrong purpose, expiry or garbage. */
+export async function unseal(secret: string, purpose: SealPurpose, value: string, maxBytes = 4096): Promise<JWTPayload> {
+  if (value.length > maxBytes || value.split('.').length !== 5) throw new Error('not a sealed value');
+  const { payload } = await jwtDecrypt(value, await keyFor(secret, purpose), {
+    keyManagementAlgorithms: ['dir'],
+    contentEncryptionAlgorithms: ['A256GCM'],
+    clockTolerance: CLOCK_SKEW_SECONDS,
+    requiredClaims: ['exp'],
+  });
+  if (payload.pur !== purpose) throw new Error('sealed for another purpose');
+  return payload;
+}

@@ -1,0 +1,45 @@
+/**
+ * Why a credential was refused. Rich inside (a stable `reason` code plus the
+ * claim at fault, for logs and counters), generic outside: the client only ever
+ * sees `invalid_token` or `session_expired` (see wire-error in routes).
+ */
+export type RejectReason =
+  | 'token_too_large'
+  | 'token_malformed'
+  | 'token_encrypted'
+  | 'alg_not_allowed'
+  | 'crit_unsupported'
+  | 'typ_not_access_token'
+  | 'id_token_as_access_token'
+  | 'issuer_unknown'
+  | 'kid_not_found'
+  | 'signature_invalid'
+  | 'claim_missing'
+  | 'claim_invalid'
+  | 'audience_mismatch'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'token_inactive'
+  | 'introspection_unavailable'
+  | 'keys_unavailable'
+  | 'overlap_ended'
+  | 'session_malformed'
+  | 'session_expired'
+  | 'subject_conflict'
+  | 'provider_unavailable';
+
+export class VerifyError extends Error {
+  constructor(
+    readonly reason: RejectReason,
+    readonly detail?: string,
+    readonly issuer?: string,
+  ) {
+    super(detail ? `${reason}: ${detail}` : reason);
+    this.name = 'VerifyError';
+  }
+}
+
+/** Reasons that mean "you were signed in, the overlap after a rollback ended it". */
+export function isSessionExpiry(reason: RejectReason): boolean {
+  return reason === 'overlap_ended' || reason === 'session_expired';
+}

@@ -1,0 +1,34 @@
+/**
+ * switchback: the Worker entry. A request flows
+ *   route -> flag/state -> provider -> verify -> origin
+ * through thin route modules mounted here; the core lives in src/.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from './env.ts';
+import { configMiddleware } from './http/config-middleware.ts';
+import { log } from './core/log.ts';
+import { health } from '../routes/health.ts';
+import { wellKnown } from '../routes/well-known.ts';
+import { login } from '../routes/login.ts';
+import { callback } from '../routes/callback.ts';
+import { logout } from '../routes/logout.ts';
+import { admin } from '../routes/admin.ts';
+import { proxy } from '../routes/proxy.ts';
+
+const app = new Hono<AppEnv>();
+
+app.use('*', configMiddleware);
+app.route('/', health);
+app.route('/', wellKnown);
+app.route('/', login);
+app.route('/', callback);
+app.route('/', logout);
+app.route('/', admin);
+app.route('/', proxy);
+
+app.onError((err, c) => {
+  log('error', { event: 'unhandled_error', reason: 'internal_error', error: err instanceof Error ? err.message : String(err) });
+  return c.json({ error: 'internal_error', error_description: 'The gateway could not handle this request.' }, 500);
+});
+
+export default app;

@@ -1,0 +1,51 @@
+/**
+ * Runtime tests: run inside workerd through Cloudflare's vitest plugin, with
+ * real KV (and later Durable Object) bindings from miniflare. Test-only key
+ * material is generated here, per run, and passed in as bindings.
+ */
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { createHash } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import { ADMIN, AUTH0_AUDIENCE, CLIENTS, GATEWAY, INTROSPECTION_URL, ISSUERS, ORIGIN } from './test/runtime/support/constants.ts';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+const gatewayKey = { ...(await exportJWK(privateKey)), kid: 'test-gateway-key' };
+
+const TEST_VARS = {
+  AUTH0_ISSUER: ISSUERS.auth0,
+  AUTH0_CLIENT_ID: CLIENTS.auth0,
+  AUTH0_CLIENT_SECRET: 'auth0-secret-value',
+  AUTH0_AUDIENCE: AUTH0_AUDIENCE,
+  OLYMPUS_ISSUER: ISSUERS.olympus,
+  OLYMPUS_CLIENT_ID: CLIENTS.olympus,
+  OLYMPUS_CLIENT_SECRET: 'olympus-secret-value',
+  OLYMPUS_ACCESS_TOKEN_FORMAT: 'auto',
+  OLYMPUS_INTROSPECTION_URL: INTROSPECTION_URL,
+  OLYMPUS_INTROSPECTION_HEADERS: JSON.stringify({ 'CF-Access-Client-Id': 'svc-id', 'CF-Access-Client-Secret': 'svc-secret' }),
+  ORIGIN_URL: ORIGIN,
+  PUBLIC_URL: GATEWAY,
+  SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+  GATEWAY_SIGNING_KEY: JSON.stringify(gatewayKey),
+  PUBLIC_PATHS: '/public/*,/healthz',
+  FLAG_CACHE_TTL_MS: '1000',
+  ADMIN_TOKENS: JSON.stringify([
+    { name: 'lead', role: 'eng-lead', sha256: sha256(ADMIN.engLead) },
+    { name: 'pager', role: 'oncall', sha256: sha256(ADMIN.oncall) },
+    { name: 'watcher', role: 'viewer', sha256: sha256(ADMIN.viewer) },
+  ]),
+};
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.toml' },
+      miniflare: { bindings: TEST_VARS },
+    }),
+  ],
+  test: {
+    include: ['test/runtime/**/*.test.ts'],
+  },
+});
