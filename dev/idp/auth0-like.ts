@@ -102,7 +102,8 @@ export async function startAuth0Like(options: Auth0LikeOptions = {}): Promise<Id
           },
           useGrantedResource: async () => true,
           async getResourceServerInfo(_ctx: unknown, indicator: string) {
-            if (!audiences.has(indicator)) throw new errors.InvalidTarget();
+            // Auth0 answers an unknown audience with access_denied "Service not found".
+            if (!audiences.has(indicator)) throw new errors.AccessDenied(`Service not found: ${indicator}`);
             return {
               scope: 'openid profile email offline_access',
               audience: indicator,

@@ -1,0 +1,2 @@
+// Public entry point of the demo origin app.
+export { startOrigin, type OriginHandle, type OriginOptions } from './server.ts';

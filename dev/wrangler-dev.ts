@@ -1,0 +1,148 @@
+// Runs the gateway under `wrangler dev` as a child process group, waits until
+// it answers its health endpoint, keeps its recent output for error reports,
+// and kills the whole group on stop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface WranglerDevOptions {
+  /** Repository root (cwd of wrangler). */
+  root: string;
+  /** wrangler config path, relative to root or absolute. */
+  config: string;
+  port: number;
+  inspectorPort: number;
+  envFile: string;
+  persistTo: string;
+  logLevel: 'debug' | 'info' | 'log' | 'warn' | 'error' | 'none';
+  /** Path polled until it answers 200. */
+  healthPath: string;
+  healthTimeoutMs: number;
+  /** Copy wrangler's output to this process' stdout/stderr (prefixed). */
+  echoOutput: boolean;
+}
+
+export interface WranglerDevHandle {
+  url: string;
+  pid: number;
+  /** The last ~64 KB of wrangler's combined output. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const MAX_OUTPUT = 64 * 1024;
+
+/** wrangler needs Node >= 22: prefer the repo's node@22 devDependency over whatever runs us. */
+function nodeBinary(root: string): string {
+  const local = join(root, 'node_modules', 'node', 'bin', 'node');
+  return existsSync(local) ? local : process.execPath;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  killGroup(child, 'SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(5_000).then(() => true)]);
+  if (timedOut) {
+    killGroup(child, 'SIGKILL');
+    await exited;
+  }
+}
+
+/** Synchronous best-effort kill for process 'exit' handlers. */
+export function killWranglerNow(handle: WranglerDevHandle): void {
+  try {
+    process.kill(-handle.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export async function startWranglerDev(opts: WranglerDevOptions): Promise<WranglerDevHandle> {
+  const wranglerJs = join(opts.root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+  const args = [
+    wranglerJs,
+    'dev',
+    '--config', opts.config,
+    '--ip', '127.0.0.1',
+    '--port', String(opts.port),
+    '--inspector-port', String(opts.inspectorPort),
+    '--env-file', opts.envFile,
+    '--persist-to', opts.persistTo,
+    '--log-level', opts.logLevel,
+    '--show-interactive-dev-session=false',
+  ];
+  const child = spawn(nodeBinary(opts.root), args, {
+    cwd: opts.root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_INCLUDE_PROCESS_ENV: 'false',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    },
+  });
+  let output = '';
+  const record = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-MAX_OUTPUT);
+    if (opts.echoOutput) {
+      const prefixed = text.replace(/^(?=.)/gm, '[gateway] ');
+      (stream === 'stdout' ? process.stdout : process.stderr).write(prefixed);
+    }
+  };
+  child.stdout!.on('data', record('stdout'));
+  child.stderr!.on('data', record('stderr'));
+
+  const url = `http://127.0.0.1:${opts.port}`;
+  const handle: WranglerDevHandle = {
+    url,
+    pid: child.pid!,
+    output: () => output,
+    stop: () => stopChild(child),
+  };
+
+  let exitInfo: string | undefined;
+  child.once('exit', (code, signal) => {
+    exitInfo = `wrangler dev exited (code ${code}, signal ${signal})`;
+  });
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  spawnError.catch(() => {});
+
+  const deadline = Date.now() + opts.healthTimeoutMs;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exitInfo) break;
+    try {
+      const res = await Promise.race([
+        fetch(`${url}${opts.healthPath}`, { signal: AbortSignal.timeout(2_000) }),
+        spawnError,
+      ]);
+      await res.arrayBuffer();
+      if (res.status === 200) return handle;
+      lastProblem = `${opts.healthPath} answered ${res.status}`;
+    } catch (err) {
+      lastProblem = (err as Error).message;
+    }
+    await sleep(250);
+  }
+  await stopChild(child);
+  const why = exitInfo ?? `gateway not healthy after ${opts.healthTimeoutMs} ms (${lastProblem})`;
+  throw new Error(`${why}\n--- wrangler output ---\n${output.trim() || '(none)'}`);
+}
