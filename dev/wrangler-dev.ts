@@ -28,10 +28,14 @@ export interface WranglerDevHandle {
   pid: number;
   /** The last ~64 KB of wrangler's combined output. */
   output(): string;
+  /** Resolves with a description when the wrangler process exits (for any reason). */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
 const MAX_OUTPUT = 64 * 1024;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /** wrangler needs Node >= 22: prefer the repo's node@22 devDependency over whatever runs us. */
 function nodeBinary(root: string): string {
@@ -94,34 +98,39 @@ export async function startWranglerDev(opts: WranglerDevOptions): Promise<Wrangl
       ...process.env,
       WRANGLER_SEND_METRICS: 'false',
       CLOUDFLARE_INCLUDE_PROCESS_ENV: 'false',
-      FORCE_COLOR: '0',
-      NO_COLOR: '1',
+      // Offline-friendly: use miniflare's placeholder Request.cf instead of fetching it.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
     },
   });
   let output = '';
   const record = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    output = (output + text).slice(-MAX_OUTPUT);
+    const raw = chunk.toString('utf8');
+    const plain = raw.replace(ANSI, '');
+    output = (output + plain).slice(-MAX_OUTPUT);
     if (opts.echoOutput) {
-      const prefixed = text.replace(/^(?=.)/gm, '[gateway] ');
-      (stream === 'stdout' ? process.stdout : process.stderr).write(prefixed);
+      const target = stream === 'stdout' ? process.stdout : process.stderr;
+      target.write((target.isTTY ? raw : plain).replace(/^(?=.)/gm, '[gateway] '));
     }
   };
   child.stdout!.on('data', record('stdout'));
   child.stderr!.on('data', record('stderr'));
+
+  let exitInfo: string | undefined;
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = `wrangler dev exited (code ${code}, signal ${signal})`;
+      resolve(exitInfo);
+    });
+  });
 
   const url = `http://127.0.0.1:${opts.port}`;
   const handle: WranglerDevHandle = {
     url,
     pid: child.pid!,
     output: () => output,
+    exited,
     stop: () => stopChild(child),
   };
-
-  let exitInfo: string | undefined;
-  child.once('exit', (code, signal) => {
-    exitInfo = `wrangler dev exited (code ${code}, signal ${signal})`;
-  });
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   spawnError.catch(() => {});
 

@@ -61,27 +61,36 @@ export async function handleControl(
   state: { mode: IdpMode; stats: IdpStats },
 ): Promise<boolean> {
   if (!pathname.startsWith('/_control/')) return false;
-  if (pathname === '/_control/mode') {
-    if (req.method === 'GET') return sendJson(res, 200, state.mode), true;
-    if (req.method === 'POST') {
+  const [status, body] = await controlResponse(req, pathname, state);
+  sendJson(res, status, body);
+  return true;
+}
+
+async function controlResponse(
+  req: IncomingMessage,
+  pathname: string,
+  state: { mode: IdpMode; stats: IdpStats },
+): Promise<[number, unknown]> {
+  const route = `${req.method} ${pathname}`;
+  switch (route) {
+    case 'GET /_control/mode':
+      return [200, state.mode];
+    case 'POST /_control/mode': {
       let parsed: unknown;
       try {
         parsed = JSON.parse((await readBody(req)) || '{}');
       } catch {
-        return sendJson(res, 400, { error: 'invalid JSON' }), true;
+        return [400, { error: 'invalid JSON' }];
       }
       const problem = applyModeUpdate(state.mode, parsed);
-      if (problem) return sendJson(res, 400, { error: problem }), true;
-      return sendJson(res, 200, state.mode), true;
+      return problem ? [400, { error: problem }] : [200, state.mode];
     }
-  }
-  if (pathname === '/_control/stats') {
-    if (req.method === 'GET') return sendJson(res, 200, state.stats), true;
-    if (req.method === 'DELETE') {
+    case 'GET /_control/stats':
+      return [200, state.stats];
+    case 'DELETE /_control/stats':
       Object.assign(state.stats, emptyStats());
-      return sendJson(res, 200, state.stats), true;
-    }
+      return [200, state.stats];
+    default:
+      return [404, { error: `unknown control endpoint ${route}` }];
   }
-  sendJson(res, 404, { error: 'unknown control endpoint' });
-  return true;
 }

@@ -1,0 +1,70 @@
+/** Missing or invalid configuration: every request gets a 503 naming the variable, never a secret. */
+import { describe, expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { createExecutionContext } from 'cloudflare:test';
+import app from '../../src/worker.ts';
+import { ConfigError, parseConfig } from '../../src/config.ts';
+
+const base = { ...(env as unknown as Record<string, unknown>) };
+
+async function withEnv(overrides: Record<string, unknown>, path = '/api/x') {
+  const e = { ...base, ...overrides };
+  for (const [k, v] of Object.entries(overrides)) if (v === undefined) delete e[k];
+  return app.fetch(new Request(`https://gateway.test${path}`), e, createExecutionContext());
+}
+
+const cases: [string, Record<string, unknown>, string][] = [
+  ['missing AUTH0_ISSUER', { AUTH0_ISSUER: undefined }, 'AUTH0_ISSUER'],
+  ['missing OLYMPUS_CLIENT_SECRET', { OLYMPUS_CLIENT_SECRET: undefined }, 'OLYMPUS_CLIENT_SECRET'],
+  ['blank AUTH0_CLIENT_ID', { AUTH0_CLIENT_ID: '   ' }, 'AUTH0_CLIENT_ID'],
+  ['ORIGIN_URL not a URL', { ORIGIN_URL: 'origin.internal' }, 'ORIGIN_URL'],
+  ['ORIGIN_URL with another scheme', { ORIGIN_URL: 'ftp://origin.test' }, 'ORIGIN_URL'],
+  ['OLYMPUS_ISSUER with credentials', { OLYMPUS_ISSUER: 'https://user:pw@olympus.test' }, 'OLYMPUS_ISSUER'],
+  ['short SESSION_SECRET', { SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+  ['TOKEN_OVERLAP_SECONDS not a number', { TOKEN_OVERLAP_SECONDS: 'thirty minutes' }, 'TOKEN_OVERLAP_SECONDS'],
+  ['TOKEN_OVERLAP_SECONDS negative', { TOKEN_OVERLAP_SECONDS: '-5' }, 'TOKEN_OVERLAP_SECONDS'],
+  ['GATEWAY_SIGNING_KEY not JSON', { GATEWAY_SIGNING_KEY: '{nope' }, 'GATEWAY_SIGNING_KEY'],
+  ['GATEWAY_SIGNING_KEY a public key', { GATEWAY_SIGNING_KEY: JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', kid: 'k' }) }, 'GATEWAY_SIGNING_KEY'],
+  ['HS256 in the allow-list', { AUTH0_ALGORITHMS: 'RS256,HS256' }, 'AUTH0_ALGORITHMS'],
+  ['none in the allow-list', { OLYMPUS_ALGORITHMS: 'none' }, 'OLYMPUS_ALGORITHMS'],
+  ['unknown token format', { OLYMPUS_ACCESS_TOKEN_FORMAT: 'paseto' }, 'OLYMPUS_ACCESS_TOKEN_FORMAT'],
+  ['same issuer twice', { OLYMPUS_ISSUER: 'https://auth0.test/' }, 'OLYMPUS_ISSUER'],
+  ['ADMIN_TOKENS with a plain token', { ADMIN_TOKENS: JSON.stringify([{ name: 'x', role: 'oncall', token: 'plain' }]) }, 'ADMIN_TOKENS'],
+  ['ADMIN_TOKENS unknown role', { ADMIN_TOKENS: JSON.stringify([{ name: 'x', role: 'root', sha256: 'a'.repeat(64) }]) }, 'ADMIN_TOKENS'],
+  ['PUBLIC_PATHS relative', { PUBLIC_PATHS: 'health' }, 'PUBLIC_PATHS'],
+  ['INTROSPECTION_HEADERS not an object', { OLYMPUS_INTROSPECTION_HEADERS: '["a"]' }, 'OLYMPUS_INTROSPECTION_HEADERS'],
+  ['COOKIE_SECURE not boolean', { COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
+];
+
+describe('invalid configuration', () => {
+  it.each(cases)('%s: 503 naming the variable', async (_n, overrides, variable) => {
+    for (const path of ['/api/x', '/login', '/callback', '/_switchback/health']) {
+      const res = await withEnv(overrides, path);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: string; variable: string; error_description: string };
+      expect(body.error).toBe('misconfigured');
+      expect(body.variable).toBe(variable);
+      expect(body.error_description).toContain(variable);
+    }
+  });
+
+  it('never echoes a secret value', async () => {
+    const res = await withEnv({ SESSION_SECRET: 'sekrit' });
+    expect(await res.text()).not.toContain('sekrit');
+    try {
+      parseConfig({ ...base, GATEWAY_SIGNING_KEY: '{"kty":"EC","d":"PRIVATE-D-VALUE"}' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).not.toContain('PRIVATE-D-VALUE');
+    }
+  });
+
+  it('the valid test configuration parses, with defaults', () => {
+    const c = parseConfig(base);
+    expect(c.tokenOverlapSeconds).toBe(1800);
+    expect(c.providers.auth0.accessTokenFormat).toBe('jwt');
+    expect(c.providers.olympus.algorithms).toEqual(['RS256']);
+    expect(c.cookieSecure).toBe(true);
+    expect(c.providers.auth0.introspectionClientId).toBe(c.providers.auth0.clientId);
+  });
+});

@@ -1,0 +1,151 @@
+/** /login, /signup, /recovery: routing by flag and percent, PKCE/state/nonce, fail-safe flag reads. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { installNetwork, type Network } from './support/fake-network.ts';
+import { gw, kv, putFlag, resetGatewayCaches } from './support/gateway.ts';
+import { startLogin } from './support/login-flow.ts';
+import { AUTH0_AUDIENCE, CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
+import { FLAG_KEY } from '../../src/flag/flag-record.ts';
+
+let net: Network;
+beforeEach(async () => {
+  resetGatewayCaches();
+  await kv().delete(FLAG_KEY);
+  net = await installNetwork();
+});
+afterEach(() => vi.restoreAllMocks());
+
+const providerOf = (u: URL) => (u.origin === new URL(ISSUERS.auth0).origin ? 'auth0' : u.origin === new URL(ISSUERS.olympus).origin ? 'olympus' : u.origin);
+
+describe('login routing by flag', () => {
+  it('a missing flag means Auth0, with code + PKCE S256 + state + nonce + audience', async () => {
+    const login = await startLogin('/login?returnTo=/dashboard');
+    expect(providerOf(login.authorize)).toBe('auth0');
+    const q = login.authorize.searchParams;
+    expect(q.get('response_type')).toBe('code');
+    expect(q.get('client_id')).toBe(CLIENTS.auth0);
+    expect(q.get('redirect_uri')).toBe(`${GATEWAY}/callback`);
+    expect(q.get('code_challenge_method')).toBe('S256');
+    expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(q.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(q.get('nonce')).not.toBe(q.get('state'));
+    expect(q.get('audience')).toBe(AUTH0_AUDIENCE);
+    expect(q.get('scope')).toBe('openid profile email');
+  });
+
+  it('the login transaction cookie is sealed, HttpOnly, Secure, SameSite=Lax and short-lived', async () => {
+    const res = await gw('/login');
+    const line = res.headers.getSetCookie().find((l) => l.startsWith('sb_login='))!;
+    expect(line).toMatch(/HttpOnly/);
+    expect(line).toMatch(/Secure/);
+    expect(line).toMatch(/SameSite=Lax/);
+    expect(line).toMatch(/Max-Age=600/);
+    const value = line.split(';')[0]!.slice('sb_login='.length);
+    expect(value.split('.')).toHaveLength(5);
+    // The verifier, state and nonce are not readable from the cookie.
+    const state = new URL(res.headers.get('location')!).searchParams.get('state')!;
+    expect(decodeURIComponent(value)).not.toContain(state);
+  });
+
+  it('an enabled flag sends logins to Olympus', async () => {
+    await putFlag({ enabled: true });
+    const login = await startLogin();
+    expect(providerOf(login.authorize)).toBe('olympus');
+    expect(login.authorize.searchParams.get('client_id')).toBe(CLIENTS.olympus);
+    expect(login.authorize.searchParams.get('audience')).toBeNull();
+  });
+
+  it('percent routes by a sticky per-browser cohort', async () => {
+    await putFlag({ enabled: true, percent: 30 });
+    expect(providerOf((await startLogin('/login', 'sb_cohort=10')).authorize)).toBe('olympus');
+    expect(providerOf((await startLogin('/login', 'sb_cohort=29')).authorize)).toBe('olympus');
+    expect(providerOf((await startLogin('/login', 'sb_cohort=30')).authorize)).toBe('auth0');
+    expect(providerOf((await startLogin('/login', 'sb_cohort=99')).authorize)).toBe('auth0');
+    // A new browser gets a cohort cookie and keeps its provider on the next login.
+    const first = await startLogin('/login');
+    expect(first.cohortCookie).toMatch(/^\d{1,2}$/);
+    const again = await startLogin('/login', `sb_cohort=${first.cohortCookie}`);
+    expect(providerOf(again.authorize)).toBe(providerOf(first.authorize));
+    expect(again.cohortCookie).toBeUndefined();
+  });
+
+  it('percent splits a population of browsers roughly as asked', async () => {
+    await putFlag({ enabled: true, percent: 25 });
+    let olympus = 0;
+    for (let c = 0; c < 100; c++) if (providerOf((await startLogin('/login', `sb_cohort=${c}`)).authorize) === 'olympus') olympus++;
+    expect(olympus).toBe(25);
+  });
+
+  it('signup goes to Olympus while the flag is on, whatever the cohort, and to Auth0 otherwise', async () => {
+    await putFlag({ enabled: true, percent: 10 });
+    expect(providerOf((await startLogin('/signup', 'sb_cohort=90')).authorize)).toBe('olympus');
+    await putFlag({ enabled: false });
+    const s = await startLogin('/signup');
+    expect(providerOf(s.authorize)).toBe('auth0');
+    expect(s.authorize.searchParams.get('screen_hint')).toBe('signup');
+  });
+
+  it('recovery goes to the active provider', async () => {
+    expect(providerOf((await startLogin('/recovery')).authorize)).toBe('auth0');
+    await putFlag({ enabled: true });
+    const r = await startLogin('/recovery');
+    expect(providerOf(r.authorize)).toBe('olympus');
+    expect(r.authorize.searchParams.get('prompt')).toBe('login');
+  });
+});
+
+describe('the flag fails safe', () => {
+  it('a stored value that fails validation counts as unreadable: Auth0 on a cold isolate', async () => {
+    await kv().put(FLAG_KEY, JSON.stringify({ enabled: 'yes' }));
+    expect(providerOf((await startLogin()).authorize)).toBe('auth0');
+    await kv().put(FLAG_KEY, '{not json');
+    resetGatewayCaches();
+    expect(providerOf((await startLogin()).authorize)).toBe('auth0');
+  });
+
+  it('an invalid value keeps the last good one', async () => {
+    await putFlag({ enabled: true });
+    expect(providerOf((await startLogin()).authorize)).toBe('olympus');
+    await kv().put(FLAG_KEY, JSON.stringify({ enabled: true, percent: 500 }));
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(providerOf((await startLogin()).authorize)).toBe('olympus');
+  });
+
+  it('KV unreadable: the last value seen, else Auth0', async () => {
+    await putFlag({ enabled: true });
+    expect(providerOf((await startLogin()).authorize)).toBe('olympus');
+    const spy = vi.spyOn(kv(), 'get').mockRejectedValue(new Error('KV GET failed: 503'));
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(providerOf((await startLogin()).authorize)).toBe('olympus');
+    resetGatewayCaches();
+    expect(providerOf((await startLogin()).authorize)).toBe('auth0');
+    expect(spy).toHaveBeenCalled();
+  });
+
+  it('a change reaches new logins within 2 seconds, without a KV read per request', async () => {
+    await putFlag({ enabled: true });
+    const get = vi.spyOn(kv(), 'get');
+    expect(providerOf((await startLogin()).authorize)).toBe('olympus');
+    for (let i = 0; i < 20; i++) await startLogin();
+    expect(get.mock.calls.length).toBeLessThanOrEqual(1);
+    await kv().put(FLAG_KEY, JSON.stringify({ enabled: false, version: 2, updated_at: new Date().toISOString(), updated_by: 't', reason: 'r', rollback_at: new Date().toISOString() }));
+    const changedAt = Date.now();
+    let provider = 'olympus';
+    while (provider === 'olympus' && Date.now() - changedAt < 3000) {
+      provider = providerOf((await startLogin()).authorize);
+      if (provider === 'olympus') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(provider).toBe('auth0');
+    expect(Date.now() - changedAt).toBeLessThan(2000);
+  });
+});
+
+describe('provider outages', () => {
+  it('an unreachable provider gives a 503 page, not a crash', async () => {
+    await putFlag({ enabled: true });
+    net.olympus.metadata.issuer = 'https://imposter.test';
+    const res = await gw('/login');
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('temporarily unavailable');
+  });
+});
