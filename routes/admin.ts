@@ -13,10 +13,27 @@ import type { AdminRole } from '../src/config.ts';
 import { FLAG_KEY, parseFlagRecord, SAFE_DEFAULT_FLAG } from '../src/flag/flag-record.ts';
 import { writeFlag } from '../src/flag/flag-writer.ts';
 import { log } from '../src/core/log.ts';
+import { appendClientConfig, clientConfigExists, latestClientConfigVersion } from '../src/providers/client-config-writer.ts';
+import { readClientConfig } from '../src/providers/client-config.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 type AdminEnv = AppEnv & { Variables: AppEnv['Variables'] & { actor: AdminActor } };
+
+const ProviderClientBody = z.strictObject({
+  client_id: z.string().min(1).max(256),
+  client_secret_var: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must name a var/secret, e.g. OLYMPUS_CLIENT_SECRET_V2'),
+  scopes: z.string().min(1).max(1000).optional(),
+});
+const ClientConfigBody = z.strictObject({
+  providers: z.strictObject({ auth0: ProviderClientBody.optional(), olympus: ProviderClientBody.optional() }),
+  reason: z.string().trim().min(1).max(1000),
+});
+
+function invalid(c: Context, what: string, error: z.ZodError) {
+  const issues = error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+  return problem(c, 400, 'invalid_request', `Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+}
 
 const FlagChangeBody = z.strictObject({
   enabled: z.boolean(),
@@ -74,14 +91,14 @@ export const admin = new Hono<AdminEnv>()
     const body = await jsonBody(c);
     if (!body.ok) return body.res;
     const parsed = FlagChangeBody.safeParse(body.value);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
-      return problem(c, 400, 'invalid_request', `Invalid flag change: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
-    }
+    if (!parsed.success) return invalid(c, 'flag change', parsed.error);
     const change = parsed.data;
     // Turning Olympus on (or widening it) is the risky direction: eng-lead only. Rolling back: oncall too.
     const denied = requireRole(c, change.enabled ? 'eng-lead' : 'oncall');
     if (denied) return denied;
+    if (change.client_config_version !== undefined && !(await clientConfigExists(c.env.SWITCHBACK_KV, change.client_config_version))) {
+      return problem(c, 400, 'invalid_request', `Invalid flag change: client_config_version ${change.client_config_version} does not exist.`);
+    }
     const { previous, current } = await writeFlag(c.env.SWITCHBACK_KV, {
       enabled: change.enabled,
       percent: change.percent,
@@ -91,5 +108,33 @@ export const admin = new Hono<AdminEnv>()
     });
     log('warn', { event: 'flag_changed', actor: c.var.actor.name, role: c.var.actor.role, from: previous.enabled, to: current.enabled, percent: current.percent, version: current.version, reason: current.reason });
     return c.json(current, 200, { 'cache-control': 'no-store' });
+  })
+  .get('/_switchback/api/client-config', async (c) => {
+    const latest = await latestClientConfigVersion(c.env.SWITCHBACK_KV);
+    const versions = [];
+    for (let v = latest; v > 0 && versions.length < 20; v--) {
+      const r = await readClientConfig(c.env.SWITCHBACK_KV, v);
+      if (r) versions.push(r);
+    }
+    const p = c.var.config.providers;
+    const bootstrap = { version: 0, source: 'vars', providers: { auth0: { client_id: p.auth0.clientId, client_secret_var: 'AUTH0_CLIENT_SECRET', scopes: p.auth0.scopes }, olympus: { client_id: p.olympus.clientId, client_secret_var: 'OLYMPUS_CLIENT_SECRET', scopes: p.olympus.scopes } } };
+    return c.json({ latest, versions: [...versions, bootstrap] }, 200, { 'cache-control': 'no-store' });
+  })
+  .post('/_switchback/api/client-config', async (c) => {
+    const denied = requireRole(c, 'eng-lead');
+    if (denied) return denied;
+    const body = await jsonBody(c);
+    if (!body.ok) return body.res;
+    const parsed = ClientConfigBody.safeParse(body.value);
+    if (!parsed.success) return invalid(c, 'client configuration', parsed.error);
+    for (const [id, client] of Object.entries(parsed.data.providers)) {
+      const secret = client && (c.env as Record<string, unknown>)[client.client_secret_var];
+      if (client && (typeof secret !== 'string' || secret === '')) {
+        return problem(c, 400, 'invalid_request', `Invalid client configuration: providers.${id}.client_secret_var names ${client.client_secret_var}, which is not set (wrangler secret put ${client.client_secret_var}).`);
+      }
+    }
+    const record = await appendClientConfig(c.env.SWITCHBACK_KV, { ...parsed.data, created_by: `${c.var.actor.name} (${c.var.actor.role})` });
+    log('warn', { event: 'client_config_created', actor: c.var.actor.name, version: record.version });
+    return c.json(record, 201, { 'cache-control': 'no-store' });
   })
   .all('/_switchback/api/*', (c) => c.json({ error: 'not_found', error_description: 'No such admin endpoint.' }, 404));

@@ -11,6 +11,7 @@ import { LOGIN_COOKIE, openTransaction, TransactionError } from '../src/oidc/log
 import { checkAuthorizationResponse } from '../src/oidc/authorization-response.ts';
 import { exchangeCode, CodeExchangeError } from '../src/oidc/code-exchange.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
+import { effectiveProvider } from '../src/providers/client-config.ts';
 import { validateIdToken } from '../src/verify/id-token-validator.ts';
 import { createSession, SESSION_COOKIE } from '../src/verify/session.ts';
 import { VerifyError } from '../src/verify/verify-error.ts';
@@ -32,12 +33,13 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
     return c.html(page('Sign-in could not be completed', 'This sign-in link has expired or was already used. Please start again.', START_AGAIN), 400);
   }
   deleteCookie(c, LOGIN_COOKIE, { path: '/', secure: config.cookieSecure });
-  const p = config.providers[txn.provider];
+  let p;
   let meta;
   try {
+    p = await effectiveProvider(config, c.env, c.env.SWITCHBACK_KV, txn.provider, txn.clientConfigVersion);
     meta = await getProviderMetadata(p.issuer);
   } catch {
-    log('error', { event: 'login_failed', provider: p.id, reason: 'provider_unavailable' });
+    log('error', { event: 'login_failed', provider: txn.provider, reason: 'provider_unavailable' });
     return c.html(page('Sign-in is temporarily unavailable', 'We could not reach the sign-in service. Please try again in a moment.', START_AGAIN), 503);
   }
   const check = checkAuthorizationResponse(new URL(c.req.url).searchParams, txn, p, meta);

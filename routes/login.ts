@@ -10,6 +10,7 @@ import { chooseProvider, type LoginIntent } from '../src/flag/routing-policy.ts'
 import { COHORT_COOKIE, newCohort, parseCohort } from '../src/flag/cohort.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
 import { preloadKeySet } from '../src/providers/key-set-cache.ts';
+import { effectiveProvider } from '../src/providers/client-config.ts';
 import { randomToken, s256Challenge } from '../src/oidc/pkce.ts';
 import { safeReturnTo } from '../src/oidc/return-to.ts';
 import { LOGIN_COOKIE, LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transaction.ts';
@@ -30,8 +31,14 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
     setCookie(c, COHORT_COOKIE, String(cohort), cookieOptions(config, COHORT_MAX_AGE));
   }
   const provider = chooseProvider(flag, intent, cohort);
-  const p = config.providers[provider];
   c.header('cache-control', 'no-store');
+  let p;
+  try {
+    p = await effectiveProvider(config, c.env, c.env.SWITCHBACK_KV, provider, flag.client_config_version);
+  } catch (err) {
+    log('error', { event: 'login_failed', provider, reason: 'client_config_invalid', error: String(err) });
+    return c.html(page('Sign-in is temporarily unavailable', 'Sign-in is being reconfigured. Please try again in a moment.', { href: c.req.url, text: 'Try again' }), 503);
+  }
   if (intent === 'recovery' && p.recoveryUrl) {
     log('info', { event: 'recovery_started', provider });
     return c.redirect(p.recoveryUrl, 302);
@@ -48,7 +55,7 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   const codeVerifier = randomToken(48);
   const redirectUri = `${publicBase(config, c.req.raw)}/callback`;
   const returnTo = safeReturnTo(c.req.query('returnTo'));
-  const sealed = await sealTransaction(config, { provider, state, nonce, codeVerifier, returnTo, intent, redirectUri, startedAt: Date.now() });
+  const sealed = await sealTransaction(config, { provider, state, nonce, codeVerifier, returnTo, intent, redirectUri, startedAt: Date.now(), clientConfigVersion: p.clientConfigVersion });
   setCookie(c, LOGIN_COOKIE, sealed, cookieOptions(config, LOGIN_TTL_SECONDS));
   c.executionCtx.waitUntil(preloadKeySet(p.issuer, meta.jwks_uri).catch(() => undefined));
   log('info', { event: 'login_started', provider, intent, flag_version: flag.version });

@@ -21,13 +21,15 @@ export interface LoginTransaction {
   intent: LoginIntent;
   redirectUri: string;
   startedAt: number;
+  /** Client configuration version used at /login; the callback redeems the code with the same client. */
+  clientConfigVersion: number;
 }
 
 export function sealTransaction(config: GatewayConfig, t: LoginTransaction): Promise<string> {
   return seal(
     config.sessionSecret,
     'login',
-    { v: 1, prv: t.provider, st: t.state, nn: t.nonce, cv: t.codeVerifier, rt: t.returnTo, in: t.intent, ru: t.redirectUri, sa: t.startedAt },
+    { v: 1, prv: t.provider, st: t.state, nn: t.nonce, cv: t.codeVerifier, rt: t.returnTo, in: t.intent, ru: t.redirectUri, sa: t.startedAt, ccv: t.clientConfigVersion },
     Math.floor(Date.now() / 1000) + LOGIN_TTL_SECONDS,
   );
 }
@@ -56,5 +58,6 @@ export async function openTransaction(config: GatewayConfig, cookie: string | un
     intent: c.in === 'signup' || c.in === 'recovery' ? c.in : 'login',
     redirectUri: c.ru,
     startedAt: typeof c.sa === 'number' ? c.sa : 0,
+    clientConfigVersion: typeof c.ccv === 'number' ? c.ccv : 0,
   };
 }

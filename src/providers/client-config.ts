@@ -1,0 +1,82 @@
+/**
+ * Versioned OAuth client configuration.
+ *
+ * The plan's hidden gotcha: if the apps' OAuth clients changed during the
+ * migration, rolling back the provider must roll back the client settings
+ * too. So each provider's client settings (client_id, which secret, scopes)
+ * are stored as immutable versions in KV
+ * (`client_config:v<N>`), and the flag record names the version that goes
+ * with it (`client_config_version`): flipping the flag to a previous record
+ * reverts both together. Version 0 is the bootstrap from the vars
+ * (AUTH0_CLIENT_ID, ...) and is never stored.
+ *
+ * Versions are immutable, so each is read from KV once per isolate.
+ */
+import { z } from 'zod';
+import type { GatewayConfig, ProviderOptions } from '../config.ts';
+import type { ProviderId } from '../core/provider-id.ts';
+
+export const CLIENT_CONFIG_PREFIX = 'client_config:v';
+
+const ProviderClientSchema = z.strictObject({
+  client_id: z.string().min(1).max(256),
+  /** Name of the var/secret holding this client's secret, e.g. OLYMPUS_CLIENT_SECRET_V2. */
+  client_secret_var: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),
+  scopes: z.string().min(1).max(1000).optional(),
+});
+
+export const ClientConfigSchema = z.strictObject({
+  version: z.number().int().min(1),
+  created_at: z.iso.datetime(),
+  created_by: z.string().min(1).max(200),
+  reason: z.string().max(1000),
+  providers: z.strictObject({ auth0: ProviderClientSchema.optional(), olympus: ProviderClientSchema.optional() }),
+});
+export type ClientConfigRecord = z.infer<typeof ClientConfigSchema>;
+
+export class ClientConfigError extends Error {
+  readonly code = 'ERR_CLIENT_CONFIG';
+}
+
+const versions = new Map<number, Promise<ClientConfigRecord | undefined>>();
+
+async function load(kv: KVNamespace, version: number): Promise<ClientConfigRecord | undefined> {
+  const text = await kv.get(`${CLIENT_CONFIG_PREFIX}${version}`, 'text');
+  if (text === null) return undefined;
+  const parsed = ClientConfigSchema.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function readClientConfig(kv: KVNamespace, version: number): Promise<ClientConfigRecord | undefined> {
+  let v = versions.get(version);
+  if (!v) {
+    v = load(kv, version).catch(() => undefined);
+    versions.set(version, v);
+    // A miss or a failure is not cached: the version may be written a moment later.
+    void v.then((r) => r === undefined && versions.delete(version));
+  }
+  return v;
+}
+
+/** The provider options in force for a given client config version (0 = the vars). */
+export async function effectiveProvider(config: GatewayConfig, env: Record<string, unknown>, kv: KVNamespace, id: ProviderId, version: number | undefined): Promise<ProviderOptions & { clientConfigVersion: number }> {
+  const base = config.providers[id];
+  if (!version) return { ...base, clientConfigVersion: 0 };
+  const record = await readClientConfig(kv, version);
+  if (!record) throw new ClientConfigError(`client configuration version ${version} is missing or invalid`);
+  const client = record.providers[id];
+  if (!client) return { ...base, clientConfigVersion: version };
+  const secret = env[client.client_secret_var];
+  if (typeof secret !== 'string' || secret === '') throw new ClientConfigError(`client configuration version ${version} names ${client.client_secret_var}, which is not set`);
+  return {
+    ...base,
+    clientId: client.client_id,
+    clientSecret: secret,
+    scopes: client.scopes ?? base.scopes,
+    clientConfigVersion: version,
+  };
+}
+
+export function clearClientConfigCache(): void {
+  versions.clear();
+}
