@@ -6,7 +6,8 @@
  */
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { z } from 'zod';
+import * as z from '../src/core/schema.ts';
+import { describeIssues } from '../src/core/schema.ts';
 import type { AppEnv } from '../src/env.ts';
 import { adminActorFor, roleAllows, type AdminActor } from '../src/admin/admin-auth.ts';
 import type { AdminRole } from '../src/config.ts';
@@ -14,32 +15,25 @@ import { FLAG_KEY, parseFlagRecord, SAFE_DEFAULT_FLAG } from '../src/flag/flag-r
 import { writeFlag } from '../src/flag/flag-writer.ts';
 import { log } from '../src/core/log.ts';
 import { appendClientConfig, clientConfigExists, latestClientConfigVersion } from '../src/providers/client-config-writer.ts';
-import { readClientConfig } from '../src/providers/client-config.ts';
+import { ClientProvidersSchema, readClientConfig } from '../src/providers/client-config.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 type AdminEnv = AppEnv & { Variables: AppEnv['Variables'] & { actor: AdminActor } };
 
-const ProviderClientBody = z.strictObject({
-  client_id: z.string().min(1).max(256),
-  client_secret_var: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must name a var/secret, e.g. OLYMPUS_CLIENT_SECRET_V2'),
-  scopes: z.string().min(1).max(1000).optional(),
-});
-const ClientConfigBody = z.strictObject({
-  providers: z.strictObject({ auth0: ProviderClientBody.optional(), olympus: ProviderClientBody.optional() }),
-  reason: z.string().trim().min(1).max(1000),
-});
+const Reason = z.string().check(z.trim(), z.minLength(1), z.maxLength(1000));
+const ClientConfigBody = z.strictObject({ providers: ClientProvidersSchema, reason: Reason });
 
-function invalid(c: Context, what: string, error: z.ZodError) {
-  const issues = error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
-  return problem(c, 400, 'invalid_request', `Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+function invalid(c: Context, what: string, error: Parameters<typeof describeIssues>[0]) {
+  const { text, issues } = describeIssues(error);
+  return problem(c, 400, 'invalid_request', `Invalid ${what}: ${text}`, { issues });
 }
 
 const FlagChangeBody = z.strictObject({
   enabled: z.boolean(),
-  percent: z.number().int().min(0).max(100).optional(),
-  reason: z.string().trim().min(1).max(1000).optional(),
-  client_config_version: z.number().int().min(0).optional(),
+  percent: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
+  reason: z.optional(Reason),
+  client_config_version: z.optional(z.int().check(z.minimum(0))),
 });
 
 function problem(c: Context, status: 400 | 401 | 403 | 413 | 415, error: string, description: string, extra: Record<string, unknown> = {}) {

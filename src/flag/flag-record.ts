@@ -2,25 +2,25 @@
  * The `olympus_auth` flag as stored in KV (format in docs/storage.md).
  * A value that fails this schema is treated exactly like an unreadable KV.
  */
-import { z } from 'zod';
+import * as z from '../core/schema.ts';
 
 export const FLAG_KEY = 'olympus_auth';
 
 export const FlagRecordSchema = z.strictObject({
   enabled: z.boolean(),
   /** Share of browsers (sticky cohort) sent to Olympus while enabled; absent means all. */
-  percent: z.number().int().min(0).max(100).optional(),
-  version: z.number().int().min(0),
+  percent: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
+  version: z.int().check(z.minimum(0)),
   updated_at: z.iso.datetime(),
-  updated_by: z.string().min(1).max(200),
-  reason: z.string().max(1000),
+  updated_by: z.string().check(z.minLength(1), z.maxLength(200)),
+  reason: z.string().check(z.maxLength(1000)),
   /** Set when the flag goes from enabled to disabled: the start of the token overlap. */
-  rollback_at: z.iso.datetime().nullable().optional(),
+  rollback_at: z.optional(z.nullable(z.iso.datetime())),
   /** Client configuration version that goes with this flag state (see client-config). */
-  client_config_version: z.number().int().min(0).optional(),
+  client_config_version: z.optional(z.int().check(z.minimum(0))),
 });
 
-export type FlagRecord = z.infer<typeof FlagRecordSchema>;
+export type FlagRecord = z.Infer<typeof FlagRecordSchema>;
 
 /** What a missing flag means: Auth0, the safe side. */
 export const SAFE_DEFAULT_FLAG: FlagRecord = Object.freeze({

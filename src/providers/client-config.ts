@@ -12,27 +12,30 @@
  *
  * Versions are immutable, so each is read from KV once per isolate.
  */
-import { z } from 'zod';
+import * as z from '../core/schema.ts';
 import type { GatewayConfig, ProviderOptions } from '../config.ts';
 import type { ProviderId } from '../core/provider-id.ts';
 
 export const CLIENT_CONFIG_PREFIX = 'client_config:v';
 
 const ProviderClientSchema = z.strictObject({
-  client_id: z.string().min(1).max(256),
+  client_id: z.string().check(z.minLength(1), z.maxLength(256)),
   /** Name of the var/secret holding this client's secret, e.g. OLYMPUS_CLIENT_SECRET_V2. */
-  client_secret_var: z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/),
-  scopes: z.string().min(1).max(1000).optional(),
+  client_secret_var: z.string().check(z.regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must name a var/secret, e.g. OLYMPUS_CLIENT_SECRET_V2')),
+  scopes: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
 });
 
+/** Which providers a version overrides; shared with the admin API's request body. */
+export const ClientProvidersSchema = z.strictObject({ auth0: z.optional(ProviderClientSchema), olympus: z.optional(ProviderClientSchema) });
+
 export const ClientConfigSchema = z.strictObject({
-  version: z.number().int().min(1),
+  version: z.int().check(z.minimum(1)),
   created_at: z.iso.datetime(),
-  created_by: z.string().min(1).max(200),
-  reason: z.string().max(1000),
-  providers: z.strictObject({ auth0: ProviderClientSchema.optional(), olympus: ProviderClientSchema.optional() }),
+  created_by: z.string().check(z.minLength(1), z.maxLength(200)),
+  reason: z.string().check(z.maxLength(1000)),
+  providers: ClientProvidersSchema,
 });
-export type ClientConfigRecord = z.infer<typeof ClientConfigSchema>;
+export type ClientConfigRecord = z.Infer<typeof ClientConfigSchema>;
 
 export class ClientConfigError extends Error {
   readonly code = 'ERR_CLIENT_CONFIG';
