@@ -26,6 +26,8 @@ interface Entry {
   resolver?: Resolver;
   fetchedAt: number;
   attemptedAt: number;
+  /** Last refetch caused by an unknown kid: at most one per cooldown. */
+  missRefetchAt: number;
   pending?: Promise<void>;
 }
 const entries = new Map<string, Entry>();
@@ -64,7 +66,7 @@ function refresh(issuer: string, e: Entry): Promise<void> {
 function entryFor(issuer: string, jwksUri: string): Entry {
   let e = entries.get(issuer);
   if (!e || e.jwksUri !== jwksUri) {
-    e = { jwksUri, fetchedAt: 0, attemptedAt: 0 };
+    e = { jwksUri, fetchedAt: 0, attemptedAt: 0, missRefetchAt: 0 };
     entries.set(issuer, e);
   }
   return e;
@@ -94,7 +96,8 @@ export async function resolveIssuerKey(issuer: string, jwksUri: string, header: 
   } catch (err) {
     if (!isNoMatch(err)) throw new VerifyError('kid_not_found', String(err), issuer);
   }
-  if (Date.now() - e.attemptedAt >= COOLDOWN_MS) {
+  if (Date.now() - e.missRefetchAt >= COOLDOWN_MS) {
+    e.missRefetchAt = Date.now();
     await refresh(issuer, e);
     try {
       return (await e.resolver!(selector)) as CryptoKey;
