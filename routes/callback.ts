@@ -4,7 +4,7 @@
  * validate the ID token (issuer, audience, expiry, nonce, algorithms), and
  * start the session.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
 import { LOGIN_COOKIE, openTransaction, TransactionError } from '../src/oidc/login-transaction.ts';
@@ -18,8 +18,17 @@ import { VerifyError } from '../src/verify/verify-error.ts';
 import { cookieOptions } from '../src/http/cookies.ts';
 import { page } from '../src/http/pages.ts';
 import { log } from '../src/core/log.ts';
+import { clientKey, loginId } from '../src/telemetry/client-key.ts';
+import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
+import type { LoginTransaction } from '../src/oidc/login-transaction.ts';
 
 const START_AGAIN = { href: '/login', text: 'Sign in again' };
+
+/** One login outcome for the controller's funnel, off the hot path. */
+async function outcome(c: Context<AppEnv>, txn: LoginTransaction, result: 'succeeded' | 'failed', reason?: string): Promise<void> {
+  const client = await clientKey(c.req.raw, c.var.config.clientIpHeader);
+  recordOutcome(c.env, c.executionCtx, { k: 'login_outcome', id: await loginId(txn.state), provider: txn.provider, client, outcome: result, reason, at: Date.now() });
+}
 
 export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   const config = c.var.config;
@@ -40,11 +49,14 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
     meta = await getProviderMetadata(p.issuer);
   } catch {
     log('error', { event: 'login_failed', provider: txn.provider, reason: 'provider_unavailable' });
+    await outcome(c, txn, 'failed', 'provider_unavailable');
     return c.html(page('Sign-in is temporarily unavailable', 'We could not reach the sign-in service. Please try again in a moment.', START_AGAIN), 503);
   }
   const check = checkAuthorizationResponse(new URL(c.req.url).searchParams, txn, p, meta);
   if (!check.ok) {
     log('info', { event: 'login_failed', provider: p.id, reason: check.reason, error: check.error });
+    // A bad state or iss is an attack or a stale tab, not the provider failing: only provider errors count.
+    if (check.reason === 'provider_error') await outcome(c, txn, 'failed', `provider_${check.error}`);
     const denied = check.reason === 'provider_error';
     return c.html(page('Sign-in failed', denied ? 'The sign-in was not completed. Please try again.' : 'This sign-in response could not be verified. Please start again.', START_AGAIN), denied ? 401 : 400);
   }
@@ -55,12 +67,14 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   } catch (err) {
     const reason = err instanceof VerifyError ? `id_token_${err.reason}` : err instanceof CodeExchangeError ? err.reason : 'code_exchange_failed';
     log('warn', { event: 'login_failed', provider: p.id, reason, detail: err instanceof VerifyError ? err.detail : undefined });
+    await outcome(c, txn, 'failed', reason);
     return c.html(page('Sign-in failed', 'We could not complete your sign-in. Please try again.', START_AGAIN), 502);
   }
   const name = typeof claims.name === 'string' ? claims.name : undefined;
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
   setCookie(c, SESSION_COOKIE, await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), cookieOptions(config, config.sessionTtlSeconds));
+  await outcome(c, txn, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
   return c.redirect(txn.returnTo, 302);
 });

@@ -5,7 +5,9 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
-import { readFlag } from '../src/flag/flag-store.ts';
+import { loginFlag } from '../src/flag/flag-source.ts';
+import { clientKey, loginId } from '../src/telemetry/client-key.ts';
+import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { chooseProvider, type LoginIntent } from '../src/flag/routing-policy.ts';
 import { COHORT_COOKIE, newCohort, parseCohort } from '../src/flag/cohort.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
@@ -24,7 +26,16 @@ const COHORT_MAX_AGE = 365 * 86400;
 
 async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
   const config = c.var.config;
-  const { flag } = await readFlag(c.env.SWITCHBACK_KV, config.flagCacheTtlMs);
+  const client = await clientKey(c.req.raw, config.clientIpHeader);
+  if (c.env.LOGIN_RATE_LIMITER) {
+    // Fail open: a limiter error must not stop a sign-in.
+    const { success } = await c.env.LOGIN_RATE_LIMITER.limit({ key: client }).catch(() => ({ success: true }));
+    if (!success) {
+      log('warn', { event: 'login_rate_limited', reason: 'rate_limited', client });
+      return c.html(page('Too many sign-in attempts', 'Please wait a minute and try again.', { href: c.req.url, text: 'Try again' }), 429, { 'retry-after': '60' });
+    }
+  }
+  const { flag } = await loginFlag(c.env, config.flagCacheTtlMs);
   let cohort = parseCohort(getCookie(c, COHORT_COOKIE));
   if (cohort === undefined) {
     cohort = newCohort();
@@ -58,6 +69,7 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   const sealed = await sealTransaction(config, { provider, state, nonce, codeVerifier, returnTo, intent, redirectUri, startedAt: Date.now(), clientConfigVersion: p.clientConfigVersion });
   setCookie(c, LOGIN_COOKIE, sealed, cookieOptions(config, LOGIN_TTL_SECONDS));
   c.executionCtx.waitUntil(preloadKeySet(p.issuer, meta.jwks_uri).catch(() => undefined));
+  recordOutcome(c.env, c.executionCtx, { k: 'login_started', id: await loginId(state), provider, client, at: Date.now() });
   log('info', { event: 'login_started', provider, intent, flag_version: flag.version });
   return c.redirect(authorizationUrl(p, meta, { redirectUri, state, nonce, codeChallenge: await s256Challenge(codeVerifier), intent }), 302);
 }

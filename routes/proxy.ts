@@ -18,6 +18,16 @@ import { unauthorizedJson, wireErrorFor } from '../src/http/wire-error.ts';
 import { publicBase } from '../src/http/public-url.ts';
 import type { Principal } from '../src/verify/principal.ts';
 import { log } from '../src/core/log.ts';
+import { clientKey } from '../src/telemetry/client-key.ts';
+import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
+import type { CallerProvider } from '../src/controller/outcome-events.ts';
+import { providerForIssuer } from '../src/verify/access-token-verifier.ts';
+
+/** Counts a proxied request for the API error rate, split by the provider of the caller's credential. */
+async function countApi(c: Context<AppEnv>, provider: CallerProvider, error: boolean): Promise<void> {
+  const client = await clientKey(c.req.raw, c.var.config.clientIpHeader);
+  recordOutcome(c.env, c.executionCtx, { k: 'api', provider, client, error, n: 1, at: Date.now() });
+}
 
 async function forward(c: Context<AppEnv>, principal: Principal | undefined): Promise<Response> {
   const config = c.var.config;
@@ -30,9 +40,11 @@ async function forward(c: Context<AppEnv>, principal: Principal | undefined): Pr
   try {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const res = await fetch(url, { method: req.method, headers, body: hasBody ? req.body : undefined, redirect: 'manual' });
+    await countApi(c, principal?.provider ?? 'anonymous', res.status >= 500);
     return new Response(res.body, res);
   } catch (err) {
     log('error', { event: 'origin_failed', reason: 'origin_unreachable', error: String(err) });
+    await countApi(c, principal?.provider ?? 'anonymous', true);
     return c.json({ error: 'origin_unavailable', error_description: 'The application could not be reached.' }, 502);
   }
 }
@@ -60,6 +72,8 @@ export const proxy = new Hono<AppEnv>().all('*', async (c) => {
     return withCookies(c, unauthorizedJson(undefined));
   }
   const wire = wireErrorFor(result.reason);
+  // The gateway failing to verify (IdP keys or introspection unreachable) is an API error of that provider.
+  if (wire === 'temporarily_unavailable') await countApi(c, providerForIssuer(config, result.issuer)?.id ?? 'anonymous', true);
   if (browser && wire === 'session_expired') return c.html(sessionExpiredPage(loginHref), 401, { 'cache-control': 'no-store' });
   return withCookies(c, unauthorizedJson(wire));
 });

@@ -7,6 +7,7 @@
  * API is used here on purpose.
  */
 import type { ProviderId } from './core/provider-id.ts';
+import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './controller/rules.ts';
 
 export type AccessTokenFormat = 'jwt' | 'opaque' | 'auto';
 
@@ -46,6 +47,21 @@ export interface GatewayConfig {
   introspectionCacheSeconds: number;
   maxTokenBytes: number;
   adminTokens: AdminTokenEntry[];
+  /** Rules from ROLLBACK_RULES (or the plan's defaults); the admin API can replace them at run time. */
+  rules: RulesConfig;
+  rulesText: string | undefined;
+  rulesDefaultText: string;
+  notify: { webhookUrl: string | undefined; email: { from: string; to: string } | undefined };
+  /** HMAC-SHA256 key of POST /_switchback/hooks/support-ticket; the hook is closed when unset. */
+  supportHookSecret: string | undefined;
+  /** Bearer token the Auth0 log stream sends; the hook is closed when unset. */
+  auth0LogStreamToken: string | undefined;
+  /** Token the Kratos web hooks send (Authorization header); the hooks are closed when unset. */
+  kratosHookToken: string | undefined;
+  /** Header carrying the client's IP (Cloudflare: cf-connecting-ip). */
+  clientIpHeader: string;
+  /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
+  access: { teamDomain: string; audience: string; roles: Record<string, AdminRole> } | undefined;
 }
 
 export interface JsonWebKeyWithKid {
@@ -211,6 +227,39 @@ function publicPaths(vars: Vars): string[] {
   return paths;
 }
 
+function rules(vars: Vars): { rules: RulesConfig; text: string | undefined } {
+  const text = str(vars, 'ROLLBACK_RULES');
+  try {
+    return { rules: parseRules(text ?? DEFAULT_RULES_YAML), text };
+  } catch (err) {
+    if (err instanceof RulesError) throw new ConfigError('ROLLBACK_RULES', `is invalid: ${err.message.replace(/^ROLLBACK_RULES /, '')}`);
+    throw err;
+  }
+}
+
+function notify(vars: Vars): GatewayConfig['notify'] {
+  const from = str(vars, 'NOTIFY_EMAIL_FROM');
+  const to = str(vars, 'NOTIFY_EMAIL_TO');
+  if ((from === undefined) !== (to === undefined)) throw new ConfigError(from ? 'NOTIFY_EMAIL_TO' : 'NOTIFY_EMAIL_FROM', 'must be set together with the other NOTIFY_EMAIL_* variable');
+  for (const [name, v] of [['NOTIFY_EMAIL_FROM', from], ['NOTIFY_EMAIL_TO', to]] as const) {
+    if (v !== undefined && !/^[^\s@<>]+@[^\s@<>]+$/.test(v)) throw new ConfigError(name, 'must be an email address');
+  }
+  return { webhookUrl: optionalUrl(vars, 'NOTIFY_WEBHOOK_URL'), email: from && to ? { from, to } : undefined };
+}
+
+function access(vars: Vars): GatewayConfig['access'] {
+  const teamDomain = str(vars, 'CF_ACCESS_TEAM_DOMAIN');
+  const audience = str(vars, 'CF_ACCESS_AUD');
+  if (teamDomain === undefined && audience === undefined) return undefined;
+  if (!teamDomain || !audience) throw new ConfigError(teamDomain ? 'CF_ACCESS_AUD' : 'CF_ACCESS_TEAM_DOMAIN', 'must be set together with the other CF_ACCESS_* variable');
+  const base = url(vars, 'CF_ACCESS_TEAM_DOMAIN', teamDomain.startsWith('http') ? teamDomain : `https://${teamDomain}`);
+  const roles = json(vars, 'CF_ACCESS_ROLES') ?? {};
+  if (typeof roles !== 'object' || roles === null || Array.isArray(roles) || !Object.values(roles).every((r) => r === 'viewer' || r === 'oncall' || r === 'eng-lead')) {
+    throw new ConfigError('CF_ACCESS_ROLES', 'must be a JSON object mapping an email (or "*@domain") to viewer, oncall or eng-lead');
+  }
+  return { teamDomain: base.replace(/\/+$/, ''), audience, roles: roles as Record<string, AdminRole> };
+}
+
 /** Parses and validates all configuration. Throws ConfigError naming the first bad variable. */
 export function parseConfig(vars: Vars): GatewayConfig {
   const auth0 = provider(vars, 'auth0', 'AUTH0', 'jwt');
@@ -233,6 +282,16 @@ export function parseConfig(vars: Vars): GatewayConfig {
     introspectionCacheSeconds: int(vars, 'INTROSPECTION_CACHE_SECONDS', 30, 0, 300),
     maxTokenBytes: int(vars, 'MAX_TOKEN_BYTES', 8192, 512, 65536),
     adminTokens: adminTokens(vars),
+    ...(() => {
+      const r = rules(vars);
+      return { rules: r.rules, rulesText: r.text, rulesDefaultText: DEFAULT_RULES_YAML };
+    })(),
+    notify: notify(vars),
+    supportHookSecret: str(vars, 'SUPPORT_HOOK_SECRET'),
+    auth0LogStreamToken: str(vars, 'AUTH0_LOG_STREAM_TOKEN'),
+    kratosHookToken: str(vars, 'KRATOS_HOOK_TOKEN'),
+    clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
+    access: access(vars),
   };
 }
 

@@ -13,6 +13,7 @@ import { login } from '../routes/login.ts';
 import { callback } from '../routes/callback.ts';
 import { logout } from '../routes/logout.ts';
 import { admin } from '../routes/admin.ts';
+import { hooks } from '../routes/hooks.ts';
 import { proxy } from '../routes/proxy.ts';
 
 const app = new Hono<AppEnv>();
@@ -24,6 +25,7 @@ app.route('/', login);
 app.route('/', callback);
 app.route('/', logout);
 app.route('/', admin);
+app.route('/', hooks);
 app.route('/', proxy);
 
 app.onError((err, c) => {
@@ -32,3 +34,4 @@ app.onError((err, c) => {
 });
 
 export default app;
+export { MigrationController } from "./controller/migration-controller.ts";

@@ -15,7 +15,7 @@
 import { log } from '../core/log.ts';
 import { FLAG_KEY, parseFlagRecord, SAFE_DEFAULT_FLAG, type FlagRecord } from './flag-record.ts';
 
-export type FlagSource = 'kv' | 'missing' | 'last-good' | 'default';
+export type FlagSource = 'controller' | 'kv' | 'missing' | 'last-good' | 'default';
 export interface FlagRead {
   flag: FlagRecord;
   source: FlagSource;

@@ -1,14 +1,13 @@
 /** The flag's admin API: authentication, roles, validation, and the plan's own curl command. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { gw, kv, resetGatewayCaches } from './support/gateway.ts';
+import { gw, kv, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { installNetwork } from './support/fake-network.ts';
 import { startLogin } from './support/login-flow.ts';
 import { ADMIN, ISSUERS } from './support/constants.ts';
 import { FLAG_KEY, parseFlagRecord } from '../../src/flag/flag-record.ts';
 
 beforeEach(async () => {
-  resetGatewayCaches();
-  await kv().delete(FLAG_KEY);
+  await resetState();
   await installNetwork();
 });
 afterEach(() => vi.restoreAllMocks());
@@ -29,7 +28,7 @@ describe('authentication and roles', () => {
   it('viewer reads; cannot write (403)', async () => {
     const r = await gw(path, { headers: { authorization: `Bearer ${ADMIN.viewer}` } });
     expect(r.status).toBe(200);
-    expect(((await r.json()) as { enabled: boolean; stored: boolean })).toMatchObject({ enabled: false, stored: false });
+    expect((await r.json()) as { enabled: boolean }).toMatchObject({ enabled: false, version: 0 });
     expect((await post(ADMIN.viewer, '{"enabled": false}')).status).toBe(403);
   });
   it('oncall can roll back but not enable Olympus', async () => {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { generateKeyPair } from 'jose';
 import { installNetwork, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, kv, putFlag, resetGatewayCaches } from './support/gateway.ts';
+import { cookiesFrom, gw, kv, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { callback, issueCode, signIn, startLogin } from './support/login-flow.ts';
 import { CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
 import { FLAG_KEY } from '../../src/flag/flag-record.ts';
@@ -10,8 +10,7 @@ import { safeReturnTo } from '../../src/oidc/return-to.ts';
 
 let net: Network;
 beforeEach(async () => {
-  resetGatewayCaches();
-  await kv().delete(FLAG_KEY);
+  await resetState();
   net = await installNetwork();
 });
 afterEach(() => vi.restoreAllMocks());

@@ -7,16 +7,15 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
 import app from '../../src/worker.ts';
 import { installNetwork, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, kv, resetGatewayCaches } from './support/gateway.ts';
+import { cookiesFrom, gw, kv, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { ADMIN, CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
 import { FLAG_KEY } from '../../src/flag/flag-record.ts';
 import { clearClientConfigCache } from '../../src/providers/client-config.ts';
 
 let net: Network;
 beforeEach(async () => {
-  resetGatewayCaches();
+  await resetState();
   clearClientConfigCache();
-  for (const k of (await kv().list()).keys) await kv().delete(k.name);
   net = await installNetwork();
 });
 afterEach(() => vi.restoreAllMocks());

@@ -5,12 +5,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { activeIntrospection, auth0AccessToken, installNetwork, olympusJwtAccessToken, signRawRs256, type Network } from './support/fake-network.ts';
-import { gw, putFlag, resetGatewayCaches } from './support/gateway.ts';
+import { gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { AUTH0_AUDIENCE, CLIENTS, ISSUERS } from './support/constants.ts';
 
 let net: Network;
 beforeEach(async () => {
-  resetGatewayCaches();
+  await resetState();
   net = await installNetwork();
   await putFlag({ enabled: true });
 });

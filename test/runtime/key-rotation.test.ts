@@ -2,11 +2,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair } from 'jose';
 import { auth0AccessToken, installNetwork, type Network } from './support/fake-network.ts';
-import { gw, putFlag, resetGatewayCaches } from './support/gateway.ts';
+import { gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
 
 let net: Network;
 beforeEach(async () => {
-  resetGatewayCaches();
+  await resetState();
   net = await installNetwork();
   await putFlag({ enabled: false });
 });

@@ -1,15 +1,17 @@
 /** /login, /signup, /recovery: routing by flag and percent, PKCE/state/nonce, fail-safe flag reads. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installNetwork, type Network } from './support/fake-network.ts';
-import { gw, kv, putFlag, resetGatewayCaches } from './support/gateway.ts';
+import { gw, kv, putFlag, resetGatewayCaches, resetState, testEnv } from './support/gateway.ts';
+import { runInDurableObject } from 'cloudflare:test';
+import { ControllerStore } from '../../src/controller/controller-store.ts';
+import { controller } from '../../src/controller/controller-client.ts';
 import { startLogin } from './support/login-flow.ts';
 import { AUTH0_AUDIENCE, CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
 import { FLAG_KEY } from '../../src/flag/flag-record.ts';
 
 let net: Network;
 beforeEach(async () => {
-  resetGatewayCaches();
-  await kv().delete(FLAG_KEY);
+  await resetState();
   net = await installNetwork();
 });
 afterEach(() => vi.restoreAllMocks());
@@ -95,7 +97,19 @@ describe('login routing by flag', () => {
 });
 
 describe('the flag fails safe', () => {
-  it('a stored value that fails validation counts as unreadable: Auth0 on a cold isolate', async () => {
+  /** Makes the controller object unreachable for this isolate. */
+  function breakController() {
+    return vi.spyOn(testEnv().CONTROLLER, 'get').mockImplementation(() => ({ getFlag: () => Promise.reject(new Error('Durable Object unreachable')) }) as never);
+  }
+
+  it('controller unreachable: /login falls back to KV', async () => {
+    await putFlag({ enabled: true });
+    breakController();
+    expect(providerOf((await startLogin()).authorize)).toBe('olympus');
+  });
+
+  it('controller unreachable and a stored value that fails validation: Auth0 on a cold isolate', async () => {
+    breakController();
     await kv().put(FLAG_KEY, JSON.stringify({ enabled: 'yes' }));
     expect(providerOf((await startLogin()).authorize)).toBe('auth0');
     await kv().put(FLAG_KEY, '{not json');
@@ -103,16 +117,18 @@ describe('the flag fails safe', () => {
     expect(providerOf((await startLogin()).authorize)).toBe('auth0');
   });
 
-  it('an invalid value keeps the last good one', async () => {
+  it('controller unreachable and KV invalid: the last good value', async () => {
     await putFlag({ enabled: true });
+    breakController();
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
     await kv().put(FLAG_KEY, JSON.stringify({ enabled: true, percent: 500 }));
     await new Promise((r) => setTimeout(r, 1100));
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
   });
 
-  it('KV unreadable: the last value seen, else Auth0', async () => {
+  it('controller and KV both unreachable: the last value seen, else Auth0', async () => {
     await putFlag({ enabled: true });
+    breakController();
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
     const spy = vi.spyOn(kv(), 'get').mockRejectedValue(new Error('KV GET failed: 503'));
     await new Promise((r) => setTimeout(r, 1100));
@@ -122,13 +138,25 @@ describe('the flag fails safe', () => {
     expect(spy).toHaveBeenCalled();
   });
 
-  it('a change reaches new logins within 2 seconds, without a KV read per request', async () => {
+  it('proxied requests read KV only: an invalid KV value on a cold isolate refuses Olympus credentials (Auth0 side)', async () => {
     await putFlag({ enabled: true });
-    const get = vi.spyOn(kv(), 'get');
+    await kv().put(FLAG_KEY, '{"enabled":');
+    resetGatewayCaches();
+    const token = await net.olympus.sign({ sub: 'u', scp: ['openid'] });
+    expect((await gw('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+
+  it('a change reaches new logins within 2 seconds, without a controller call per request', async () => {
+    await putFlag({ enabled: true });
+    const get = vi.spyOn(testEnv().CONTROLLER, 'get');
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
     for (let i = 0; i < 20; i++) await startLogin();
-    expect(get.mock.calls.length).toBeLessThanOrEqual(1);
-    await kv().put(FLAG_KEY, JSON.stringify({ enabled: false, version: 2, updated_at: new Date().toISOString(), updated_by: 't', reason: 'r', rollback_at: new Date().toISOString() }));
+    expect(get.mock.calls.length).toBeLessThanOrEqual(2);
+    get.mockRestore();
+    // Another isolate (or the controller itself) flips the flag: this isolate's cache is not told.
+    await runInDurableObject(controller(testEnv()), (_i, state) =>
+      new ControllerStore(state.storage.sql).set('flag', { enabled: false, version: 2, updated_at: new Date().toISOString(), updated_by: 't', reason: 'r', rollback_at: new Date().toISOString() }),
+    );
     const changedAt = Date.now();
     let provider = 'olympus';
     while (provider === 'olympus' && Date.now() - changedAt < 3000) {

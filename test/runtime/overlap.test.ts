@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activeIntrospection, auth0AccessToken, installNetwork, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
-import { gw, putFlag, resetGatewayCaches } from './support/gateway.ts';
+import { gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { signIn } from './support/login-flow.ts';
 import { olympusOverlap } from '../../src/verify/overlap-policy.ts';
 
@@ -13,7 +13,7 @@ let net: Network;
 let olympusSession: string;
 let auth0Session: string;
 beforeEach(async () => {
-  resetGatewayCaches();
+  await resetState();
   net = await installNetwork();
   await putFlag({ enabled: false });
   auth0Session = await signIn(net.auth0, { sub: 'auth0|carol' });

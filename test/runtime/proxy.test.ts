@@ -2,13 +2,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { activeIntrospection, auth0AccessToken, installNetwork, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, putFlag, resetGatewayCaches } from './support/gateway.ts';
+import { cookiesFrom, gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { signIn } from './support/login-flow.ts';
 import { GATEWAY, ISSUERS, ORIGIN } from './support/constants.ts';
 
 let net: Network;
 beforeEach(async () => {
-  resetGatewayCaches();
+  await resetState();
   net = await installNetwork();
   await putFlag({ enabled: true });
 });

@@ -1,0 +1,137 @@
+/**
+ * The controller's tables in its SQLite-backed Durable Object storage
+ * (schema v1; documented in docs/storage.md). All calls are synchronous:
+ * inside a Durable Object a read-modify-write here cannot interleave with
+ * another request, which is what makes "exactly one rollback" hold.
+ */
+import type { ClientRow } from './window-aggregation.ts';
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  type: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+export interface OutboxEntry {
+  id: number;
+  event: string;
+  channel: 'webhook' | 'email';
+  attempts: number;
+  next_at: number;
+}
+
+export class ControllerStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS samples (
+        bucket INTEGER NOT NULL, provider TEXT NOT NULL, signal TEXT NOT NULL, outcome TEXT NOT NULL, client TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (bucket, provider, signal, outcome, client)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS pending_logins (id TEXT PRIMARY KEY, provider TEXT NOT NULL, client TEXT NOT NULL, started_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS pending_by_time ON pending_logins (started_at);
+      CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, data TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, channel TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL);
+    `);
+  }
+
+  get<T>(key: string): T | undefined {
+    const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, JSON.stringify(value));
+  }
+
+  count(bucket: number, provider: string, signal: string, outcome: string, client: string, n: number): void {
+    this.sql.exec(
+      'INSERT INTO samples (bucket, provider, signal, outcome, client, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
+      bucket, provider, signal, outcome, client, n,
+    );
+  }
+
+  /** Per-client sums of one signal from `fromBucket` on. */
+  clientRows(signal: string, fromBucket: number): ClientRow[] {
+    return this.sql
+      .exec<{ provider: string; outcome: string; client: string; n: number }>(
+        'SELECT provider, outcome, client, SUM(n) AS n FROM samples WHERE signal = ? AND bucket >= ? GROUP BY provider, outcome, client',
+        signal, fromBucket,
+      )
+      .toArray();
+  }
+
+  /** Uncapped totals per provider and outcome, for /status and /metrics. */
+  totals(signal: string, fromBucket: number): { provider: string; outcome: string; n: number }[] {
+    return this.sql
+      .exec<{ provider: string; outcome: string; n: number }>('SELECT provider, outcome, SUM(n) AS n FROM samples WHERE signal = ? AND bucket >= ? GROUP BY provider, outcome', signal, fromBucket)
+      .toArray();
+  }
+
+  pruneSamples(beforeBucket: number): void {
+    this.sql.exec('DELETE FROM samples WHERE bucket < ?', beforeBucket);
+  }
+
+  addPending(id: string, provider: string, client: string, startedAt: number): boolean {
+    return this.sql.exec('INSERT OR IGNORE INTO pending_logins (id, provider, client, started_at) VALUES (?, ?, ?, ?)', id, provider, client, startedAt).rowsWritten > 0;
+  }
+
+  resolvePending(id: string): boolean {
+    return this.sql.exec('DELETE FROM pending_logins WHERE id = ?', id).rowsWritten > 0;
+  }
+
+  /** Removes and returns the logins started before `before` that never came back. */
+  takeAbandoned(before: number, limit = 5000): { provider: string; client: string }[] {
+    const rows = this.sql.exec<{ id: string; provider: string; client: string }>('SELECT id, provider, client FROM pending_logins WHERE started_at < ? ORDER BY started_at LIMIT ?', before, limit).toArray();
+    for (const r of rows) this.sql.exec('DELETE FROM pending_logins WHERE id = ?', r.id);
+    return rows;
+  }
+
+  pendingCount(): number {
+    return this.sql.exec<{ c: number }>('SELECT COUNT(*) AS c FROM pending_logins').one().c;
+  }
+
+  appendAudit(type: string, actor: string, data: Record<string, unknown>, at = new Date()): AuditEntry {
+    const cursor = this.sql.exec<{ seq: number }>('INSERT INTO audit (at, type, actor, data) VALUES (?, ?, ?, ?) RETURNING seq', at.toISOString(), type, actor, JSON.stringify(data));
+    return { seq: cursor.one().seq, at: at.toISOString(), type, actor, data };
+  }
+
+  audit(limit: number, beforeSeq?: number): AuditEntry[] {
+    const rows = this.sql
+      .exec<{ seq: number; at: string; type: string; actor: string; data: string }>(
+        'SELECT seq, at, type, actor, data FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?',
+        beforeSeq ?? Number.MAX_SAFE_INTEGER, limit,
+      )
+      .toArray();
+    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  enqueue(event: string, channel: 'webhook' | 'email', now: number): void {
+    this.sql.exec('INSERT INTO outbox (event, channel, attempts, next_at) VALUES (?, ?, 0, ?)', event, channel, now);
+  }
+
+  dueOutbox(now: number, limit = 20): OutboxEntry[] {
+    return this.sql
+      .exec<{ id: number; event: string; channel: string; attempts: number; next_at: number }>('SELECT id, event, channel, attempts, next_at FROM outbox WHERE next_at <= ? ORDER BY id LIMIT ?', now, limit)
+      .toArray() as OutboxEntry[];
+  }
+
+  outboxSize(): number {
+    return this.sql.exec<{ c: number }>('SELECT COUNT(*) AS c FROM outbox').one().c;
+  }
+
+  nextOutboxAt(): number | undefined {
+    const row = this.sql.exec<{ t: number | null }>('SELECT MIN(next_at) AS t FROM outbox').one();
+    return row.t ?? undefined;
+  }
+
+  delivered(id: number): void {
+    this.sql.exec('DELETE FROM outbox WHERE id = ?', id);
+  }
+
+  retryLater(id: number, attempts: number, nextAt: number): void {
+    this.sql.exec('UPDATE outbox SET attempts = ?, next_at = ? WHERE id = ?', attempts, nextAt, id);
+  }
+}

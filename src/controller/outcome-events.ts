@@ -1,0 +1,27 @@
+/**
+ * What the gateway tells the controller, and the one vocabulary of outcome
+ * and reason codes used in counters, metrics labels, logs and tests.
+ */
+import type { ProviderId } from '../core/provider-id.ts';
+
+export type CallerProvider = ProviderId | 'anonymous';
+
+export type OutcomeEvent =
+  /** /login sent a browser to a provider; `id` ties it to its callback. */
+  | { k: 'login_started'; id: string; provider: ProviderId; client: string; at: number }
+  /** /callback finished: succeeded, or failed with a reason code. */
+  | { k: 'login_outcome'; id: string; provider: ProviderId; client: string; outcome: 'succeeded' | 'failed'; reason?: string; at: number }
+  /** Proxied requests, aggregated per second, provider of the caller's credential, client and error. */
+  | { k: 'api'; provider: CallerProvider; client: string; error: boolean; n: number; at: number }
+  /** A support ticket from the signed hook. */
+  | { k: 'ticket'; n: number; at: number }
+  /** Richer login events from the providers themselves (Auth0 log stream, Kratos after-login hook). */
+  | { k: 'provider_login'; provider: ProviderId; outcome: 'succeeded' | 'failed'; source: string; n: number; at: number };
+
+export interface OutcomeBatch {
+  events: OutcomeEvent[];
+  /** Events this isolate dropped because the controller was unreachable or its buffer was full. */
+  lost: number;
+}
+
+export const LOGIN_OUTCOMES = ['started', 'succeeded', 'failed', 'abandoned'] as const;

@@ -1,0 +1,75 @@
+/**
+ * /metrics in the Prometheus text exposition format (0.0.4). Counters are
+ * cumulative since the controller was created; gauges describe now. The
+ * label values are the same reason and outcome codes as everywhere else.
+ */
+import type { FlagRecord } from '../flag/flag-record.ts';
+import type { Evaluation } from './rule-evaluator.ts';
+
+interface Input {
+  flag: FlagRecord;
+  totals: Record<string, number>;
+  evaluations: (Evaluation & { streak: number })[];
+  pendingLogins: number;
+  outbox: number;
+}
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function line(name: string, labels: Record<string, string>, value: number | null): string {
+  const l = Object.entries(labels).map(([k, v]) => `${k}="${esc(v)}"`).join(',');
+  return `${name}${l ? `{${l}}` : ''} ${value === null || Number.isNaN(value) ? 'NaN' : value}`;
+}
+
+export function prometheusText(m: Input): string {
+  const out: string[] = [];
+  const help = (name: string, type: 'counter' | 'gauge', text: string) => out.push(`# HELP ${name} ${text}`, `# TYPE ${name} ${type}`);
+
+  help('switchback_flag_enabled', 'gauge', '1 while logins go to Olympus.');
+  out.push(line('switchback_flag_enabled', {}, m.flag.enabled ? 1 : 0));
+  help('switchback_flag_percent', 'gauge', 'Share of browsers sent to Olympus while enabled.');
+  out.push(line('switchback_flag_percent', {}, m.flag.enabled ? (m.flag.percent ?? 100) : 0));
+  help('switchback_flag_version', 'gauge', 'Version of the flag record.');
+  out.push(line('switchback_flag_version', {}, m.flag.version));
+  help('switchback_rollback_timestamp_seconds', 'gauge', 'Time of the last rollback (0 if none).');
+  out.push(line('switchback_rollback_timestamp_seconds', {}, m.flag.rollback_at ? Date.parse(m.flag.rollback_at) / 1000 : 0));
+
+  help('switchback_login_outcomes_total', 'counter', 'Login funnel events by provider and outcome.');
+  help('switchback_api_requests_total', 'counter', "Proxied requests by the provider of the caller's credential and result.");
+  help('switchback_provider_login_events_total', 'counter', "Login events reported by the providers' own hooks.");
+  for (const [key, n] of Object.entries(m.totals).sort()) {
+    let g = /^login_(auth0|olympus)_(started|succeeded|failed|abandoned)$/.exec(key);
+    if (g) out.push(line('switchback_login_outcomes_total', { provider: g[1]!, outcome: g[2]! }, n));
+    g = /^api_(auth0|olympus|anonymous)_(ok|error)$/.exec(key);
+    if (g) out.push(line('switchback_api_requests_total', { provider: g[1]!, result: g[2]! }, n));
+    g = /^provider_login_(auth0|olympus)_(succeeded|failed)$/.exec(key);
+    if (g) out.push(line('switchback_provider_login_events_total', { provider: g[1]!, outcome: g[2]! }, n));
+  }
+  help('switchback_support_tickets_total', 'counter', 'Support tickets received by the hook.');
+  out.push(line('switchback_support_tickets_total', {}, m.totals.tickets ?? 0));
+  help('switchback_events_lost_total', 'counter', 'Outcome events lost between the gateway and the controller.');
+  out.push(line('switchback_events_lost_total', {}, m.totals.events_lost ?? 0));
+
+  help('switchback_rule_value', 'gauge', 'Observed value of each rule over its window (rate 0-1, or tickets per hour).');
+  help('switchback_rule_bound', 'gauge', 'Confidence bound compared with the threshold.');
+  help('switchback_rule_threshold', 'gauge', 'Threshold of each rule.');
+  help('switchback_rule_samples', 'gauge', 'Samples in the window after per-client caps.');
+  help('switchback_rule_state', 'gauge', '1 for the current verdict of each rule (breach, ok, inconclusive).');
+  help('switchback_rule_streak', 'gauge', 'Consecutive breaching evaluations.');
+  for (const e of m.evaluations) {
+    const rule = { rule: e.rule };
+    out.push(line('switchback_rule_value', rule, e.value));
+    out.push(line('switchback_rule_bound', rule, e.bound));
+    out.push(line('switchback_rule_threshold', rule, e.threshold));
+    out.push(line('switchback_rule_samples', rule, e.samples));
+    for (const v of ['breach', 'ok', 'inconclusive']) out.push(line('switchback_rule_state', { ...rule, verdict: v }, e.verdict === v ? 1 : 0));
+    out.push(line('switchback_rule_streak', rule, e.streak));
+  }
+  help('switchback_pending_logins', 'gauge', 'Logins started and not yet back (abandoned after abandon_after).');
+  out.push(line('switchback_pending_logins', {}, m.pendingLogins));
+  help('switchback_notifications_pending', 'gauge', 'Notifications waiting for delivery.');
+  out.push(line('switchback_notifications_pending', {}, m.outbox));
+  return `${out.join('\n')}\n`;
+}

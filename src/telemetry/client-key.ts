@@ -1,0 +1,23 @@
+/**
+ * The identity of a client for the rollback rules: a short hash of its IP
+ * (never the IP itself). Per-client caps and the distinct-client minimum are
+ * computed on it, so one scripted source weighs like one client.
+ */
+const cache = new Map<string, string>();
+
+export async function clientKey(req: Request, header: string): Promise<string> {
+  const ip = (req.headers.get(header) ?? '').split(',')[0]!.trim().slice(0, 64) || 'unknown';
+  const hit = cache.get(ip);
+  if (hit) return hit;
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`switchback-client:${ip}`)));
+  const key = [...d.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  if (cache.size > 10_000) cache.clear();
+  cache.set(ip, key);
+  return key;
+}
+
+/** The id that ties a /login to its /callback, derived from the state (never the state itself). */
+export async function loginId(state: string): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`switchback-login:${state}`)));
+  return [...d.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
