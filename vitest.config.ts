@@ -36,6 +36,10 @@ const TEST_VARS = {
     { name: 'pager', role: 'oncall', sha256: sha256(ADMIN.oncall) },
     { name: 'watcher', role: 'viewer', sha256: sha256(ADMIN.viewer) },
   ]),
+  SUPPORT_HOOK_SECRET: 'support-hook-secret-for-tests',
+  AUTH0_LOG_STREAM_TOKEN: 'auth0-log-stream-token-for-tests',
+  KRATOS_HOOK_TOKEN: 'kratos-hook-token-for-tests',
+  NOTIFY_WEBHOOK_URL: 'https://hooks.test/notify',
 };
 
 export default defineConfig({

@@ -80,6 +80,10 @@ export interface Network {
   originRequests: Request[];
   /** Override the origin's answer (default: echo JSON). */
   originHandler: ((req: Request) => Response | Promise<Response>) | undefined;
+  /** Notifications received by the webhook receiver at https://hooks.test/notify. */
+  notifications: Record<string, unknown>[];
+  /** Make the webhook receiver fail (to test retries). */
+  webhookStatus: number;
 }
 
 export async function echo(req: Request): Promise<Response> {
@@ -92,7 +96,7 @@ export async function echo(req: Request): Promise<Response> {
 export async function installNetwork(): Promise<Network> {
   const auth0 = await makeIdp(ISSUERS.auth0, CLIENTS.auth0);
   const olympus = await makeIdp(ISSUERS.olympus, CLIENTS.olympus);
-  const net: Network = { auth0, olympus, originRequests: [], originHandler: undefined };
+  const net: Network = { auth0, olympus, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200 };
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input as RequestInfo, init);
@@ -106,6 +110,11 @@ export async function installNetwork(): Promise<Network> {
       const expected = `Basic ${btoa(`${CLIENTS.olympus}:olympus-secret-value`)}`;
       if (req.headers.get('authorization') !== expected) return Response.json({ error: 'invalid_client' }, { status: 401 });
       return Response.json(olympus.opaque.get(form.get('token') ?? '') ?? { active: false });
+    }
+    if (url.href === 'https://hooks.test/notify') {
+      if (net.webhookStatus !== 200) return new Response('unavailable', { status: net.webhookStatus });
+      net.notifications.push((await req.json()) as Record<string, unknown>);
+      return new Response('ok');
     }
     if (url.origin === ORIGIN) {
       net.originRequests.push(req.clone());

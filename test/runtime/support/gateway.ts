@@ -1,6 +1,6 @@
 /** Calling the gateway under test, and resetting its per-isolate caches between tests. */
 import { env, exports } from 'cloudflare:workers';
-import { runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { ControllerStore } from '../../../src/controller/controller-store.ts';
 import { controller } from '../../../src/controller/controller-client.ts';
 import { resetLoginFlag } from '../../../src/flag/flag-source.ts';
@@ -42,6 +42,8 @@ export async function resetState(): Promise<void> {
     new ControllerStore(state.storage.sql).set('flag', SAFE_DEFAULT_FLAG);
   });
   await runInDurableObject(controller(testEnv()), (_instance, state) => state.storage.deleteAlarm());
+  // A fresh instance too: no evaluation clock or caches carried over from the previous test.
+  await abortAllDurableObjects();
   for (const k of (await kv().list()).keys) await kv().delete(k.name);
   resetGatewayCaches();
 }
