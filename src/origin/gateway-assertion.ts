@@ -30,7 +30,7 @@ export function publicJwks(jwk: JsonWebKeyWithKid): { keys: JWK[] } {
 }
 
 export async function gatewayAssertion(jwk: JsonWebKeyWithKid, gatewayIssuer: string, audience: string, p: Principal, now = Date.now()): Promise<string> {
-  const cacheKey = `${principalKey(p)}|${p.provider}|${p.email ?? ''}|${gatewayIssuer}|${audience}`;
+  const cacheKey = `${principalKey(p)}|${p.provider}|${p.via}|${p.email ?? ''}|${gatewayIssuer}|${audience}`;
   const hit = cache.get(cacheKey);
   if (hit && hit.until > now) return hit.jwt;
   const iat = Math.floor(now / 1000);

@@ -21,6 +21,8 @@ const FETCH_TIMEOUT_MS = 3_000;
 
 type CacheEntry = { until: number; principal?: Principal; reason?: VerifyError };
 const cache = new Map<string, CacheEntry>();
+/** One call in flight per token: when an entry expires under load, concurrent requests share it. */
+const inflight = new Map<string, Promise<Record<string, unknown>>>();
 let introspectionCalls = 0;
 
 async function tokenHash(token: string): Promise<string> {
@@ -97,7 +99,12 @@ export async function introspect(config: GatewayConfig, p: ProviderOptions, toke
     // Re-check expiry: a cached answer never outlives the token.
     if (hit.principal!.expiresAt + CLOCK_SKEW_SECONDS > Math.floor(now / 1000)) return hit.principal!;
   }
-  const body = await callEndpoint(p, token);
+  let pending = inflight.get(key);
+  if (!pending) {
+    pending = callEndpoint(p, token).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  }
+  const body = await pending;
   try {
     const principal = toPrincipal(p, body, now);
     const ttl = Math.min(config.introspectionCacheSeconds * 1000, principal.expiresAt * 1000 - now);

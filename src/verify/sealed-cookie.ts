@@ -10,9 +10,10 @@ import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
 export type SealPurpose = 'session' | 'login';
 
-const keys = new Map<string, Promise<Uint8Array>>();
+const keys = new Map<string, Promise<CryptoKey>>();
 
-function keyFor(secret: string, purpose: SealPurpose): Promise<Uint8Array> {
+/** Derived and imported once per isolate and purpose: no key import on the hot path. */
+function keyFor(secret: string, purpose: SealPurpose): Promise<CryptoKey> {
   const id = `${purpose}\u0000${secret}`;
   let k = keys.get(id);
   if (!k) {
@@ -23,7 +24,7 @@ function keyFor(secret: string, purpose: SealPurpose): Promise<Uint8Array> {
         ikm,
         256,
       );
-      return new Uint8Array(bits);
+      return crypto.subtle.importKey('raw', new Uint8Array(bits), { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     })();
     keys.set(id, k);
   }

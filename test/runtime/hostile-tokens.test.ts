@@ -145,6 +145,13 @@ describe('valid tokens of both issuers are accepted', () => {
     expect(net.olympus.lastIntrospectionHeaders?.get('cf-access-client-id')).toBe('svc-id');
   });
 
+  it('concurrent requests with one opaque token share one introspection call', async () => {
+    net.olympus.opaque.set('ory_at_burst.sig', activeIntrospection());
+    const results = await Promise.all(Array.from({ length: 16 }, () => call('ory_at_burst.sig')));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(net.olympus.counts.introspection).toBe(1);
+  });
+
   it('fetches discovery and JWKS once for many requests', async () => {
     const token = await auth0AccessToken(net.auth0);
     for (let i = 0; i < 10; i++) expect((await call(token)).status).toBe(200);
