@@ -1,0 +1,38 @@
+// Messages between the benchmark and its load-generator thread, shared so
+// both sides agree on the shape of a run and of its result.
+
+export interface LoadSpec {
+  url: string;
+  headers: Record<string, string>;
+  concurrency: number;
+  /** Run until this many ms have passed (measured phase)... */
+  durationMs?: number;
+  /** ...or until this many requests have been sent (warm-up). */
+  requests?: number;
+  /** Per-request limit; a request past it counts as an error. */
+  timeoutMs: number;
+}
+
+export interface ErrorSample {
+  /** "HTTP 401" or the socket error code/message. */
+  key: string;
+  count: number;
+  /** First bytes of the first such response body or error message. */
+  sample: string;
+}
+
+export interface LoadResult {
+  requests: number;
+  ok: number;
+  errors: number;
+  errorSamples: ErrorSample[];
+  elapsedMs: number;
+  /** Completed requests (200 or not) per second of wall time. */
+  rps: number;
+  /** Latency of all completed requests, ms. */
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}

@@ -1,0 +1,94 @@
+// The load generator, run in its own thread so that sending requests and
+// timing them does not share an event loop with the in-process origin and
+// IdPs (which would delay the very responses being timed). Keep-alive
+// node:http client, fixed concurrency, fixed duration or request count.
+import { Agent, request } from 'node:http';
+import { parentPort } from 'node:worker_threads';
+import type { ErrorSample, LoadResult, LoadSpec } from './load-types.ts';
+
+const SAMPLE_BYTES = 300;
+
+interface Outcome {
+  status: number;
+  ms: number;
+  error?: string;
+  body?: string;
+}
+
+function once(agent: Agent, spec: LoadSpec): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = request(spec.url, { agent, method: 'GET', headers: spec.headers, timeout: spec.timeoutMs }, (res) => {
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      if (status === 200) res.resume();
+      else res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = status === 200 ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, SAMPLE_BYTES);
+        resolve({ status, ms: performance.now() - t0, body });
+      });
+      res.on('error', (err) => resolve({ status: 0, ms: performance.now() - t0, error: err.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${spec.timeoutMs} ms`)));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: performance.now() - t0, error: err.code ? `${err.code} ${err.message}` : err.message }));
+    req.end();
+  });
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
+  const latencies: number[] = [];
+  const errors = new Map<string, ErrorSample>();
+  let sent = 0;
+  let ok = 0;
+  const t0 = performance.now();
+  const deadline = spec.durationMs !== undefined ? t0 + spec.durationMs : Infinity;
+  const limit = spec.requests ?? Infinity;
+
+  const user = async () => {
+    while (performance.now() < deadline && sent < limit) {
+      sent++;
+      const o = await once(agent, spec);
+      latencies.push(o.ms);
+      if (o.status === 200) {
+        ok++;
+        continue;
+      }
+      const key = o.status ? `HTTP ${o.status}` : (o.error ?? 'error').split(' ')[0]!;
+      const e = errors.get(key) ?? { key, count: 0, sample: o.body ?? o.error ?? '' };
+      e.count++;
+      errors.set(key, e);
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, user));
+  const elapsedMs = performance.now() - t0;
+  agent.destroy();
+
+  const sorted = Float64Array.from(latencies).sort();
+  const sum = latencies.reduce((a, b) => a + b, 0);
+  return {
+    requests: latencies.length,
+    ok,
+    errors: latencies.length - ok,
+    errorSamples: [...errors.values()],
+    elapsedMs,
+    rps: latencies.length / (elapsedMs / 1000),
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+    mean: latencies.length ? sum / latencies.length : NaN,
+  };
+}
+
+parentPort?.on('message', (msg: { id: number; spec: LoadSpec }) => {
+  runLoad(msg.spec).then(
+    (result) => parentPort!.postMessage({ id: msg.id, result }),
+    (err: unknown) => parentPort!.postMessage({ id: msg.id, error: String((err as Error)?.stack ?? err) }),
+  );
+});
