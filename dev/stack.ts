@@ -155,6 +155,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         healthPath: HEALTH_PATH,
         healthTimeoutMs: options.healthTimeoutMs ?? 60_000,
         echoOutput: options.echoGatewayOutput ?? false,
+        // Known before it is healthy: a signal or stop() during startup must not orphan it.
+        onSpawn: (handle) => (wrangler = handle),
       });
     }
 

@@ -21,6 +21,8 @@ export interface WranglerDevOptions {
   healthTimeoutMs: number;
   /** Copy wrangler's output to this process' stdout/stderr (prefixed). */
   echoOutput: boolean;
+  /** Called as soon as the process exists, before it is healthy, so a caller can stop it during startup. */
+  onSpawn?: (handle: WranglerDevHandle) => void;
 }
 
 export interface WranglerDevHandle {
@@ -131,6 +133,7 @@ export async function startWranglerDev(opts: WranglerDevOptions): Promise<Wrangl
     exited,
     stop: () => stopChild(child),
   };
+  opts.onSpawn?.(handle);
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
   spawnError.catch(() => {});
 

@@ -370,8 +370,10 @@ export class MigrationController extends DurableObject<Env> {
     const reasons: Record<string, number> = {};
     for (const t of this.store.totals('login_failure_reason', funnelFrom)) reasons[`${t.provider}:${t.outcome}`] = t.n;
     const totals = this.store.get<Record<string, number>>('totals') ?? {};
+    const providers = this.config().providers;
     return {
       flag,
+      issuers: { auth0: providers.auth0.issuer, olympus: providers.olympus.issuer },
       active_provider: flag.enabled ? (flag.percent !== undefined && flag.percent < 100 ? `olympus for ${flag.percent}% of browsers` : 'olympus') : 'auth0',
       dry_run: rules.dryRun,
       overlap: rollbackAt === undefined ? null : { rollback_at: flag.rollback_at, ends_at: new Date(endsAt!).toISOString(), seconds_left: Math.max(0, Math.ceil((endsAt! - now) / 1000)) },
