@@ -57,6 +57,8 @@ export function gatewayVars(input: GatewayVarsInput): Record<string, string> {
     OLYMPUS_CLIENT_SECRET: secrets.olympusClientSecret,
     OLYMPUS_ACCESS_TOKEN_FORMAT: 'opaque',
     OLYMPUS_RECOVERY_URL: `${input.olympusUrl}/self-service/recovery/browser`,
+    // The stand-in speaks "Initiating User Registration via OpenID Connect" (prompt=create); real Hydra v2.2+ takes prompt=registration.
+    OLYMPUS_SIGNUP_PARAMS: 'prompt=create',
     ORIGIN_URL: input.originUrl,
     PUBLIC_URL: input.publicUrl,
     SESSION_SECRET: secrets.sessionSecret,

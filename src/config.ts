@@ -30,6 +30,8 @@ export interface ProviderOptions {
   /** Extra headers for the protected route in front of Hydra's admin port. */
   introspectionHeaders: Record<string, string>;
   recoveryUrl: string | undefined;
+  /** Extra authorization parameters for /signup (Auth0: screen_hint=signup; Hydra v2.2+: prompt=registration). */
+  signupParams: [string, string][];
 }
 
 export interface GatewayConfig {
@@ -189,7 +191,17 @@ function provider(vars: Vars, id: ProviderId, prefix: string, defaultFormat: Acc
     introspectionClientSecret: str(vars, `${prefix}_INTROSPECTION_CLIENT_SECRET`) ?? clientSecret,
     introspectionHeaders: headers as Record<string, string>,
     recoveryUrl: optionalUrl(vars, `${prefix}_RECOVERY_URL`),
+    signupParams: signupParams(vars, `${prefix}_SIGNUP_PARAMS`, id === 'auth0' ? 'screen_hint=signup' : 'prompt=registration'),
   };
+}
+
+const RESERVED_PARAMS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope']);
+
+function signupParams(vars: Vars, name: string, fallback: string): [string, string][] {
+  const raw = str(vars, name) ?? fallback;
+  const pairs = [...new URLSearchParams(raw)];
+  for (const [k] of pairs) if (RESERVED_PARAMS.has(k)) throw new ConfigError(name, `must not set ${k}`);
+  return pairs;
 }
 
 function signingKey(vars: Vars): JsonWebKeyWithKid {

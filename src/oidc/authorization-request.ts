@@ -27,8 +27,8 @@ export function authorizationUrl(p: ProviderOptions, meta: ProviderMetadata, a: 
   q.set('code_challenge_method', 'S256');
   // Auth0 selects the API (and so a JWT access token) by `audience`.
   if (p.id === 'auth0' && p.audience) q.set('audience', p.audience);
-  // Auth0 Universal Login opens the signup screen with `screen_hint=signup`.
-  if (p.id === 'auth0' && a.intent === 'signup') q.set('screen_hint', 'signup');
+  // The signup screen: Auth0 takes `screen_hint=signup`, Hydra v2.2+ `prompt=registration` (<P>_SIGNUP_PARAMS).
+  if (a.intent === 'signup') for (const [k, v] of p.signupParams) q.set(k, v);
   if (a.intent === 'recovery') q.set('prompt', 'login');
   return url.toString();
 }

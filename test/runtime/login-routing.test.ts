@@ -80,7 +80,9 @@ describe('login routing by flag', () => {
 
   it('signup goes to Olympus while the flag is on, whatever the cohort, and to Auth0 otherwise', async () => {
     await putFlag({ enabled: true, percent: 10 });
-    expect(providerOf((await startLogin('/signup', 'sb_cohort=90')).authorize)).toBe('olympus');
+    const o = await startLogin('/signup', 'sb_cohort=90');
+    expect(providerOf(o.authorize)).toBe('olympus');
+    expect(o.authorize.searchParams.get('prompt')).toBe('registration');
     await putFlag({ enabled: false });
     const s = await startLogin('/signup');
     expect(providerOf(s.authorize)).toBe('auth0');
