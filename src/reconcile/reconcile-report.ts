@@ -1,0 +1,67 @@
+/**
+ * The reconcile report: one line per identity in the window, exactly one
+ * status each, and the totals. Nothing silently lost: an identity that could
+ * not be handled is a `failed` line with its reason.
+ */
+export type LineStatus =
+  | 'created_password_kept'
+  | 'created_reset_sent'
+  | 'created_reset_skipped_courier'
+  | 'created_reset_unconfirmed'
+  | 'created_reset_failed'
+  | 'skipped_exists'
+  | 'skipped_legacy'
+  | 'skipped_no_email'
+  | 'skipped_inactive'
+  | 'would_create'
+  | 'failed';
+
+export interface ReportLine {
+  identity_id: string;
+  email?: string;
+  created_at: string;
+  status: LineStatus;
+  auth0_user_id?: string;
+  detail?: string;
+}
+
+export interface Report {
+  schema: 'switchback.reconcile.report.v1';
+  run_id: string;
+  window: { from: string; to: string };
+  dry_run: boolean;
+  started_at: string;
+  finished_at: string | null;
+  scanned: number;
+  totals: Partial<Record<LineStatus, number>> & { in_window: number };
+  lines: ReportLine[];
+}
+
+export function totals(lines: readonly ReportLine[]): Report['totals'] {
+  const t: Report['totals'] = { in_window: lines.length };
+  for (const l of lines) t[l.status] = (t[l.status] ?? 0) + 1;
+  return t;
+}
+
+export function isCreated(status: LineStatus): boolean {
+  return status.startsWith('created_');
+}
+
+/** A readable table for the terminal: totals first, then the lines that need a look. */
+export function reportTable(r: Report): string {
+  const out: string[] = [];
+  out.push(`reconcile ${r.run_id}${r.dry_run ? ' (dry run)' : ''}: ${r.window.from} .. ${r.window.to}`);
+  out.push(`scanned ${r.scanned} identities, ${r.totals.in_window} in the window`);
+  out.push('');
+  out.push('status                          count');
+  out.push('------------------------------  -----');
+  for (const [k, v] of Object.entries(r.totals)) if (k !== 'in_window') out.push(`${k.padEnd(30)}  ${String(v).padStart(5)}`);
+  const attention = r.lines.filter((l) => l.status === 'failed' || l.status === 'created_reset_unconfirmed' || l.status === 'created_reset_failed');
+  if (attention.length) {
+    out.push('');
+    out.push('needs attention:');
+    for (const l of attention.slice(0, 50)) out.push(`  ${l.identity_id}  ${l.email ?? '-'}  ${l.status}  ${l.detail ?? ''}`);
+    if (attention.length > 50) out.push(`  … and ${attention.length - 50} more in the JSON report`);
+  }
+  return out.join('\n');
+}
