@@ -40,6 +40,10 @@ const TEST_VARS = {
   AUTH0_LOG_STREAM_TOKEN: 'auth0-log-stream-token-for-tests',
   KRATOS_HOOK_TOKEN: 'kratos-hook-token-for-tests',
   NOTIFY_WEBHOOK_URL: 'https://hooks.test/notify',
+  AUTH0_MANAGEMENT_URL: 'https://auth0-mgmt.test/api/v2',
+  AUTH0_MGMT_CLIENT_ID: 'mgmt-client',
+  AUTH0_MGMT_CLIENT_SECRET: 'mgmt-secret-value',
+  AUTH0_CONNECTION: 'Username-Password-Authentication',
 };
 
 export default defineConfig({

@@ -7,6 +7,11 @@
  *   `fu` failed ones), with the bearer token configured on the stream;
  * - POST /_switchback/hooks/kratos-after-login: a Kratos after-login web hook
  *   (it fires on success only), with the token configured on the hook.
+ * - POST /_switchback/hooks/olympus-registration: the Kratos after-registration
+ *   web hook; records each new identity so a rollback can bring it back to
+ *   Auth0 even when the Kratos admin API is unreachable. Not telemetry: the
+ *   record is written before the hook answers, and a failure answers 503 so
+ *   Kratos can retry.
  * A hook whose secret is not configured answers 404: closed by default.
  */
 import { Hono, type Context } from 'hono';
@@ -14,12 +19,14 @@ import type { AppEnv } from '../src/env.ts';
 import { tokenMatches, verifyHmacSha256 } from '../src/admin/hook-auth.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { log } from '../src/core/log.ts';
+import { controller } from '../src/controller/controller-client.ts';
+import { parseSignupPayload, SignupPayloadError } from '../src/reconcile/signup-record.ts';
 
 const MAX_HOOK_BYTES = 256 * 1024;
 const AUTH0_SUCCESS = new Set(['s']);
 const AUTH0_FAILURE = new Set(['f', 'fp', 'fu']);
 
-function refuse(c: Context<AppEnv>, status: 400 | 401 | 404 | 413, error: string, description: string) {
+function refuse(c: Context<AppEnv>, status: 400 | 401 | 404 | 413 | 503, error: string, description: string) {
   return c.json({ error, error_description: description }, status);
 }
 
@@ -77,4 +84,25 @@ export const hooks = new Hono<AppEnv>()
     if (body instanceof Response) return body;
     recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'olympus', outcome: 'succeeded', source: 'kratos-after-login', n: 1, at: Date.now() });
     return c.json({ accepted: 1 }, 202);
+  })
+  .post('/_switchback/hooks/olympus-registration', async (c) => {
+    const token = c.var.config.kratosHookToken;
+    if (!token) return refuse(c, 404, 'not_found', 'The Olympus registration hook is not configured (KRATOS_HOOK_TOKEN).');
+    if (!tokenMatches(token, c.req.header('authorization'))) return refuse(c, 401, 'unauthorized', 'Wrong or missing Authorization token.');
+    const body = await rawBody(c);
+    if (body instanceof Response) return body;
+    let signup;
+    try {
+      signup = parseSignupPayload(JSON.parse(new TextDecoder().decode(body)));
+    } catch (err) {
+      const message = err instanceof SignupPayloadError ? err.message : 'The body is not valid JSON.';
+      return refuse(c, 400, 'invalid_request', message);
+    }
+    try {
+      const { captured } = await controller(c.env).captureSignup(signup);
+      return c.json({ captured, id: signup.id }, captured ? 201 : 200);
+    } catch (err) {
+      log('error', { event: 'signup_capture_failed', reason: 'controller_unreachable', error: String(err) });
+      return refuse(c, 503, 'temporarily_unavailable', 'The signup could not be recorded; retry.');
+    }
   });

@@ -62,6 +62,8 @@ export interface GatewayConfig {
   kratosHookToken: string | undefined;
   /** Header carrying the client's IP (Cloudflare: cf-connecting-ip). */
   clientIpHeader: string;
+  /** Auth0 Management API access for the durable reconcile job started by a rollback; undefined: not configured. */
+  reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
   access: { teamDomain: string; audience: string; roles: Record<string, AdminRole> } | undefined;
 }
@@ -272,6 +274,33 @@ function access(vars: Vars): GatewayConfig['access'] {
   return { teamDomain: base.replace(/\/+$/, ''), audience, roles: roles as Record<string, AdminRole> };
 }
 
+function reconcileConfig(vars: Vars): GatewayConfig['reconcile'] {
+  const domain = str(vars, 'AUTH0_DOMAIN');
+  const mgmtUrl = optionalUrl(vars, 'AUTH0_MANAGEMENT_URL');
+  const clientId = str(vars, 'AUTH0_MGMT_CLIENT_ID');
+  const clientSecret = str(vars, 'AUTH0_MGMT_CLIENT_SECRET');
+  const connection = str(vars, 'AUTH0_CONNECTION');
+  const any = domain ?? mgmtUrl ?? clientId ?? clientSecret ?? connection;
+  if (any === undefined) return undefined;
+  if (!domain && !mgmtUrl) throw new ConfigError('AUTH0_DOMAIN', 'is required (or AUTH0_MANAGEMENT_URL) when the reconcile job is configured');
+  if (domain && !/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) throw new ConfigError('AUTH0_DOMAIN', 'must be a host name like tenant.eu.auth0.com');
+  if (!clientId) throw new ConfigError('AUTH0_MGMT_CLIENT_ID', 'is required when the reconcile job is configured');
+  if (!clientSecret) throw new ConfigError('AUTH0_MGMT_CLIENT_SECRET', 'is required when the reconcile job is configured');
+  if (!connection) throw new ConfigError('AUTH0_CONNECTION', 'is required when the reconcile job is configured (the Auth0 database connection, e.g. Username-Password-Authentication)');
+  const headers = json(vars, 'KRATOS_ADMIN_HEADERS') ?? {};
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((h) => typeof h !== 'string')) {
+    throw new ConfigError('KRATOS_ADMIN_HEADERS', 'must be a JSON object of string header values');
+  }
+  return {
+    managementUrl: (mgmtUrl ?? `https://${domain}/api/v2`).replace(/\/+$/, ''),
+    clientId,
+    clientSecret,
+    connection,
+    kratosAdminUrl: optionalUrl(vars, 'KRATOS_ADMIN_URL'),
+    kratosAdminHeaders: headers as Record<string, string>,
+  };
+}
+
 /** Parses and validates all configuration. Throws ConfigError naming the first bad variable. */
 export function parseConfig(vars: Vars): GatewayConfig {
   const auth0 = provider(vars, 'auth0', 'AUTH0', 'jwt');
@@ -304,6 +333,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     kratosHookToken: str(vars, 'KRATOS_HOOK_TOKEN'),
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     access: access(vars),
+    reconcile: reconcileConfig(vars),
   };
 }
 

@@ -35,3 +35,4 @@ app.onError((err, c) => {
 
 export default app;
 export { MigrationController } from "./controller/migration-controller.ts";
+export { ReconcileWorkflow } from "./reconcile/reconcile-workflow.ts";

@@ -24,6 +24,9 @@ import { evaluateRule, nextStreak, type Evaluation } from './rule-evaluator.ts';
 import { parseRules, type MetricRule, type RulesConfig } from './rules.ts';
 import { bucketOf, cohortCounts, windowStartBucket, BUCKET_SECONDS } from './window-aggregation.ts';
 import { prometheusText } from './prometheus.ts';
+import { SignupStore, type SignupRow } from './signup-store.ts';
+import type { CapturedSignup } from '../reconcile/signup-record.ts';
+import { decide } from '../reconcile/identity-mapper.ts';
 import { deliverEmail, deliverWebhook, notification, type NotificationEvent, type NotificationType } from './notifications.ts';
 
 export { CONTROLLER_NAME } from './controller-name.ts';
@@ -51,12 +54,14 @@ function signalOf(metric: MetricRule['metric']): string {
 
 export class MigrationController extends DurableObject<Env> {
   private readonly store: ControllerStore;
+  private readonly signups: SignupStore;
   private lastEvaluatedAt = 0;
   private rulesCache: { text: string; rules: RulesConfig } | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ControllerStore(ctx.storage.sql);
+    this.signups = new SignupStore(ctx.storage.sql);
     // First start: adopt the flag already in KV (a gateway that ran without the controller).
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.get<FlagRecord>('flag')) return;
@@ -237,6 +242,7 @@ export class MigrationController extends DurableObject<Env> {
     log('warn', { event: 'rollback', reason: ev ? 'rule_breached' : 'manual_decision', rule: ev?.rule, actor: cause.actor, version: next.version });
     this.notify('rollback.triggered', { reason: cause.reason, evaluation: ev, actor: cause.actor, dryRun: false }, now.getTime());
     await this.writeThrough(next);
+    await this.startReconcile(next);
     this.notify('rollback.completed', { reason: 'Rollback complete. Auth0 is primary again.', evaluation: ev, actor: cause.actor, dryRun: false }, Date.now());
     await this.ctx.storage.setAlarm(Date.now());
     return { rolledBack: true, flag: next };
@@ -258,6 +264,8 @@ export class MigrationController extends DurableObject<Env> {
     }
     const current = nextFlag(previous, change, new Date());
     this.store.set('flag', current);
+    // The start of the migration window a reconcile covers: the first time Olympus was enabled.
+    if (current.enabled && !this.store.get<string>('migration_started_at')) this.store.set('migration_started_at', current.updated_at);
     this.store.set('streaks', {});
     this.store.appendAudit('flag.changed', change.actor, { role, from: previous, to: current });
     this.notify('flag.changed', { reason: change.reason, actor: change.actor, dryRun: false }, Date.now());
@@ -276,6 +284,58 @@ export class MigrationController extends DurableObject<Env> {
     } catch (err) {
       this.store.set('kv_dirty', true);
       log('error', { event: 'flag_write_through_failed', reason: 'kv_unwritable', error: String(err) });
+    }
+  }
+
+  // -------------------------------------------------------------- reconcile
+
+  /** Records a signup from the Olympus after-registration hook (idempotent). */
+  captureSignup(s: CapturedSignup): { captured: boolean } {
+    const captured = this.signups.capture(s);
+    // Identities imported from Auth0 already exist there: never part of a reconcile.
+    const d = decide(s.identity, 'capture');
+    if (captured && d.action === 'skip') this.signups.update(s.id, { state: 'skipped', detail: d.detail });
+    return { captured };
+  }
+
+  pendingSignupIds(before: string): string[] {
+    return this.signups.pendingIds(before);
+  }
+
+  signup(id: string): SignupRow | undefined {
+    return this.signups.get(id);
+  }
+
+  updateSignup(id: string, fields: Partial<Pick<SignupRow, 'state' | 'email_state' | 'auth0_user_id' | 'detail'>>): void {
+    this.signups.update(id, fields);
+  }
+
+  reconcileProgress(runId: string, p: { status: 'running' | 'completed'; total: number; done: number; totals: Record<string, number> }): void {
+    const job = this.store.get<Record<string, unknown>>('reconcile_job') ?? {};
+    this.store.set('reconcile_job', { ...job, run_id: runId, ...p, updated_at: new Date().toISOString() });
+    if (p.status === 'completed' || p.done === 0) {
+      this.store.appendAudit(p.status === 'completed' ? 'reconcile.completed' : 'reconcile.started', 'switchback-reconcile', { run_id: runId, ...p });
+      if (p.status === 'completed') this.notify('reconcile.progress', { reason: `reconcile ${runId} completed: ${JSON.stringify(p.totals)}`, actor: 'switchback-reconcile', dryRun: false, details: p }, Date.now());
+    }
+  }
+
+  /** After a rollback: bring the captured Olympus signups back to Auth0, as a durable job. */
+  private async startReconcile(flag: FlagRecord): Promise<void> {
+    const pending = this.signups.pendingIds(flag.rollback_at ?? new Date().toISOString()).length;
+    if (!this.config().reconcile || !this.env.RECONCILE_WORKFLOW) {
+      this.store.appendAudit('reconcile.not_configured', CONTROLLER_ACTOR, { pending_signups: pending, hint: 'set AUTH0_DOMAIN, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET, AUTH0_CONNECTION, or run `switchback reconcile` from the Olympus side' });
+      return;
+    }
+    const runId = `reconcile-v${flag.version}-${Date.now()}`;
+    try {
+      await this.env.RECONCILE_WORKFLOW.create({ id: runId, params: { runId, rollbackAt: flag.rollback_at! } });
+      this.store.set('reconcile_job', { run_id: runId, status: 'queued', total: pending, done: 0, totals: {}, started_at: new Date().toISOString() });
+      this.store.appendAudit('reconcile.queued', CONTROLLER_ACTOR, { run_id: runId, pending_signups: pending });
+    } catch (err) {
+      // The rollback stands either way; the job can be run by hand.
+      this.store.set('reconcile_job', { run_id: runId, status: 'failed_to_start', error: String(err) });
+      this.store.appendAudit('reconcile.failed_to_start', CONTROLLER_ACTOR, { run_id: runId, error: String(err) });
+      log('error', { event: 'reconcile_start_failed', reason: 'workflow_create_failed', error: String(err) });
     }
   }
 
@@ -374,6 +434,7 @@ export class MigrationController extends DurableObject<Env> {
     return {
       flag,
       issuers: { auth0: providers.auth0.issuer, olympus: providers.olympus.issuer },
+      migration: { started_at: this.store.get<string>('migration_started_at') ?? null, rollback_at: flag.rollback_at ?? null },
       active_provider: flag.enabled ? (flag.percent !== undefined && flag.percent < 100 ? `olympus for ${flag.percent}% of browsers` : 'olympus') : 'auth0',
       dry_run: rules.dryRun,
       overlap: rollbackAt === undefined ? null : { rollback_at: flag.rollback_at, ends_at: new Date(endsAt!).toISOString(), seconds_left: Math.max(0, Math.ceil((endsAt! - now) / 1000)) },
@@ -382,6 +443,12 @@ export class MigrationController extends DurableObject<Env> {
       evaluate_every_seconds: rules.evaluateEverySeconds,
       last_evaluated_at: this.lastEvaluatedAt ? new Date(this.lastEvaluatedAt).toISOString() : null,
       last_5_minutes: { logins: funnel, api, failure_reasons: reasons },
+      signups: (() => {
+        const c = this.signups.counts(this.store.get<string>('migration_started_at') ?? null);
+        // Signups that exist only in Olympus: the users a rollback would strand right now.
+        return { ...c, stranded_if_rolled_back_now: c.by_state.pending ?? 0 };
+      })(),
+      reconcile_job: this.store.get<Record<string, unknown>>('reconcile_job') ?? null,
       pending_logins: this.store.pendingCount(),
       events_lost_total: totals.events_lost ?? 0,
       notifications_pending: this.store.outboxSize(),

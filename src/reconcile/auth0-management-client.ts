@@ -87,7 +87,7 @@ export class Auth0ManagementClient {
   }
 
   /** One HTTP exchange with retries for 429, 5xx and network errors. */
-  private async raw(url: string, init: RequestInit): Promise<Response> {
+  private async raw(url: string, init: RequestInit, retryNetwork = true): Promise<Response> {
     const max = this.o.maxRetries ?? 6;
     for (let attempt = 0; ; attempt++) {
       const wait = this.waitUntil - Date.now();
@@ -100,7 +100,8 @@ export class Auth0ManagementClient {
         this.stats.calls++;
         res = await this.f(url, { ...init, signal: AbortSignal.timeout(30_000) });
       } catch (err) {
-        if (attempt >= max) throw new Auth0ApiError(0, 'network_error', `Auth0 unreachable at ${new URL(url).origin}: ${err instanceof Error ? err.message : String(err)}`, true);
+        // A non-idempotent call (an email) is not repeated when we cannot tell whether it arrived.
+        if (attempt >= max || !retryNetwork) throw new Auth0ApiError(0, 'network_error', `Auth0 unreachable at ${new URL(url).origin}: ${err instanceof Error ? err.message : String(err)}`, true);
         this.stats.retries++;
         await this.sleep(Math.min(10_000, 250 * 2 ** attempt));
         continue;
@@ -223,7 +224,7 @@ export class Auth0ManagementClient {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ client_id: clientId, email, connection }),
-    });
+    }, false);
     if (!res.ok) {
       const text = await res.text();
       throw new Auth0ApiError(res.status, undefined, `Auth0 change_password: HTTP ${res.status} ${text.slice(0, 200)}`, res.status >= 500);

@@ -84,6 +84,44 @@ export interface Network {
   notifications: Record<string, unknown>[];
   /** Make the webhook receiver fail (to test retries). */
   webhookStatus: number;
+  /** The Auth0 Management + Authentication API at https://auth0-mgmt.test. */
+  auth0Api: FakeAuth0Api;
+}
+
+/** A minimal in-isolate Auth0 Management API (users, 201/409) and Authentication API (change_password). */
+export class FakeAuth0Api {
+  users: { user_id: string; email: string; connection: string; app_metadata?: Record<string, unknown>; name?: string; given_name?: string; family_name?: string; email_verified?: boolean }[] = [];
+  emails: string[] = [];
+  failNext = 0;
+  async handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Response.json({ statusCode: 503, error: 'Service Unavailable', message: 'try later' }, { status: 503 });
+    }
+    if (url.pathname === '/oauth/token') {
+      const body = (await req.json()) as { client_id: string; client_secret: string };
+      if (body.client_id !== 'mgmt-client' || body.client_secret !== 'mgmt-secret-value') return Response.json({ error: 'access_denied' }, { status: 401 });
+      return Response.json({ access_token: 'mgmt-token', token_type: 'Bearer', expires_in: 86400 });
+    }
+    if (url.pathname === '/dbconnections/change_password') {
+      const body = (await req.json()) as { email: string };
+      this.emails.push(body.email);
+      return new Response("We've just sent you an email to reset your password.");
+    }
+    if (req.headers.get('authorization') !== 'Bearer mgmt-token') return Response.json({ statusCode: 401, error: 'Unauthorized', message: 'Missing authentication' }, { status: 401 });
+    if (url.pathname === '/api/v2/users' && req.method === 'POST') {
+      const body = (await req.json()) as { email: string; connection: string; password?: string };
+      if (!body.password) return Response.json({ statusCode: 400, error: 'Bad Request', message: 'Payload validation error: Missing required property: password' }, { status: 400 });
+      if (this.users.some((u) => u.email === body.email && u.connection === body.connection)) return Response.json({ statusCode: 409, error: 'Conflict', message: 'The user already exists.', errorCode: 'auth0_idp_error' }, { status: 409 });
+      const { password: _p, ...rest } = body as Record<string, unknown>;
+      const user = { ...(rest as { email: string; connection: string }), user_id: `auth0|${crypto.randomUUID().slice(0, 12)}` };
+      this.users.push(user);
+      return Response.json(user, { status: 201 });
+    }
+    if (url.pathname === '/api/v2/users-by-email') return Response.json(this.users.filter((u) => u.email === url.searchParams.get('email')));
+    return Response.json({ statusCode: 404, error: 'Not Found', message: 'Not found' }, { status: 404 });
+  }
 }
 
 export async function echo(req: Request): Promise<Response> {
@@ -96,7 +134,7 @@ export async function echo(req: Request): Promise<Response> {
 export async function installNetwork(): Promise<Network> {
   const auth0 = await makeIdp(ISSUERS.auth0, CLIENTS.auth0);
   const olympus = await makeIdp(ISSUERS.olympus, CLIENTS.olympus);
-  const net: Network = { auth0, olympus, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200 };
+  const net: Network = { auth0, olympus, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200, auth0Api: new FakeAuth0Api() };
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input as RequestInfo, init);
@@ -111,6 +149,7 @@ export async function installNetwork(): Promise<Network> {
       if (req.headers.get('authorization') !== expected) return Response.json({ error: 'invalid_client' }, { status: 401 });
       return Response.json(olympus.opaque.get(form.get('token') ?? '') ?? { active: false });
     }
+    if (url.origin === 'https://auth0-mgmt.test') return net.auth0Api.handle(req);
     if (url.href === 'https://hooks.test/notify') {
       if (net.webhookStatus !== 200) return new Response('unavailable', { status: net.webhookStatus });
       net.notifications.push((await req.json()) as Record<string, unknown>);

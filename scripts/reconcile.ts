@@ -1,0 +1,185 @@
+/**
+ * `switchback reconcile` / `npm run reconcile -- ...`: bring the users who
+ * signed up in Olympus during the migration back to Auth0 after a rollback.
+ * Runs where the Kratos admin API is reachable (the Olympus host or network).
+ * Everything is checked before the first write: the window, the Kratos admin
+ * API, the Auth0 credentials and connection.
+ *
+ *   npm run reconcile -- --from 2026-11-01T00:00:00Z --to 2026-11-24T10:02:11Z [--dry-run]
+ *   npm run reconcile -- --undo reconcile-report.json
+ *
+ * Configuration (flags override): KRATOS_ADMIN_URL, AUTH0_DOMAIN,
+ * AUTH0_MANAGEMENT_URL, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET,
+ * AUTH0_CONNECTION, AUTH0_CLIENT_ID (for reset emails), SWITCHBACK_URL and
+ * SWITCHBACK_ADMIN_TOKEN (for the default window).
+ */
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
+import { Auth0ManagementClient } from '../src/reconcile/auth0-management-client.ts';
+import { parseWindow, inWindow, WindowError } from '../src/reconcile/reconcile-window.ts';
+import { CrashForTest, reconcile } from '../src/reconcile/reconcile-run.ts';
+import { reportTable } from '../src/reconcile/reconcile-report.ts';
+import { fileCheckpoint, defaultCheckpointPath } from './cli/file-checkpoint.ts';
+import { undoReport } from './cli/reconcile-undo.ts';
+import { gatewayWindow } from './cli/gateway-window.ts';
+
+const USAGE = `usage: switchback reconcile [--from ISO] [--to ISO] [--dry-run] [--report FILE] [--checkpoint FILE]
+                           [--page-size N] [--mode auto|single|import] [--no-courier-check] [--no-count]
+                           [--kratos-admin-url URL] [--kratos-admin-header 'Name: value']...
+                           [--auth0-domain D] [--auth0-management-url URL] [--auth0-mgmt-client-id ID]
+                           [--auth0-mgmt-client-secret S] [--auth0-connection NAME] [--reset-client-id ID]
+       switchback reconcile --undo REPORT.json [--dry-run]`;
+
+class UsageError extends Error {}
+
+function need(value: string | undefined, flag: string, env: string): string {
+  if (!value) throw new UsageError(`${flag} (or ${env}) is required`);
+  return value;
+}
+
+function headers(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError(`--kratos-admin-header ${JSON.stringify(h)} must look like 'Name: value'`);
+    out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return out;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      report: { type: 'string' },
+      checkpoint: { type: 'string' },
+      'page-size': { type: 'string', default: '250' },
+      mode: { type: 'string', default: 'auto' },
+      'import-threshold': { type: 'string', default: '20' },
+      'no-courier-check': { type: 'boolean', default: false },
+      'no-count': { type: 'boolean', default: false },
+      undo: { type: 'string' },
+      'kratos-admin-url': { type: 'string' },
+      'kratos-admin-header': { type: 'string', multiple: true },
+      'auth0-domain': { type: 'string' },
+      'auth0-management-url': { type: 'string' },
+      'auth0-mgmt-client-id': { type: 'string' },
+      'auth0-mgmt-client-secret': { type: 'string' },
+      'auth0-connection': { type: 'string' },
+      'reset-client-id': { type: 'string' },
+      gateway: { type: 'string' },
+      token: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (a.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const env = process.env;
+  const domain = a['auth0-domain'] ?? env.AUTH0_DOMAIN;
+  const managementUrl = a['auth0-management-url'] ?? env.AUTH0_MANAGEMENT_URL ?? (domain ? `https://${domain}/api/v2` : undefined);
+  const auth0 = new Auth0ManagementClient({
+    managementUrl: need(managementUrl, '--auth0-management-url or --auth0-domain', 'AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN'),
+    clientId: need(a['auth0-mgmt-client-id'] ?? env.AUTH0_MGMT_CLIENT_ID, '--auth0-mgmt-client-id', 'AUTH0_MGMT_CLIENT_ID'),
+    clientSecret: need(a['auth0-mgmt-client-secret'] ?? env.AUTH0_MGMT_CLIENT_SECRET, '--auth0-mgmt-client-secret', 'AUTH0_MGMT_CLIENT_SECRET'),
+    onRateLimited: (ms) => a.quiet || process.stderr.write(`  rate limited by Auth0, waiting ${ms} ms\n`),
+  });
+
+  if (a.undo) {
+    await auth0.verifyCredentials();
+    const result = await undoReport(auth0, a.undo, a['dry-run']);
+    console.log(`undo ${a.undo}: ${result.deleted} deleted, ${result.missing} already gone, ${result.kept} kept (not created by that run)${a['dry-run'] ? ' (dry run)' : ''}`);
+    return result.failed ? 1 : 0;
+  }
+
+  const connection = need(a['auth0-connection'] ?? env.AUTH0_CONNECTION, '--auth0-connection', 'AUTH0_CONNECTION');
+  const kratosUrl = need(a['kratos-admin-url'] ?? env.KRATOS_ADMIN_URL, '--kratos-admin-url', 'KRATOS_ADMIN_URL');
+  const mode = a.mode;
+  if (mode !== 'auto' && mode !== 'single' && mode !== 'import') throw new UsageError('--mode must be auto, single or import');
+  const pageSize = Number(a['page-size']);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new UsageError('--page-size must be a whole number from 1 to 1000');
+
+  // The window: flags, else what the gateway recorded (migration start, rollback_at).
+  let from = a.from;
+  let to = a.to;
+  if (!from || !to) {
+    const gw = await gatewayWindow(a.gateway ?? env.SWITCHBACK_URL, a.token ?? env.SWITCHBACK_ADMIN_TOKEN);
+    from ??= gw?.from;
+    to ??= gw?.to;
+  }
+  const window = parseWindow(from, to);
+
+  // Checks before any write.
+  const kratos = new KratosAdminClient(kratosUrl, headers(a['kratos-admin-header']));
+  await kratos.probe();
+  await auth0.verifyCredentials();
+  await auth0.connectionId(connection);
+
+  let expected: number | undefined;
+  if (!a['no-count']) {
+    expected = 0;
+    for (let token: string | undefined | null = null; token !== undefined; ) {
+      const page = await kratos.page(1000, token ?? undefined);
+      expected += page.identities.filter((i) => inWindow(i.created_at, window)).length;
+      token = page.next;
+    }
+    if (!a.quiet) console.error(`${expected} identities created in ${window.from.toISOString()} .. ${window.to.toISOString()}`);
+  }
+
+  const checkpointPath = a.checkpoint ?? defaultCheckpointPath(window, a['dry-run']);
+  const store = fileCheckpoint(checkpointPath);
+  const resumed = await store.load();
+  if (resumed && !a.quiet) console.error(`resuming from ${checkpointPath} (${Object.keys(resumed.lines).length} identities done, page ${resumed.pages_done})`);
+  const runId = resumed?.run_id ?? `rc-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const crashAfter = env.SWITCHBACK_RECONCILE_CRASH_AFTER ? Number(env.SWITCHBACK_RECONCILE_CRASH_AFTER) : undefined;
+
+  const report = await reconcile(
+    { kratos, auth0, checkpoint: store },
+    {
+      window,
+      runId,
+      dryRun: a['dry-run'],
+      pageSize,
+      connection,
+      // Without AUTH0_CLIENT_ID the management client asks for reset emails; it must then be enabled on the connection.
+      resetClientId: a['reset-client-id'] ?? env.AUTH0_CLIENT_ID ?? (a['auth0-mgmt-client-id'] ?? env.AUTH0_MGMT_CLIENT_ID)!,
+      mode,
+      importThreshold: Number(a['import-threshold']),
+      checkCourier: !a['no-courier-check'],
+      expectedInWindow: expected,
+      crashAfter,
+      onProgress: a.quiet
+        ? undefined
+        : (p) => console.error(`  ${p.inWindow}${p.expectedInWindow !== undefined ? `/${p.expectedInWindow}` : ''} in window, ${p.created} created, ${p.failed} failed, ${p.rate.toFixed(1)}/s${p.etaSeconds !== undefined ? `, ETA ${p.etaSeconds}s` : ''} (scanned ${p.scanned})`),
+    },
+  );
+  const reportPath = a.report ?? `reconcile-${report.run_id}.json`;
+  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(reportTable(report));
+  console.log(`\nreport: ${reportPath}`);
+  console.log(`Auth0 API: ${auth0.stats.calls} calls, ${auth0.stats.rateLimited} rate-limited, ${Math.round(auth0.stats.waitedMs)} ms waited`);
+  if (expected !== undefined && report.totals.in_window !== expected) console.error(`warning: counted ${expected} identities in the window, reported ${report.totals.in_window} (identities created or deleted meanwhile?)`);
+  return report.totals.failed ? 3 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof CrashForTest) {
+      console.error(`reconcile: ${err.message}`);
+      process.exit(137);
+    }
+    const usage = err instanceof UsageError || err instanceof WindowError || (err instanceof Error && 'code' in err && String((err as { code: string }).code).startsWith('ERR_PARSE_ARGS'));
+    console.error(`reconcile: ${err instanceof Error ? err.message : String(err)}`);
+    if (usage) console.error(USAGE);
+    process.exit(usage ? 2 : 1);
+  },
+);

@@ -1,0 +1,61 @@
+/**
+ * Signups captured at the edge (table `signups`, schema v1), and where each
+ * stands in the reconcile: pending, created in Auth0, already there, skipped,
+ * failed; and whether its reset email was sent (at most once: `sending` is
+ * written before the send, so an interrupted send is never repeated).
+ */
+import type { CapturedSignup } from '../reconcile/signup-record.ts';
+
+export type SignupState = 'pending' | 'created' | 'exists' | 'skipped' | 'failed';
+export type EmailState = 'none' | 'sending' | 'sent' | 'skipped_courier' | 'failed';
+
+export interface SignupRow {
+  id: string;
+  email: string | null;
+  created_at: string;
+  identity: string;
+  state: SignupState;
+  email_state: EmailState;
+  auth0_user_id: string | null;
+  detail: string | null;
+}
+
+export class SignupStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS signups (
+      id TEXT PRIMARY KEY, email TEXT, created_at TEXT NOT NULL, identity TEXT NOT NULL, captured_at TEXT NOT NULL,
+      state TEXT NOT NULL DEFAULT 'pending', email_state TEXT NOT NULL DEFAULT 'none', auth0_user_id TEXT, detail TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS signups_by_created ON signups (created_at);`);
+  }
+
+  /** Idempotent: Kratos retries web hooks. */
+  capture(s: CapturedSignup, now = new Date()): boolean {
+    return this.sql.exec('INSERT OR IGNORE INTO signups (id, email, created_at, identity, captured_at) VALUES (?, ?, ?, ?, ?)', s.id, s.email, s.created_at, JSON.stringify(s.identity), now.toISOString()).rowsWritten > 0;
+  }
+
+  pendingIds(before: string, limit = 100_000): string[] {
+    return this.sql.exec<{ id: string }>("SELECT id FROM signups WHERE state = 'pending' AND created_at <= ? ORDER BY created_at, id LIMIT ?", before, limit).toArray().map((r) => r.id);
+  }
+
+  get(id: string): SignupRow | undefined {
+    return this.sql.exec<Record<string, string | null>>('SELECT id, email, created_at, identity, state, email_state, auth0_user_id, detail FROM signups WHERE id = ?', id).toArray()[0] as SignupRow | undefined;
+  }
+
+  update(id: string, fields: Partial<Pick<SignupRow, 'state' | 'email_state' | 'auth0_user_id' | 'detail'>>): void {
+    const cur = this.get(id);
+    if (!cur) return;
+    const next = { ...cur, ...fields };
+    this.sql.exec('UPDATE signups SET state = ?, email_state = ?, auth0_user_id = ?, detail = ? WHERE id = ?', next.state, next.email_state, next.auth0_user_id, next.detail, id);
+  }
+
+  counts(since: string | null): { captured: number; since_migration_start: number; by_state: Record<string, number>; by_email_state: Record<string, number> } {
+    const captured = this.sql.exec<{ c: number }>('SELECT COUNT(*) AS c FROM signups').one().c;
+    const sinceStart = since ? this.sql.exec<{ c: number }>('SELECT COUNT(*) AS c FROM signups WHERE created_at >= ?', since).one().c : captured;
+    const by_state: Record<string, number> = {};
+    for (const r of this.sql.exec<{ state: string; c: number }>('SELECT state, COUNT(*) AS c FROM signups GROUP BY state')) by_state[r.state] = r.c;
+    const by_email_state: Record<string, number> = {};
+    for (const r of this.sql.exec<{ email_state: string; c: number }>('SELECT email_state, COUNT(*) AS c FROM signups GROUP BY email_state')) by_email_state[r.email_state] = r.c;
+    return { captured, since_migration_start: sinceStart, by_state, by_email_state };
+  }
+}
