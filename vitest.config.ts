@@ -55,5 +55,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/runtime/**/*.test.ts'],
+    // The gateway logs every rejection as a JSON line; show them only for failing tests.
+    silent: 'passed-only',
   },
 });
