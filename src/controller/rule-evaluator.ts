@@ -70,7 +70,11 @@ export function evaluateRule(rule: MetricRule, w: WindowCounts, splitRunning: bo
   if (short) return { ...base, verdict: 'inconclusive', value, bound: null, mode: 'absolute', samples: n, clients: o.clients, note: short };
   const a = w.auth0;
   const na = a.good + a.bad;
-  if (splitRunning && rule.compareCohorts && !enough(rule, a)) {
+  if (splitRunning && rule.compareCohorts) {
+    // While a split runs, a fixed threshold would roll Olympus back for an app-wide bad hour:
+    // without enough Auth0 traffic to compare with, there is no evidence about Olympus itself.
+    const shortA = enough(rule, a);
+    if (shortA) return { ...base, threshold: rule.op === '<' ? -rule.tolerance : rule.tolerance, verdict: 'inconclusive', value, bound: null, mode: 'cohort', samples: n, clients: o.clients, note: `Auth0 cohort: ${shortA}` };
     const hitsA = rule.metric === 'login_success_rate' ? a.good : a.bad;
     const d = differenceInterval(hits, n, hitsA, na, rule.confidence);
     const breach = rule.op === '<' ? d.upper < -rule.tolerance : d.lower > rule.tolerance;
@@ -81,7 +85,12 @@ export function evaluateRule(rule: MetricRule, w: WindowCounts, splitRunning: bo
   return { ...base, verdict: breach ? 'breach' : 'ok', value, bound: rule.op === '<' ? ci.upper : ci.lower, mode: 'absolute', samples: n, clients: o.clients };
 }
 
-/** Consecutive breaching evaluations; anything but a breach starts over. */
+/**
+ * Consecutive breaching evaluations. An `ok` starts over; an `inconclusive`
+ * holds the streak (it is no evidence either way, and never adds to it), so a
+ * low-traffic outage that flickers around min_samples is still caught.
+ */
 export function nextStreak(previous: number, verdict: Verdict): number {
-  return verdict === 'breach' ? previous + 1 : 0;
+  if (verdict === 'breach') return previous + 1;
+  return verdict === 'inconclusive' ? previous : 0;
 }

@@ -3,9 +3,13 @@
  * is evaluated on. Pure.
  *
  * The cap is the defence against one client scripting failures: each client
- * contributes at most `maxPerClient` samples per outcome in a window, and the
- * rule also requires `minClients` distinct clients, so one source cannot
- * decide a rollback alone.
+ * weighs at most `maxPerClient` samples in a window, and the rule also
+ * requires `minClients` distinct clients, so one source cannot decide a
+ * rollback alone. The cap is on the client's total, in the client's own
+ * good/bad ratio: capping each outcome separately would keep a busy client's
+ * failures and cut its successes (an office NAT at a true 97% would read as
+ * 50%), which the simulation (npm run simulate) showed rolls back healthy
+ * migrations.
  */
 import type { CohortCounts } from './rule-evaluator.ts';
 
@@ -20,20 +24,24 @@ export const GOOD_OUTCOMES = new Set(['succeeded', 'ok']);
 export const BAD_OUTCOMES = new Set(['failed', 'abandoned', 'error']);
 
 export function cohortCounts(rows: readonly ClientRow[], provider: string, maxPerClient: number): CohortCounts {
-  let good = 0;
-  let bad = 0;
-  const clients = new Set<string>();
+  const perClient = new Map<string, { good: number; bad: number }>();
   for (const r of rows) {
-    if (r.provider !== provider) continue;
+    if (r.provider !== provider || r.n <= 0) continue;
     const isGood = GOOD_OUTCOMES.has(r.outcome);
     if (!isGood && !BAD_OUTCOMES.has(r.outcome)) continue;
-    const n = Math.min(r.n, maxPerClient);
-    if (n <= 0) continue;
-    clients.add(r.client);
-    if (isGood) good += n;
-    else bad += n;
+    const c = perClient.get(r.client) ?? { good: 0, bad: 0 };
+    if (isGood) c.good += r.n;
+    else c.bad += r.n;
+    perClient.set(r.client, c);
   }
-  return { good, bad, clients: clients.size };
+  let good = 0;
+  let bad = 0;
+  for (const c of perClient.values()) {
+    const scale = Math.min(1, maxPerClient / (c.good + c.bad));
+    good += c.good * scale;
+    bad += c.bad * scale;
+  }
+  return { good, bad, clients: perClient.size };
 }
 
 export const BUCKET_SECONDS = 10;

@@ -128,10 +128,19 @@ export class Auth0ManagementClient {
     }
   }
 
+  /**
+   * With the bucket empty, wait for one token rather than for the full reset:
+   * `x-ratelimit-reset` is when the bucket is full again (limit tokens), so
+   * one token takes about (reset - now) / limit. Waiting for the full reset
+   * would run at a fraction of the tier's rate.
+   */
   private noteRateLimit(res: Response): void {
     const remaining = Number(res.headers.get('x-ratelimit-remaining'));
     const reset = Number(res.headers.get('x-ratelimit-reset'));
-    if (res.headers.has('x-ratelimit-remaining') && remaining <= 0 && Number.isFinite(reset) && reset > 0) this.waitUntil = Math.max(this.waitUntil, reset * 1000);
+    const limit = Number(res.headers.get('x-ratelimit-limit'));
+    if (!res.headers.has('x-ratelimit-remaining') || remaining > 0 || !Number.isFinite(reset) || reset <= 0) return;
+    const untilFull = Math.max(0, reset * 1000 - Date.now());
+    this.waitUntil = Math.max(this.waitUntil, Date.now() + untilFull / (Number.isFinite(limit) && limit > 0 ? limit : 1));
   }
 
   private async call<T>(method: string, path: string, body?: unknown, okStatuses: number[] = [200, 201, 204]): Promise<{ status: number; body: T }> {

@@ -13,9 +13,10 @@ const tickets = defaults.rules.find((r) => r.metric === 'support_tickets_per_hou
 describe('parseRules', () => {
   it("reads the plan's YAML as written", () => {
     expect(defaults.rules.map((r) => r.id)).toEqual(['login_success_rate < 95%', 'api_error_rate > 5%', 'support_tickets_per_hour > 50']);
-    expect(login).toMatchObject({ op: '<', threshold: 0.95, windowSeconds: 300, minSamples: 50, minClients: 10, consecutive: 3, confidence: 0.99 });
+    expect(login).toMatchObject({ op: '<', threshold: 0.95, windowSeconds: 300, minSamples: 50, minClients: 10, consecutive: 3, confidence: 0.999 });
     expect(api.threshold).toBeCloseTo(0.05);
-    expect(tickets.threshold).toBe(50);
+    expect(tickets).toMatchObject({ threshold: 50, windowSeconds: 900 });
+    expect(defaults.abandonAfterSeconds).toBe(300);
     expect(defaults.manualRoles).toEqual(['oncall', 'eng-lead']);
     expect(defaults.dryRun).toBe(false);
   });
@@ -112,16 +113,20 @@ describe('evaluateRule', () => {
     expect(evaluateRule(login, counts([88, 12, 40], [88, 12, 40]), true)).toMatchObject({ verdict: 'ok', mode: 'cohort' });
     // Olympus far below Auth0: rollback.
     expect(evaluateRule(login, counts([60, 40, 40], [97, 3, 40]), true)).toMatchObject({ verdict: 'breach', mode: 'cohort' });
-    // Without enough Auth0 samples it falls back to the absolute threshold.
-    expect(evaluateRule(login, counts([60, 40, 40], [5, 0, 5]), true).mode).toBe('absolute');
+    // Without enough Auth0 samples there is nothing to compare with: inconclusive, not the absolute threshold.
+    expect(evaluateRule(login, counts([60, 40, 40], [5, 0, 5]), true)).toMatchObject({ verdict: 'inconclusive', mode: 'cohort' });
+    // Without a split, the absolute threshold.
+    expect(evaluateRule(login, counts([60, 40, 40], [5, 0, 5]), false)).toMatchObject({ verdict: 'breach', mode: 'absolute' });
   });
   it('support tickets per hour use a Poisson lower bound', () => {
-    expect(evaluateRule(tickets, counts([0, 0, 0], undefined, 55), false).verdict).toBe('ok');
-    expect(evaluateRule(tickets, counts([0, 0, 0], undefined, 90), false).verdict).toBe('breach');
+    // 15 minute window, read per hour: 10 tickets = 40/h; 16 = 64/h observed but not beyond doubt; 30 = 120/h.
+    expect(evaluateRule(tickets, counts([0, 0, 0], undefined, 10), false).verdict).toBe('ok');
+    expect(evaluateRule(tickets, counts([0, 0, 0], undefined, 16), false).verdict).toBe('ok');
+    expect(evaluateRule(tickets, counts([0, 0, 0], undefined, 30), false).verdict).toBe('breach');
   });
   it('streaks count consecutive breaches only', () => {
     expect(nextStreak(2, 'breach')).toBe(3);
-    expect(nextStreak(2, 'inconclusive')).toBe(0);
+    expect(nextStreak(2, 'inconclusive')).toBe(2);
     expect(nextStreak(2, 'ok')).toBe(0);
   });
 });
@@ -146,5 +151,22 @@ describe('windows and caps', () => {
     ];
     expect(cohortCounts(rows, 'olympus', 3)).toEqual({ good: 2, bad: 4, clients: 3 });
     expect(cohortCounts(rows, 'auth0', 3)).toEqual({ good: 0, bad: 1, clients: 1 });
+  });
+  it("caps a client's total in its own ratio: a busy healthy client is not read as failing", () => {
+    // An office NAT: 970 successes, 30 failures. Capping per outcome would read 3/3 = 50%.
+    const rows = [
+      { provider: 'olympus', outcome: 'succeeded', client: 'nat', n: 970 },
+      { provider: 'olympus', outcome: 'failed', client: 'nat', n: 30 },
+    ];
+    const c = cohortCounts(rows, 'olympus', 3);
+    expect(c.good + c.bad).toBeCloseTo(3);
+    expect(c.good / (c.good + c.bad)).toBeCloseTo(0.97);
+  });
+  it('failed and abandoned share one cap per client', () => {
+    const rows = [
+      { provider: 'olympus', outcome: 'failed', client: 'bot', n: 400 },
+      { provider: 'olympus', outcome: 'abandoned', client: 'bot', n: 400 },
+    ];
+    expect(cohortCounts(rows, 'olympus', 3)).toEqual({ good: 0, bad: 3, clients: 1 });
   });
 });

@@ -1,0 +1,43 @@
+// Kratos answers errors in ory/herodot's shape, e.g.
+//   {"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}
+// with an optional "reason". This module builds that shape so clients are
+// tested against the real error envelope.
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import { sendJson } from '../http-util.ts';
+
+/** herodot's default messages per status (ory/herodot error.go; 404 from ory/x sqlcon.ErrNoRows). */
+const DEFAULT_MESSAGES: Record<number, string> = {
+  400: 'The request was malformed or contained invalid parameters',
+  401: 'The request could not be authorized',
+  403: 'The requested action was forbidden',
+  404: 'Unable to locate the resource',
+  409: 'The resource could not be created due to a conflict',
+  500: 'An internal server error occurred, please contact the system administrator',
+  502: 'The upstream service returned an invalid response',
+  503: 'The service is temporarily unavailable',
+};
+
+/** Thrown by handlers; the server turns it into herodot JSON. */
+export class KratosHttpError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason?: string,
+    message?: string,
+  ) {
+    super(message ?? DEFAULT_MESSAGES[code] ?? STATUS_CODES[code] ?? 'Error');
+  }
+}
+
+export function kratosErrorBody(code: number, message?: string, reason?: string): { error: Record<string, unknown> } {
+  const error: Record<string, unknown> = { code, status: STATUS_CODES[code] ?? 'Error' };
+  if (reason) error.reason = reason;
+  error.message = message ?? DEFAULT_MESSAGES[code] ?? STATUS_CODES[code] ?? 'Error';
+  return { error };
+}
+
+export function sendKratosError(res: ServerResponse, err: KratosHttpError): void {
+  sendJson(res, err.code, kratosErrorBody(err.code, err.message, err.reason));
+}
+
+export const badRequest = (reason: string) => new KratosHttpError(400, reason);

@@ -1,0 +1,50 @@
+// Password hashes in the formats Kratos stores in credentials.password.config
+// .hashed_password: bcrypt ($2a$/$2b$, MCF), argon2id and pbkdf2-sha256 (PHC
+// strings). PBKDF2 hashes are real (derivable from a known password); bcrypt
+// and argon2 ones are syntactically valid but random, since Node 20/22 has
+// neither algorithm built in and the project takes no new dependencies.
+import { pbkdf2Sync } from 'node:crypto';
+import type { SeededRandom } from './seeded-random.ts';
+
+export type KratosHashKind = 'bcrypt' | 'argon2id' | 'pbkdf2';
+export const HASH_KINDS: readonly KratosHashKind[] = ['bcrypt', 'argon2id', 'pbkdf2'];
+
+const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** PHC strings use unpadded standard base64. */
+const b64 = (buf: Buffer) => buf.toString('base64').replace(/=+$/, '');
+
+/** `$2a$12$` + 22 salt chars + 31 hash chars (Kratos' default bcrypt cost is 12). */
+export function fakeBcrypt(rng: SeededRandom, variant: '2a' | '2b' = '2a', cost = 12): string {
+  return `$${variant}$${String(cost).padStart(2, '0')}$${rng.string(53, BCRYPT_ALPHABET)}`;
+}
+
+/** `$argon2id$v=19$m=65536,t=1,p=2$<salt>$<hash>` with Kratos' default-ish parameters. */
+export function fakeArgon2id(rng: SeededRandom): string {
+  return `$argon2id$v=19$m=65536,t=1,p=2$${b64(rng.bytes(16))}$${b64(rng.bytes(32))}`;
+}
+
+/** A real `$pbkdf2-sha256$i=<iter>,l=32$<salt>$<key>` hash of `password`. */
+export function pbkdf2Sha256(password: string, salt: Buffer, iterations = 1000): string {
+  const key = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  return `$pbkdf2-sha256$i=${iterations},l=32$${b64(salt)}$${b64(key)}`;
+}
+
+export function makeHash(kind: KratosHashKind, rng: SeededRandom, password: string): string {
+  switch (kind) {
+    case 'bcrypt':
+      return fakeBcrypt(rng, rng.next() < 0.5 ? '2a' : '2b');
+    case 'argon2id':
+      return fakeArgon2id(rng);
+    case 'pbkdf2':
+      return pbkdf2Sha256(password, rng.bytes(16));
+  }
+}
+
+/** Which kind a stored hash is, from its prefix. */
+export function hashKindOf(hash: string): KratosHashKind | undefined {
+  if (/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(hash)) return 'bcrypt';
+  if (hash.startsWith('$argon2id$')) return 'argon2id';
+  if (hash.startsWith('$pbkdf2-')) return 'pbkdf2';
+  return undefined;
+}
