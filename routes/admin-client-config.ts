@@ -5,6 +5,7 @@ import { actorLabel, invalid, jsonBody, problem, requireRole, type AdminEnv } fr
 import { appendClientConfig, latestClientConfigVersion } from '../src/providers/client-config-writer.ts';
 import { ClientProvidersSchema, readClientConfig } from '../src/providers/client-config.ts';
 import { log } from '../src/core/log.ts';
+import { controller } from '../src/controller/controller-client.ts';
 
 const ClientConfigBody = z.strictObject({ providers: ClientProvidersSchema, reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
 
@@ -42,5 +43,6 @@ export const adminClientConfig = new Hono<AdminEnv>()
     }
     const record = await appendClientConfig(c.env.SWITCHBACK_KV, { ...parsed.data, created_by: actorLabel(c) });
     log('warn', { event: 'client_config_created', actor: c.var.actor.name, version: record.version });
+    await controller(c.env).recordAdminChange('client_config.created', actorLabel(c), { version: record.version, reason: record.reason, providers: Object.keys(record.providers).join(',') });
     return c.json(record, 201, { 'cache-control': 'no-store' });
   });

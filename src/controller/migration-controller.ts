@@ -456,6 +456,11 @@ export class MigrationController extends DurableObject<Env> {
     };
   }
 
+  /** Audits an admin change made outside the object (e.g. a client configuration version). */
+  recordAdminChange(type: string, actor: string, data: Record<string, string | number | boolean | null>): void {
+    this.store.appendAudit(type, actor, data);
+  }
+
   audit(limit = 100, beforeSeq?: number): AuditEntry[] {
     return this.store.audit(Math.max(1, Math.min(500, limit)), beforeSeq);
   }

@@ -7,7 +7,8 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
 import app from '../../src/worker.ts';
 import { installNetwork, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, kv, resetGatewayCaches, resetState } from './support/gateway.ts';
+import { cookiesFrom, gw, kv, resetGatewayCaches, resetState, testEnv } from './support/gateway.ts';
+import { controller } from '../../src/controller/controller-client.ts';
 import { ADMIN, CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
 import { FLAG_KEY } from '../../src/flag/flag-record.ts';
 import { clearClientConfigCache } from '../../src/providers/client-config.ts';
@@ -33,6 +34,8 @@ describe('client configuration versions', () => {
     const created = await admin('/_switchback/api/client-config', { reason: 'new Olympus client for the app', providers: { olympus: { client_id: 'olympus-client-v2', client_secret_var: 'OLYMPUS_CLIENT_SECRET_V2' } } });
     expect(created.status).toBe(201);
     expect(((await created.json()) as { version: number }).version).toBe(1);
+    const audit = (await controller(testEnv()).audit(10)) as unknown as { type: string; actor: string }[];
+    expect(audit.find((e) => e.type === 'client_config.created')?.actor).toBe('lead (eng-lead)');
 
     expect((await admin(`/_switchback/api/flags/${FLAG_KEY}`, { enabled: true, client_config_version: 1 })).status).toBe(200);
     const login = await call('/login');
