@@ -177,6 +177,14 @@ export class MigrationController extends DurableObject<Env> {
   private async evaluate(now: number): Promise<RuleStatus[]> {
     const rules = this.rules();
     const results = this.measure(now, this.store.get<Record<string, number>>('streaks') ?? {});
+    // A streak held across inconclusive evaluations expires after one window without a breach:
+    // two breaches at dusk and one at dawn are not three in a row.
+    const breachAt = this.store.get<Record<string, number>>('streak_breach_at') ?? {};
+    for (const r of results) {
+      if (r.verdict === 'breach') breachAt[r.rule] = now;
+      else if (r.streak > 0 && now - (breachAt[r.rule] ?? 0) > r.windowSeconds * 1000) r.streak = 0;
+    }
+    this.store.set('streak_breach_at', breachAt);
     this.store.set('streaks', Object.fromEntries(results.map((r) => [r.rule, r.streak])));
     this.lastEvaluatedAt = now;
     const flag = this.getFlag();
