@@ -11,6 +11,17 @@ export interface LoadSpec {
   requests?: number;
   /** Per-request limit; a request past it counts as an error. */
   timeoutMs: number;
+  /** Default GET. */
+  method?: string;
+  /** Sent with every request (e.g. one signed hook event). */
+  body?: string;
+  /** The status that counts as a success; default 200. */
+  okStatus?: number;
+  /**
+   * Distinct clients: request i carries header `header` = the IPv4 address
+   * 10.0.0.0 + offset + (i mod count), so the gateway sees `count` clients in turn.
+   */
+  clientIps?: { header: string; count: number; offset?: number };
 }
 
 export interface ErrorSample {

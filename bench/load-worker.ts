@@ -15,23 +15,36 @@ interface Outcome {
   body?: string;
 }
 
-function once(agent: Agent, spec: LoadSpec): Promise<Outcome> {
+/** 10.0.0.0 + n as a dotted IPv4 address. */
+function tenNet(n: number): string {
+  const v = (10 << 24) + (n % 2 ** 24);
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
+
+function headersFor(spec: LoadSpec, i: number): Record<string, string> {
+  if (!spec.clientIps) return spec.headers;
+  const { header, count, offset = 0 } = spec.clientIps;
+  return { ...spec.headers, [header]: tenNet(offset + (i % count)) };
+}
+
+function once(agent: Agent, spec: LoadSpec, i: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const req = request(spec.url, { agent, method: 'GET', headers: spec.headers, timeout: spec.timeoutMs }, (res) => {
+    const okStatus = spec.okStatus ?? 200;
+    const req = request(spec.url, { agent, method: spec.method ?? 'GET', headers: headersFor(spec, i), timeout: spec.timeoutMs }, (res) => {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
-      if (status === 200) res.resume();
+      if (status === okStatus) res.resume();
       else res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const body = status === 200 ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, SAMPLE_BYTES);
+        const body = status === okStatus ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, SAMPLE_BYTES);
         resolve({ status, ms: performance.now() - t0, body });
       });
       res.on('error', (err) => resolve({ status: 0, ms: performance.now() - t0, error: err.message }));
     });
     req.on('timeout', () => req.destroy(new Error(`timeout after ${spec.timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: performance.now() - t0, error: err.code ? `${err.code} ${err.message}` : err.message }));
-    req.end();
+    req.end(spec.body);
   });
 }
 
@@ -52,10 +65,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
   const user = async () => {
     while (performance.now() < deadline && sent < limit) {
-      sent++;
-      const o = await once(agent, spec);
+      const o = await once(agent, spec, sent++);
       latencies.push(o.ms);
-      if (o.status === 200) {
+      if (o.status === (spec.okStatus ?? 200)) {
         ok++;
         continue;
       }

@@ -36,9 +36,9 @@ export function sourceInfo(workerDir: string): SourceInfo {
   };
 }
 
-/** Copies the worker source and returns the path of the copied wrangler.toml. */
-export async function snapshotWorker(): Promise<string> {
-  const dir = join(REPO_ROOT, SNAPSHOT_DIR);
+/** Copies the worker source (into `snapshotDir`, relative to the repo root) and returns the path of the copied wrangler.toml. */
+export async function snapshotWorker(snapshotDir = SNAPSHOT_DIR): Promise<string> {
+  const dir = join(REPO_ROOT, snapshotDir);
   await rm(dir, { recursive: true, force: true });
   for (const entry of COPIED) await cp(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
   return join(dir, 'wrangler.toml');

@@ -1,7 +1,16 @@
-// A fetch-based "browser" for e2e tests and benchmarks that do not need
-// Chromium: a cookie jar (host + path aware, ports ignored like real browsers),
-// manual redirect following, and HTML form submission. Only good enough for
-// the plain pages of switchback and the local IdPs.
+// A tiny "browser" for e2e tests and benchmarks that do not need Chromium: a
+// cookie jar (host + path aware, ports ignored like real browsers), manual
+// redirect following, and HTML form submission. Only good enough for the
+// plain pages of switchback and the local IdPs.
+//
+// Requests go out through node:http/https, not fetch: Node's fetch replaces
+// Sec-Fetch-Mode with `cors`, which would make every navigation look like an
+// API call to the gateway. Here headers go out exactly as given, and
+// navigate() sends `sec-fetch-mode: navigate` and `accept: text/html` like a
+// browser's address bar (a caller's headers override them).
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 interface StoredCookie {
   name: string;
@@ -31,6 +40,20 @@ export interface NavigateOptions {
   stopWhen?: (url: string) => boolean;
   maxRedirects?: number;
 }
+
+export interface TinyRequestInit {
+  method?: string;
+  body?: URLSearchParams | string;
+  headers?: Record<string, string>;
+  /** No answer (headers and body) within this long: the request fails. Default 30000. */
+  timeoutMs?: number;
+}
+
+/** What navigate() sends unless the caller's headers say otherwise. */
+export const NAVIGATION_HEADERS: Readonly<Record<string, string>> = { 'sec-fetch-mode': 'navigate', accept: 'text/html' };
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 export interface ParsedForm {
   action: string;
@@ -84,6 +107,77 @@ export function parseForms(html: string, pageUrl: string): ParsedForm[] {
     });
   }
   return forms;
+}
+
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case '':
+    case 'identity':
+      return body;
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(body);
+    case 'deflate':
+      return inflateSync(body);
+    case 'br':
+      return brotliDecompressSync(body);
+    default:
+      throw new Error(`unsupported content-encoding ${encoding}`);
+  }
+}
+
+/** `defaults` overridden by `given`, header names compared case-insensitively. */
+function withDefaults(defaults: Readonly<Record<string, string>>, given: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = { ...defaults };
+  for (const [k, v] of Object.entries(given ?? {})) {
+    delete out[k.toLowerCase()];
+    out[k] = v;
+  }
+  return out;
+}
+
+/** The node:http answer as a fetch Response (body read in full, repeated headers such as Set-Cookie kept). */
+function toResponse(res: IncomingMessage, raw: Buffer, method: string): Response {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+  const encoding = headers.get('content-encoding') ?? undefined;
+  const body = decode(raw, encoding);
+  if (encoding) {
+    headers.delete('content-encoding');
+    headers.set('content-length', String(body.length));
+  }
+  const status = res.statusCode ?? 0;
+  const empty = method === 'HEAD' || NULL_BODY_STATUSES.has(status);
+  return new Response(empty ? null : new Uint8Array(body), { status, statusText: res.statusMessage ?? '', headers });
+}
+
+/** One HTTP exchange with the headers exactly as given (no Sec-Fetch-* rewriting, no redirects). */
+function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const out: Record<string, string> = { ...headers };
+    if (body !== undefined) out['content-length'] = String(Buffer.byteLength(body));
+    const requestFn = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
+    if (!requestFn) return reject(new Error(`unsupported protocol ${url.protocol} in ${url.href}`));
+    const req = requestFn(url, { method, headers: out }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(timer);
+        try {
+          resolve(toResponse(res, Buffer.concat(chunks), method));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`${method} ${url.href}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end(body);
+  });
 }
 
 export class TinyBrowser {
@@ -162,17 +256,18 @@ export class TinyBrowser {
   }
 
   /** One request, no redirect following; stores cookies. */
-  async request(url: string, init: { method?: string; body?: URLSearchParams | string; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(url: string, init: TinyRequestInit = {}): Promise<Response> {
     const cookies = Object.entries(this.cookiesFor(url)).map(([k, v]) => `${k}=${v}`).join('; ');
     const headers: Record<string, string> = { 'user-agent': this.userAgent, ...init.headers };
     if (cookies) headers.cookie = cookies;
     if (init.body instanceof URLSearchParams) headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
+    const body = init.body === undefined ? undefined : String(init.body);
+    const res = await send(new URL(url), (init.method ?? 'GET').toUpperCase(), headers, body, init.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     for (const sc of res.headers.getSetCookie()) this.#store(new URL(url), sc);
     return res;
   }
 
-  /** Requests `url` and follows redirects like a browser (303/302/301 -> GET). */
+  /** Requests `url` as a top-level navigation and follows redirects like a browser (303/302/301 -> GET). */
   async navigate(url: string, options: NavigateOptions = {}): Promise<Page> {
     const history: string[] = [];
     let current = url;
@@ -181,7 +276,7 @@ export class TinyBrowser {
     let headers = options.headers;
     for (let i = 0; i <= (options.maxRedirects ?? 20); i++) {
       history.push(current);
-      const res = await this.request(current, { method, body, headers });
+      const res = await this.request(current, { method, body, headers: withDefaults(NAVIGATION_HEADERS, headers) });
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         await res.arrayBuffer();
