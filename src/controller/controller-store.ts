@@ -32,6 +32,7 @@ export class ControllerStore {
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS pending_logins (id TEXT PRIMARY KEY, provider TEXT NOT NULL, client TEXT NOT NULL, started_at INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS pending_by_time ON pending_logins (started_at);
+      CREATE TABLE IF NOT EXISTS abandoned_logins (id TEXT PRIMARY KEY, provider TEXT NOT NULL, client TEXT NOT NULL, bucket INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, data TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, channel TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL);
     `);
@@ -72,6 +73,7 @@ export class ControllerStore {
 
   pruneSamples(beforeBucket: number): void {
     this.sql.exec('DELETE FROM samples WHERE bucket < ?', beforeBucket);
+    this.sql.exec('DELETE FROM abandoned_logins WHERE bucket < ?', beforeBucket);
   }
 
   addPending(id: string, provider: string, client: string, startedAt: number): boolean {
@@ -82,11 +84,23 @@ export class ControllerStore {
     return this.sql.exec('DELETE FROM pending_logins WHERE id = ?', id).rowsWritten > 0;
   }
 
-  /** Removes and returns the logins started before `before` that never came back. */
-  takeAbandoned(before: number, limit = 5000): { provider: string; client: string }[] {
+  /**
+   * Moves the logins started before `before` that never came back to
+   * `abandoned_logins` (remembering the bucket they were counted in) and
+   * returns them.
+   */
+  takeAbandoned(before: number, bucket: number, limit = 5000): { provider: string; client: string }[] {
     const rows = this.sql.exec<{ id: string; provider: string; client: string }>('SELECT id, provider, client FROM pending_logins WHERE started_at < ? ORDER BY started_at LIMIT ?', before, limit).toArray();
-    for (const r of rows) this.sql.exec('DELETE FROM pending_logins WHERE id = ?', r.id);
+    for (const r of rows) {
+      this.sql.exec('DELETE FROM pending_logins WHERE id = ?', r.id);
+      this.sql.exec('INSERT OR REPLACE INTO abandoned_logins (id, provider, client, bucket) VALUES (?, ?, ?, ?)', r.id, r.provider, r.client, bucket);
+    }
     return rows;
+  }
+
+  /** A login counted as abandoned came back after all: take it out of the abandoned count. */
+  unabandon(id: string): { provider: string; client: string; bucket: number } | undefined {
+    return this.sql.exec<{ provider: string; client: string; bucket: number }>('DELETE FROM abandoned_logins WHERE id = ? RETURNING provider, client, bucket', id).toArray()[0];
   }
 
   pendingCount(): number {

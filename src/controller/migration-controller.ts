@@ -131,7 +131,14 @@ export class MigrationController extends DurableObject<Env> {
         }
         return;
       case 'login_outcome':
-        this.store.resolvePending(String(e.id));
+        if (!this.store.resolvePending(String(e.id))) {
+          // A slow login already counted as abandoned: it is one login, counted once, by its outcome.
+          const a = this.store.unabandon(String(e.id));
+          if (a) {
+            this.store.count(a.bucket, a.provider, 'login', 'abandoned', a.client, -1);
+            bump(`login_${a.provider}_abandoned`, -1);
+          }
+        }
         this.store.count(bucket, e.provider, 'login', e.outcome, String(e.client), 1);
         bump(`login_${e.provider}_${e.outcome}`, 1);
         if (e.outcome === 'failed') {
@@ -187,6 +194,7 @@ export class MigrationController extends DurableObject<Env> {
     this.store.set('streak_breach_at', breachAt);
     this.store.set('streaks', Object.fromEntries(results.map((r) => [r.rule, r.streak])));
     this.lastEvaluatedAt = now;
+    this.store.set('last_evaluated_at', now);
     const flag = this.getFlag();
     if (!flag.enabled) return results;
     for (const r of results) if (r.verdict === 'inconclusive') this.maybeInconclusiveNotice(r, now);
@@ -401,7 +409,7 @@ export class MigrationController extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const rules = this.rules();
-    for (const a of this.store.takeAbandoned(now - rules.abandonAfterSeconds * 1000)) {
+    for (const a of this.store.takeAbandoned(now - rules.abandonAfterSeconds * 1000, bucketOf(now))) {
       this.store.count(bucketOf(now), a.provider, 'login', 'abandoned', a.client, 1);
       const totals = this.store.get<Record<string, number>>('totals') ?? {};
       totals[`login_${a.provider}_abandoned`] = (totals[`login_${a.provider}_abandoned`] ?? 0) + 1;
@@ -449,7 +457,10 @@ export class MigrationController extends DurableObject<Env> {
       rules: evaluations,
       manual_decision_by: rules.manualRoles,
       evaluate_every_seconds: rules.evaluateEverySeconds,
-      last_evaluated_at: this.lastEvaluatedAt ? new Date(this.lastEvaluatedAt).toISOString() : null,
+      last_evaluated_at: (() => {
+        const at = this.lastEvaluatedAt || this.store.get<number>('last_evaluated_at');
+        return at ? new Date(at).toISOString() : null;
+      })(),
       last_5_minutes: { logins: funnel, api, failure_reasons: reasons },
       signups: (() => {
         const c = this.signups.counts(this.store.get<string>('migration_started_at') ?? null);

@@ -6,7 +6,8 @@
 const cache = new Map<string, string>();
 
 export async function clientKey(req: Request, header: string): Promise<string> {
-  const ip = (req.headers.get(header) ?? '').split(',')[0]!.trim().slice(0, 64) || 'unknown';
+  // The last entry: with a list header (X-Forwarded-For) only the one the trusted proxy appended can't be forged.
+  const ip = (req.headers.get(header) ?? '').split(',').at(-1)!.trim().slice(0, 64) || 'unknown';
   const hit = cache.get(ip);
   if (hit) return hit;
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`switchback-client:${ip}`)));

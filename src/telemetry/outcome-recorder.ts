@@ -38,7 +38,7 @@ async function flush(env: Env): Promise<void> {
   try {
     await controller(env).ingest(batch);
   } catch (err) {
-    buffer.lost += batch.events.reduce((n, e) => n + (e.k === 'api' ? e.n : 1), 0) + batch.lost;
+    buffer.lost += batch.events.reduce((n, e) => n + ('n' in e ? e.n : 1), 0) + batch.lost;
     log('warn', { event: 'outcome_flush_failed', reason: 'controller_unreachable', lost: buffer.lost, error: String(err) });
   }
 }
@@ -67,7 +67,7 @@ function analytics(env: Env, e: OutcomeEvent): void {
 export function recordOutcome(env: Env, ctx: WaitUntil, e: OutcomeEvent): void {
   analytics(env, e);
   if (size() >= MAX_BUFFERED) {
-    buffer.lost += e.k === 'api' ? e.n : 1;
+    buffer.lost += 'n' in e ? e.n : 1;
     return;
   }
   if (e.k === 'api') {

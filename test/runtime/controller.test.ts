@@ -138,6 +138,11 @@ describe('abandoned logins', () => {
     const st = await status();
     expect(st.pending_logins).toBe(0);
     expect(st.last_5_minutes.logins.olympus.abandoned).toBe(5);
+    // One of them was only slow: its callback arrives after all, and it counts once, as succeeded.
+    await ingest([{ k: 'login_outcome', id: 'gone-0', provider: 'olympus', client: 'c0', outcome: 'succeeded', at: Date.now() }]);
+    const after = await status();
+    expect(after.last_5_minutes.logins.olympus.abandoned).toBe(4);
+    expect(after.last_5_minutes.logins.olympus.succeeded).toBe(1);
   });
 });
 
