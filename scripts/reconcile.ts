@@ -121,7 +121,12 @@ async function main(argv: string[]): Promise<number> {
   const kratos = new KratosAdminClient(kratosUrl, headers(a['kratos-admin-header']));
   await kratos.probe();
   await auth0.verifyCredentials();
-  await auth0.connectionId(connection);
+  const conn = await auth0.connection(connection);
+  // Reset emails are requested with this application's client_id: if it cannot use the connection, every one would fail.
+  const resetClientId = a['reset-client-id'] ?? env.AUTH0_CLIENT_ID ?? (a['auth0-mgmt-client-id'] ?? env.AUTH0_MGMT_CLIENT_ID)!;
+  if (conn.enabled_clients && !conn.enabled_clients.includes(resetClientId)) {
+    throw new UsageError(`--reset-client-id ${JSON.stringify(resetClientId)} (or AUTH0_CLIENT_ID) is not an application enabled on the connection ${JSON.stringify(connection)}: reset emails would fail`);
+  }
 
   let expected: number | undefined;
   if (!a['no-count']) {
@@ -150,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
       pageSize,
       connection,
       // Without AUTH0_CLIENT_ID the management client asks for reset emails; it must then be enabled on the connection.
-      resetClientId: a['reset-client-id'] ?? env.AUTH0_CLIENT_ID ?? (a['auth0-mgmt-client-id'] ?? env.AUTH0_MGMT_CLIENT_ID)!,
+      resetClientId,
       mode,
       importThreshold: Number(a['import-threshold']),
       checkCourier: !a['no-courier-check'],
@@ -167,7 +172,8 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\nreport: ${reportPath}`);
   console.log(`Auth0 API: ${auth0.stats.calls} calls, ${auth0.stats.rateLimited} rate-limited, ${Math.round(auth0.stats.waitedMs)} ms waited`);
   if (expected !== undefined && report.totals.in_window !== expected) console.error(`warning: counted ${expected} identities in the window, reported ${report.totals.in_window} (identities created or deleted meanwhile?)`);
-  return report.totals.failed ? 3 : 0;
+  // Exit 3 when someone still cannot sign in: a failed line, or a reset email that did not go out.
+  return report.totals.failed || report.totals.created_reset_failed ? 3 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -197,11 +197,15 @@ export class Auth0ManagementClient {
     await this.call('DELETE', `/users/${encodeURIComponent(userId)}`, undefined, [204, 200]);
   }
 
-  async connectionId(name: string): Promise<string> {
-    const list = (await this.call<{ id: string; name: string }[]>('GET', `/connections?name=${encodeURIComponent(name)}`)).body;
+  async connection(name: string): Promise<{ id: string; enabled_clients?: string[] }> {
+    const list = (await this.call<{ id: string; name: string; enabled_clients?: string[] }[]>('GET', `/connections?name=${encodeURIComponent(name)}`)).body;
     const c = list.find((x) => x.name === name);
     if (!c) throw new Auth0ApiError(404, 'connection_not_found', `Auth0 connection ${JSON.stringify(name)} (AUTH0_CONNECTION) does not exist`, false);
-    return c.id;
+    return c;
+  }
+
+  async connectionId(name: string): Promise<string> {
+    return (await this.connection(name)).id;
   }
 
   /** Starts a user-import job (multipart, ≤ 500 KB per file, 2 concurrent jobs per tenant). */

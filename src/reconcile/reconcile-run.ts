@@ -33,8 +33,10 @@ export interface Checkpoint {
   pages_done: number;
   scanned: number;
   lines: Record<string, ReportLine>;
-  /** Identities whose reset email was started; confirmed ones move to their line. */
+  /** Identities whose reset email was started; confirmed ones move to `emailed`. */
   emailing: Record<string, true>;
+  /** Identities whose reset email Auth0 accepted (saved right after, so a crash never resends it). */
+  emailed?: Record<string, true>;
 }
 
 export interface CheckpointStore {
@@ -119,9 +121,18 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
     lines: {},
     emailing: {},
   };
+  cp.emailed ??= {};
+  // A finished run rerun with its checkpoint: page again, to retry what failed (and only that).
+  const retryable = (l: ReportLine | undefined) => l !== undefined && (l.status === 'failed' || l.status === 'created_reset_failed');
+  if (cp.next_page_token === undefined && Object.values(cp.lines).some(retryable)) {
+    cp.next_page_token = null;
+    cp.scanned = 0;
+  }
   if (cp.window.from !== o.window.from.toISOString() || cp.window.to !== o.window.to.toISOString() || cp.dry_run !== o.dryRun) {
     throw new Error(`the checkpoint is for another run (window ${cp.window.from} .. ${cp.window.to}${cp.dry_run ? ', dry run' : ''}); use another --checkpoint or remove it`);
   }
+  // Persist the run id at once: a crash before the first page must resume as the same run.
+  await deps.checkpoint.save(cp);
   let handled = 0;
   const resumedLines = Object.keys(cp.lines).length;
   let lastProgress = 0;
@@ -152,6 +163,7 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
 
   /** Sends the reset email at most once per identity. */
   const resetEmail = async (identity: KratosIdentity, base: ReportLine): Promise<ReportLine> => {
+    if (cp.emailed![identity.id]) return { ...base, status: 'created_reset_sent' };
     if (cp.emailing[identity.id]) return { ...base, status: 'created_reset_unconfirmed', detail: 'a reset email was being sent when an earlier run stopped; not sent again' };
     if (o.checkCourier) {
       try {
@@ -171,11 +183,21 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
       return { ...base, status: 'created_reset_failed', detail: err instanceof Error ? err.message : String(err) };
     }
     delete cp.emailing[identity.id];
+    cp.emailed![identity.id] = true;
+    await deps.checkpoint.save(cp);
     return { ...base, status: 'created_reset_sent' };
   };
 
-  /** An Auth0 user with this identity's olympus_id was created by an earlier, interrupted run. */
-  const ours = (users: Auth0User[], identity: KratosIdentity) => users.find((u) => (u.app_metadata as { olympus_id?: string } | undefined)?.olympus_id === identity.id);
+  /**
+   * An Auth0 user with this identity's olympus_id, created by this same run before it was
+   * interrupted (same checkpoint, same run id): the work continues. A user created by another
+   * run is `skipped_exists`, like any user already there: a rerun never emails again.
+   */
+  const ours = (users: Auth0User[], identity: KratosIdentity) =>
+    users.find((u) => {
+      const m = u.app_metadata as { olympus_id?: string; reconcile_run?: string } | undefined;
+      return m?.olympus_id === identity.id && m?.reconcile_run === cp.run_id;
+    });
 
   const finishCreated = async (identity: KratosIdentity, user: Auth0UserDraft, userId: string | undefined): Promise<ReportLine> => {
     const base: ReportLine = { identity_id: identity.id, email: user.email, created_at: identity.created_at, status: 'created_password_kept', ...(userId ? { auth0_user_id: userId } : {}) };
@@ -240,10 +262,17 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
     const page = await deps.kratos.page(o.pageSize, cp.next_page_token ?? undefined);
     const todo: { identity: KratosIdentity; user: Auth0UserDraft }[] = [];
     for (const identity of page.identities) {
-      if (!inWindow(identity.created_at, o.window) || cp.lines[identity.id]) continue;
+      if (!inWindow(identity.created_at, o.window)) continue;
+      const previous = cp.lines[identity.id];
+      if (previous && !retryable(previous)) continue;
       const d = decide(identity, o.runId);
       if (d.action === 'skip') {
         record({ identity_id: identity.id, email: typeof identity.traits.email === 'string' ? identity.traits.email : undefined, created_at: identity.created_at, status: d.status, detail: d.detail });
+        continue;
+      }
+      if (previous?.status === 'created_reset_failed') {
+        // The user is in Auth0; only the email is left to do.
+        record(await resetEmail(identity, { ...previous, status: 'created_reset_sent', detail: undefined }));
         continue;
       }
       todo.push({ identity, user: d.user });

@@ -1,0 +1,117 @@
+/**
+ * Bad input stops the reconcile before its first write, with a message that
+ * names the problem: exit 2 for usage and window errors, 1 for an unreachable
+ * or refusing service. Nothing is written to Auth0 (no user, no job, no
+ * email), and no checkpoint or report is left behind.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { getFreePort } from '../../dev/free-port.ts';
+import { makeIdentities } from '../../dev/kratos-admin/index.ts';
+import { WINDOW, runReconcile, startFixture, without, writeCalls, type CliRun, type Fixture } from './support/reconcile-harness.ts';
+
+let fx: Fixture;
+beforeAll(async () => {
+  fx = await startFixture({ identities: makeIdentities(60, { seed: 51, from: WINDOW.from, to: WINDOW.to }) });
+});
+afterAll(async () => fx?.stop());
+
+let seen = 0;
+beforeEach(() => {
+  seen = fx.auth0.calls.length;
+});
+/** What reached the Auth0 stand-in during this test. */
+const newCalls = () => fx.auth0.calls.slice(seen).map((c) => `${c.method} ${c.path} ${c.status}`);
+
+afterEach(() => {
+  // Before any write: nothing reached Auth0, nothing was saved locally.
+  expect(writeCalls(fx.auth0)).toEqual([]);
+  expect(fx.auth0.users.size).toBe(0);
+  expect(fx.auth0.emails).toEqual([]);
+  expect(fx.auth0.jobs.size).toBe(0);
+  expect(readdirSync(fx.dir)).toEqual([]);
+});
+
+const run = (args: string[]) => runReconcile(args, { cwd: fx.dir, timeoutMs: 30_000 });
+
+function expectFailure(r: CliRun, code: number, message: string | RegExp) {
+  expect(r.code, r.output).toBe(code);
+  if (typeof message === 'string') expect(r.stderr).toContain(`reconcile: ${message}`);
+  else expect(r.stderr).toMatch(message);
+  // Usage errors show the usage; service errors do not drown the message in it.
+  if (code === 2) expect(r.stderr).toContain('usage: switchback reconcile');
+  else expect(r.stderr).not.toContain('usage:');
+  expect(r.stdout).not.toContain('report:');
+}
+
+it('--to before --from: exit 2 naming both instants', async () => {
+  const r = await run([...without(fx.args(), '--from', '--to'), '--from', '2026-11-03T00:00:00Z', '--to', '2026-11-01T00:00:00Z']);
+  expectFailure(r, 2, '--to (2026-11-01T00:00:00.000Z) must be after --from (2026-11-03T00:00:00.000Z)');
+  expect(newCalls()).toEqual([]);
+});
+
+it('a malformed date: exit 2 naming the flag and the value', async () => {
+  const r = await run([...without(fx.args(), '--from'), '--from', '2026-13-45T00:00:00Z']);
+  expectFailure(r, 2, '--from "2026-13-45T00:00:00Z" is not an ISO 8601 time');
+  const r2 = await run([...without(fx.args(), '--to'), '--to', 'yesterday']);
+  expectFailure(r2, 2, '--to "yesterday" is not an ISO 8601 time');
+  expect(newCalls()).toEqual([]);
+});
+
+it('an unreachable Kratos admin URL: exit 1 naming the URL and KRATOS_ADMIN_URL, Auth0 not even contacted', async () => {
+  const url = `http://127.0.0.1:${await getFreePort()}`;
+  const r = await run([...without(fx.args(), '--kratos-admin-url'), '--kratos-admin-url', url]);
+  expectFailure(r, 1, `Kratos admin API unreachable at ${url} (KRATOS_ADMIN_URL)`);
+  expect(newCalls()).toEqual([]);
+}, 30_000);
+
+it('a URL that is not a Kratos admin API: exit 1 with the HTTP status it answered', async () => {
+  const r = await run([...without(fx.args(), '--kratos-admin-url'), '--kratos-admin-url', fx.auth0.url]);
+  expectFailure(r, 1, `Kratos admin API at ${fx.auth0.url} answered HTTP 404 to GET /admin/identities`);
+  expect(newCalls()).toEqual(['GET /admin/identities 404']);
+});
+
+it('a wrong Auth0 client secret: exit 1 naming the credentials, without echoing the secret', async () => {
+  const r = await run([...without(fx.args(), '--auth0-mgmt-client-secret'), '--auth0-mgmt-client-secret', 'not-the-secret-42']);
+  expectFailure(r, 1, 'Auth0 refused the Management API credentials (AUTH0_MGMT_CLIENT_ID/AUTH0_MGMT_CLIENT_SECRET): HTTP 401 access_denied');
+  expect(r.output).not.toContain('not-the-secret-42');
+  expect(newCalls()).toEqual(['POST /oauth/token 401']);
+});
+
+it('an unknown Auth0 connection: exit 1 naming it and AUTH0_CONNECTION', async () => {
+  const r = await run([...without(fx.args(), '--auth0-connection'), '--auth0-connection', 'No-Such-Connection']);
+  expectFailure(r, 1, 'Auth0 connection "No-Such-Connection" (AUTH0_CONNECTION) does not exist');
+  expect(newCalls()).toEqual(['POST /oauth/token 200', 'GET /api/v2/connections 200']);
+});
+
+it('missing required configuration: exit 2 naming the flag and its variable', async () => {
+  const cases: Array<[string[], string]> = [
+    [without(fx.args(), '--auth0-connection'), '--auth0-connection (or AUTH0_CONNECTION) is required'],
+    [without(fx.args(), '--kratos-admin-url'), '--kratos-admin-url (or KRATOS_ADMIN_URL) is required'],
+    [without(fx.args(), '--auth0-mgmt-client-secret'), '--auth0-mgmt-client-secret (or AUTH0_MGMT_CLIENT_SECRET) is required'],
+    [without(fx.args(), '--auth0-mgmt-client-id'), '--auth0-mgmt-client-id (or AUTH0_MGMT_CLIENT_ID) is required'],
+    [without(fx.args(), '--auth0-management-url'), '--auth0-management-url or --auth0-domain (or AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN) is required'],
+    [without(fx.args(), '--from'), '--from is required'],
+  ];
+  const runs = await Promise.all(cases.map(([args]) => run(args)));
+  runs.forEach((r, k) => expectFailure(r, 2, cases[k]![1]));
+  expect(newCalls()).toEqual([]);
+}, 30_000);
+
+it('bad flags: exit 2 naming the flag', async () => {
+  const cases: Array<[string[], string | RegExp]> = [
+    [[...fx.args(), '--page-size', '0'], '--page-size must be a whole number from 1 to 1000'],
+    [[...fx.args(), '--mode', 'fast'], '--mode must be auto, single or import'],
+    [[...fx.args(), '--form', WINDOW.from], /reconcile: Unknown option '--form'/],
+  ];
+  const runs = await Promise.all(cases.map(([args]) => run(args)));
+  runs.forEach((r, k) => expectFailure(r, 2, cases[k]![1]));
+  expect(newCalls()).toEqual([]);
+  expect(existsSync(`${fx.dir}/checkpoint.json`)).toBe(false);
+}, 30_000);
+
+it('a --reset-client-id that is not an application enabled on the connection: stops before creating users whose reset emails would all fail', async () => {
+  const r = await run([...fx.args(), '--reset-client-id', 'no-such-client']);
+  expect([1, 2], r.output).toContain(r.code);
+  expect(r.stderr).toMatch(/reconcile: .*--reset-client-id "no-such-client" \(or AUTH0_CLIENT_ID\)/);
+});
