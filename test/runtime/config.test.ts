@@ -51,12 +51,15 @@ describe('invalid configuration', () => {
   it('never echoes a secret value', async () => {
     const res = await withEnv({ SESSION_SECRET: 'sekrit' });
     expect(await res.text()).not.toContain('sekrit');
+    let thrown: unknown;
     try {
       parseConfig({ ...base, GATEWAY_SIGNING_KEY: '{"kty":"EC","d":"PRIVATE-D-VALUE"}' });
     } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as Error).message).not.toContain('PRIVATE-D-VALUE');
+      thrown = err;
     }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variable).toBe('GATEWAY_SIGNING_KEY');
+    expect((thrown as Error).message).not.toContain('PRIVATE-D-VALUE');
   });
 
   it('the valid test configuration parses, with defaults', () => {
