@@ -3,6 +3,8 @@
  * X-Signature, "sha256=" prefix tolerated) for the support-ticket hook, and a
  * shared token compared in constant time for the providers' hooks.
  */
+import { constantTimeEqual, toHex } from '../core/bytes.ts';
+
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
 
 function hmacKey(secret: string): Promise<CryptoKey> {
@@ -29,15 +31,9 @@ export async function verifyHmacSha256(secret: string, body: Uint8Array, signatu
 }
 
 export async function hmacSha256Hex(secret: string, body: Uint8Array): Promise<string> {
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), body));
-  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), body)));
 }
 
 export function tokenMatches(expected: string, presented: string | undefined): boolean {
-  const p = (presented ?? '').replace(/^Bearer\s+/i, '');
-  const a = new TextEncoder().encode(expected);
-  const b = new TextEncoder().encode(p);
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
+  return constantTimeEqual(expected, (presented ?? '').replace(/^Bearer\s+/i, ''));
 }

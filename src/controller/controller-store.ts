@@ -6,13 +6,9 @@
  */
 import type { ClientRow } from './window-aggregation.ts';
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  data: Record<string, unknown>;
-}
+import type { AuditEntry } from './audit-entry.ts';
+
+export type { AuditEntry };
 
 export interface OutboxEntry {
   id: number;

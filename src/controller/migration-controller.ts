@@ -29,7 +29,6 @@ import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { decide } from '../reconcile/identity-mapper.ts';
 import { deliverEmail, deliverWebhook, notification, type NotificationEvent, type NotificationType } from './notifications.ts';
 
-export { CONTROLLER_NAME } from './controller-name.ts';
 const RETENTION_BUCKETS = (25 * 3600) / BUCKET_SECONDS;
 const MAX_EVENTS_PER_BATCH = 20_000;
 const MAX_DELIVERY_ATTEMPTS = 10;

@@ -7,23 +7,17 @@
 import type { ProviderOptions } from '../config.ts';
 import type { ProviderMetadata } from '../providers/discovery.ts';
 import type { LoginTransaction } from './login-transaction.ts';
+import { constantTimeEqual } from '../core/bytes.ts';
 
 export type ResponseCheck =
   | { ok: true; code: string }
   | { ok: false; reason: 'state_mismatch' | 'issuer_mismatch' | 'issuer_missing' | 'code_missing' | 'provider_error'; error?: string };
 
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 const KNOWN_ERRORS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'invalid_request', 'unauthorized_client', 'server_error', 'temporarily_unavailable', 'invalid_scope', 'unsupported_response_type', 'request_not_supported']);
 
 export function checkAuthorizationResponse(q: URLSearchParams, t: LoginTransaction, p: ProviderOptions, meta: ProviderMetadata): ResponseCheck {
   const state = q.get('state');
-  if (!state || !timingSafeEqual(state, t.state)) return { ok: false, reason: 'state_mismatch' };
+  if (!state || !constantTimeEqual(state, t.state)) return { ok: false, reason: 'state_mismatch' };
   const iss = q.get('iss');
   if (iss !== null && iss !== p.issuer) return { ok: false, reason: 'issuer_mismatch' };
   if (iss === null && meta.authorization_response_iss_parameter_supported) return { ok: false, reason: 'issuer_missing' };

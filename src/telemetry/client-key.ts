@@ -3,6 +3,8 @@
  * (never the IP itself). Per-client caps and the distinct-client minimum are
  * computed on it, so one scripted source weighs like one client.
  */
+import { sha256, toHex } from '../core/bytes.ts';
+
 const cache = new Map<string, string>();
 
 export async function clientKey(req: Request, header: string): Promise<string> {
@@ -10,8 +12,7 @@ export async function clientKey(req: Request, header: string): Promise<string> {
   const ip = (req.headers.get(header) ?? '').split(',').at(-1)!.trim().slice(0, 64) || 'unknown';
   const hit = cache.get(ip);
   if (hit) return hit;
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`switchback-client:${ip}`)));
-  const key = [...d.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const key = toHex((await sha256(`switchback-client:${ip}`)).slice(0, 8));
   if (cache.size > 10_000) cache.clear();
   cache.set(ip, key);
   return key;
@@ -19,6 +20,5 @@ export async function clientKey(req: Request, header: string): Promise<string> {
 
 /** The id that ties a /login to its /callback, derived from the state (never the state itself). */
 export async function loginId(state: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`switchback-login:${state}`)));
-  return [...d.slice(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex((await sha256(`switchback-login:${state}`)).slice(0, 12));
 }

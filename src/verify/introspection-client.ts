@@ -23,7 +23,6 @@ type CacheEntry = { until: number; principal?: Principal; reason?: VerifyError }
 const cache = new Map<string, CacheEntry>();
 /** One call in flight per token: when an entry expires under load, concurrent requests share it. */
 const inflight = new Map<string, Promise<Record<string, unknown>>>();
-let introspectionCalls = 0;
 
 async function tokenHash(token: string): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
@@ -67,7 +66,6 @@ function toPrincipal(p: ProviderOptions, body: Record<string, unknown>, now: num
 
 async function callEndpoint(p: ProviderOptions, token: string): Promise<Record<string, unknown>> {
   const url = await endpointFor(p);
-  introspectionCalls++;
   const headers: Record<string, string> = {
     ...p.introspectionHeaders,
     'content-type': 'application/x-www-form-urlencoded',
@@ -114,10 +112,6 @@ export async function introspect(config: GatewayConfig, p: ProviderOptions, toke
     if (err instanceof VerifyError) remember(key, { until: now + NEGATIVE_TTL_MS, reason: err });
     throw err;
   }
-}
-
-export function introspectionCallCount(): number {
-  return introspectionCalls;
 }
 
 export function clearIntrospectionCache(): void {

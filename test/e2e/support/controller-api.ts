@@ -31,13 +31,9 @@ export interface ControllerStatus {
   events_lost_total: number;
 }
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  data: Record<string, unknown>;
-}
+import type { AuditEntry } from '../../../src/controller/audit-entry.ts';
+
+export type { AuditEntry };
 
 async function adminGet(stack: Stack, path: string): Promise<Response> {
   const res = await fetch(`${stack.gatewayUrl}/_switchback/api${path}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });

@@ -16,13 +16,9 @@ import { startRollbackWebhook, type RollbackWebhook } from './rollback-webhook.t
 
 export const HYDRA_PROXY_HEADER = 'x-hydra-proxy-key';
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  data: Record<string, unknown>;
-}
+import type { AuditEntry } from '../../../src/controller/audit-entry.ts';
+
+export type { AuditEntry };
 
 export interface RollbackFixture {
   stack: Stack;
