@@ -26,7 +26,7 @@ const COHORT_MAX_AGE = 365 * 86400;
 
 async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
   const config = c.var.config;
-  const client = await clientKey(c.req.raw, config.clientIpHeader);
+  const client = await clientKey(c.req.raw, config);
   if (c.env.LOGIN_RATE_LIMITER) {
     // Fail open: a limiter error must not stop a sign-in.
     const { success } = await c.env.LOGIN_RATE_LIMITER.limit({ key: client }).catch(() => ({ success: true }));

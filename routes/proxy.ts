@@ -25,7 +25,7 @@ import { providerForIssuer } from '../src/verify/access-token-verifier.ts';
 
 /** Counts a proxied request for the API error rate, split by the provider of the caller's credential. */
 async function countApi(c: Context<AppEnv>, provider: CallerProvider, error: boolean): Promise<void> {
-  const client = await clientKey(c.req.raw, c.var.config.clientIpHeader);
+  const client = await clientKey(c.req.raw, c.var.config);
   recordOutcome(c.env, c.executionCtx, { k: 'api', provider, client, error, n: 1, at: Date.now() });
 }
 

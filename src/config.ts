@@ -62,6 +62,8 @@ export interface GatewayConfig {
   kratosHookToken: string | undefined;
   /** Header carrying the client's IP (Cloudflare: cf-connecting-ip). */
   clientIpHeader: string;
+  /** IPv6 clients are keyed by this network prefix (an IPv6 host holds at least a /64); IPv4 clients by address. */
+  clientIpv6Prefix: number;
   /** Auth0 Management API access for the durable reconcile job started by a rollback; undefined: not configured. */
   reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
@@ -332,6 +334,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     auth0LogStreamToken: str(vars, 'AUTH0_LOG_STREAM_TOKEN'),
     kratosHookToken: str(vars, 'KRATOS_HOOK_TOKEN'),
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
+    clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
     access: access(vars),
     reconcile: reconcileConfig(vars),
   };

@@ -13,6 +13,8 @@ export interface Env {
   ANALYTICS?: AnalyticsEngineDataset;
   /** Optional: rate limiter for /login, /signup, /recovery per client. */
   LOGIN_RATE_LIMITER?: RateLimit;
+  /** Optional: rate limiter for /callback per client. */
+  CALLBACK_RATE_LIMITER?: RateLimit;
   /** The durable reconcile job started after a rollback (Cloudflare Workflows). */
   RECONCILE_WORKFLOW?: Workflow<import('./reconcile/reconcile-workflow.ts').ReconcileParams>;
   /** Optional: send_email binding for oncall notifications. */

@@ -25,6 +25,7 @@ import { parseRules, type MetricRule, type RulesConfig } from './rules.ts';
 import { bucketOf, cohortCounts, windowStartBucket, BUCKET_SECONDS } from './window-aggregation.ts';
 import { prometheusText } from './prometheus.ts';
 import { SignupStore, type SignupRow } from './signup-store.ts';
+import { LoginLedger } from './login-ledger.ts';
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { decide } from '../reconcile/identity-mapper.ts';
 import { deliverEmail, deliverWebhook, notification, type NotificationEvent, type NotificationType } from './notifications.ts';
@@ -54,6 +55,7 @@ function signalOf(metric: MetricRule['metric']): string {
 export class MigrationController extends DurableObject<Env> {
   private readonly store: ControllerStore;
   private readonly signups: SignupStore;
+  private readonly ledger: LoginLedger;
   private lastEvaluatedAt = 0;
   private rulesCache: { text: string; rules: RulesConfig } | undefined;
 
@@ -61,6 +63,7 @@ export class MigrationController extends DurableObject<Env> {
     super(ctx, env);
     this.store = new ControllerStore(ctx.storage.sql);
     this.signups = new SignupStore(ctx.storage.sql);
+    this.ledger = new LoginLedger(ctx.storage.sql);
     // First start: adopt the flag already in KV (a gateway that ran without the controller).
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.get<FlagRecord>('flag')) return;
@@ -102,6 +105,11 @@ export class MigrationController extends DurableObject<Env> {
     return this.store.get<FlagRecord>('flag') ?? SAFE_DEFAULT_FLAG;
   }
 
+  /** The callback's synchronous ask: true for the first callback of a login, false for a replay. */
+  settleLogin(id: string): { first: boolean } {
+    return { first: this.ledger.settle(id, Date.now()) };
+  }
+
   // ---------------------------------------------------------------- ingest
 
   async ingest(batch: OutcomeBatch): Promise<{ accepted: number }> {
@@ -124,12 +132,14 @@ export class MigrationController extends DurableObject<Env> {
     const bucket = bucketOf(at);
     switch (e.k) {
       case 'login_started':
-        if (this.store.addPending(String(e.id), e.provider, String(e.client), at)) {
+        // Settled before this event arrived (telemetry is buffered): counted as started, never pending.
+        if (this.ledger.isSettled(String(e.id)) || this.store.addPending(String(e.id), e.provider, String(e.client), at)) {
           this.store.count(bucket, e.provider, 'login', 'started', String(e.client), 1);
           bump(`login_${e.provider}_started`, 1);
         }
         return;
       case 'login_outcome':
+        if (!this.ledger.claimOutcome(String(e.id), now)) return; // one outcome per login, whatever the batches say
         if (!this.store.resolvePending(String(e.id))) {
           // A slow login already counted as abandoned: it is one login, counted once, by its outcome.
           const a = this.store.unabandon(String(e.id));
@@ -418,6 +428,7 @@ export class MigrationController extends DurableObject<Env> {
     if (this.store.get<boolean>('kv_dirty')) await this.writeThrough(this.getFlag());
     await this.deliverOutbox(now);
     this.store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
+    this.ledger.prune(now);
     const busy = this.getFlag().enabled || this.store.pendingCount() > 0 || this.store.get<boolean>('kv_dirty');
     const nextOutbox = this.store.nextOutboxAt();
     const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox].filter((t): t is number => t !== undefined);
