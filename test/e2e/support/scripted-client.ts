@@ -63,6 +63,30 @@ export class ScriptedClient extends TinyBrowser {
     return { status: page.status, url: page.url, error: atCallback ? url.searchParams.get('error') : null };
   }
 
+  /**
+   * Opens a login transaction at /login without going to the IdP: returns the
+   * `state` sent to the IdP and the sealed sb_login cookie (null on a 429).
+   */
+  async startLogin(stack: Stack): Promise<{ status: number; state: string; loginCookie: string } | { status: number; state: null; loginCookie: null }> {
+    const page = await this.navigate(`${stack.gatewayUrl}/login?returnTo=%2F`, { stopWhen: (u) => !u.startsWith(stack.gatewayUrl) });
+    const state = page.url.startsWith(stack.gatewayUrl) ? null : new URL(page.url).searchParams.get('state');
+    const loginCookie = this.cookiesFor(`${stack.gatewayUrl}/callback`).sb_login;
+    return state && loginCookie ? { status: page.status, state, loginCookie } : { status: page.status, state: null, loginCookie: null };
+  }
+
+  /**
+   * A login the client itself fails: /login, then straight back to /callback
+   * with `error=access_denied` for that state (what a user denying consent
+   * sends), while the IdP stays healthy for everyone else.
+   */
+  async deniedLogin(stack: Stack, idp: 'auth0' | 'olympus'): Promise<LoginAttempt> {
+    const started = await this.startLogin(stack);
+    if (started.state === null) return { status: started.status, url: `${stack.gatewayUrl}/login`, error: null };
+    const q = new URLSearchParams({ error: 'access_denied', state: started.state, iss: stack[idp].issuer });
+    const page = await this.navigate(`${stack.gatewayUrl}/callback?${q}`);
+    return { status: page.status, url: page.url, error: 'access_denied' };
+  }
+
   /** GET /api/whoami as an API call (JSON, no navigation) with this client's cookies. */
   async whoami(stack: Stack): Promise<{ status: number; body: Record<string, unknown>; sentAt: number; answeredAt: number }> {
     const sentAt = Date.now();
