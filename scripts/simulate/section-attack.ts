@@ -51,9 +51,10 @@ export function attackSection(ctx: SimContext): void {
   ctx.out(
     `**Reading:** one scripted client weighs at most ${plural(rule.maxPerClient, 'bad sample')} whatever it sends, so abandoning logins as well adds nothing: ` +
       `at ${int(lo)} logins per 5 min it still rolled back ${one.get(`${lo}|${f}`)}/day (failed callbacks) and ${one.get(`${lo}|${fa}`)}/day (failed + abandoned), at ${int(hi)} logins ${one.get(`${hi}|${fa}`)}/day. ` +
-      `The cap bounds each IP, not the number of IPs: ` +
-      `${kLo ? `a rollback at ${int(lo)} logins takes ${kLo.ips} IPs (${kLo.failures} counted failures per 5 min, ${pct(kLo.failures / lo)} of the login volume)` : `at ${int(lo)} logins no number of IPs searched forced a rollback`}` +
-      `${k ? `, at ${int(hi)} logins ${k.ips} IPs (${k.failures}, ${pct(k.failures / hi)}).` : '.'}\n`,
+      `The cap bounds each client (an IPv4 address or an IPv6 /64), not the number of clients: ` +
+      `${kLo ? `a rollback at ${int(lo)} logins takes ${kLo.ips} clients (${kLo.failures} counted failures per 5 min, ${pct(kLo.failures / lo)} of the login volume)` : `at ${int(lo)} logins no number of clients searched forced a rollback`}` +
+      `${k ? `, at ${int(hi)} logins ${k.ips} clients (${k.failures}, ${pct(k.failures / hi)}).` : '.'} ` +
+      `Each counted failure is one login transaction of its own (a replayed one is refused and not counted), well within the per-client limits of 30 /login and 30 /callback a minute.\n`,
   );
 }
 
@@ -105,7 +106,7 @@ function expectedBreach(rule: MetricRule, level: number, perAttacker: number, k:
   return evaluateRule(rule, { olympus, auth0: { good: 0, bad: 0, clients: 0 }, tickets: 0 }, false).verdict === 'breach';
 }
 
-/** Every IP weighs the cap whatever mix it sends, so the search runs for the failed + abandoned attacker only. */
+/** Every client weighs the cap whatever mix it sends, so the search runs for the failed + abandoned attacker only. */
 function residual(ctx: SimContext, rule: MetricRule): Map<number, { ips: number; failures: number }> {
   const got = new Map<number, { ips: number; failures: number }>();
   const trials = ctx.sizes.attackTrials;
@@ -132,15 +133,16 @@ function residual(ctx: SimContext, rule: MetricRule): Map<number, { ips: number;
     const k50 = smallest((k) => pFire(k) >= 0.5, 100_000);
     const k95 = smallest((k) => pFire(k) >= 0.95, 100_000);
     const show = (k: number | undefined) => (k === undefined ? 'none' : String(k));
-    const load = k95 === undefined ? '-' : `${int(k95 * perAttacker)} failures / 5 min (${int(k95)} IPs × ${perAttacker})`;
+    const load = k95 === undefined ? '-' : `${int(k95 * perAttacker)} failures / 5 min (${int(k95)} clients × ${perAttacker})`;
     if (k95 !== undefined) got.set(level, { ips: k95, failures: k95 * perAttacker });
     rows.push([int(level), `${v.label} (weighs ${perAttacker})`, show(kExpected), show(k50), show(k95), prob(pFire(0)), load]);
   }
-  ctx.out(`### 4b. Residual risk: distinct attacking clients (IPs), each at the cap, needed for a rollback\n`);
-  ctx.out(table(['logins / 5 min', 'each IP sends', 'IPs: expected window breaches', 'IPs: P(rollback ≤ 10 m) ≥ 50%', 'IPs: ≥ 95%', 'P(rollback ≤ 10 m) with 0 IPs', 'attack size at 95%'], rows));
+  ctx.out(`### 4b. Residual risk: distinct attacking clients (IPv4 addresses or IPv6 /64s), each at the cap, needed for a rollback\n`);
+  ctx.out(table(['logins / 5 min', 'each client sends', 'clients: expected window breaches', 'clients: P(rollback ≤ 10 m) ≥ 50%', 'clients: ≥ 95%', 'P(rollback ≤ 10 m) with 0 clients', 'attack size at 95%'], rows));
   ctx.out(
-    `\nSearch over the number of attacking IPs with the real evaluateRule(): on expected counts (healthy ${HEALTHY_LOGIN * 100}% traffic plus k × ${perAttacker} failures), and by Monte Carlo (${int(trials)} trials per k, ` +
-      `attack already in the window, rollback within ${HORIZON_S / 60} minutes). Only one attacker row per level: with the cap on each client's total, an IP sending failed callbacks only weighs the same ${perAttacker}.\n`,
+    `\nSearch over the number of attacking clients with the real evaluateRule(): on expected counts (healthy ${HEALTHY_LOGIN * 100}% traffic plus k × ${perAttacker} failures), and by Monte Carlo (${int(trials)} trials per k, ` +
+      `attack already in the window, rollback within ${HORIZON_S / 60} minutes). Only one attacker row per level: with the cap on each client's total, a client sending failed callbacks only weighs the same ${perAttacker}. ` +
+      `A client is what the gateway keys on (src/telemetry/client-key.ts): an IPv4 address, or an IPv6 network of CLIENT_IPV6_PREFIX bits (default 64), so the addresses of one /64 are one client.\n`,
   );
   return got;
 }
