@@ -25,6 +25,7 @@ import { parseRules, type MetricRule, type RulesConfig } from './rules.ts';
 import { bucketOf, cohortCounts, windowStartBucket, BUCKET_SECONDS } from './window-aggregation.ts';
 import { prometheusText } from './prometheus.ts';
 import { SignupStore, type SignupRow } from './signup-store.ts';
+import { DeliveryLedger, dedupeWindowMs } from './delivery-ledger.ts';
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { decide } from '../reconcile/identity-mapper.ts';
 import { deliverEmail, deliverWebhook, notification, type NotificationEvent, type NotificationType } from './notifications.ts';
@@ -54,6 +55,7 @@ function signalOf(metric: MetricRule['metric']): string {
 export class MigrationController extends DurableObject<Env> {
   private readonly store: ControllerStore;
   private readonly signups: SignupStore;
+  private readonly deliveries: DeliveryLedger;
   private lastEvaluatedAt = 0;
   private rulesCache: { text: string; rules: RulesConfig } | undefined;
 
@@ -61,6 +63,7 @@ export class MigrationController extends DurableObject<Env> {
     super(ctx, env);
     this.store = new ControllerStore(ctx.storage.sql);
     this.signups = new SignupStore(ctx.storage.sql);
+    this.deliveries = new DeliveryLedger(ctx.storage.sql);
     // First start: adopt the flag already in KV (a gateway that ran without the controller).
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.get<FlagRecord>('flag')) return;
@@ -122,6 +125,11 @@ export class MigrationController extends DurableObject<Env> {
     // Counts land in the bucket of arrival, clamped to the recent past, so a skewed isolate clock cannot write into old windows.
     const at = typeof e.at === 'number' ? Math.min(now, Math.max(now - 60_000, e.at)) : now;
     const bucket = bucketOf(at);
+    // A hook delivery seen before within the dedupe window is a replay or a retry: counted once.
+    if ('delivery' in e && typeof e.delivery === 'string' && !this.deliveries.firstDelivery(e.delivery, now, dedupeWindowMs(this.rules().rules))) {
+      bump('hook_deliveries_duplicate', 1);
+      return;
+    }
     switch (e.k) {
       case 'login_started':
         if (this.store.addPending(String(e.id), e.provider, String(e.client), at)) {
@@ -418,6 +426,7 @@ export class MigrationController extends DurableObject<Env> {
     if (this.store.get<boolean>('kv_dirty')) await this.writeThrough(this.getFlag());
     await this.deliverOutbox(now);
     this.store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
+    this.deliveries.prune(now, dedupeWindowMs(rules.rules));
     const busy = this.getFlag().enabled || this.store.pendingCount() > 0 || this.store.get<boolean>('kv_dirty');
     const nextOutbox = this.store.nextOutboxAt();
     const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox].filter((t): t is number => t !== undefined);
@@ -469,6 +478,7 @@ export class MigrationController extends DurableObject<Env> {
       reconcile_job: this.store.get<Record<string, unknown>>('reconcile_job') ?? null,
       pending_logins: this.store.pendingCount(),
       events_lost_total: totals.events_lost ?? 0,
+      hook_deliveries_duplicate_total: totals.hook_deliveries_duplicate ?? 0,
       notifications_pending: this.store.outboxSize(),
       flag_write_through_pending: this.store.get<boolean>('kv_dirty') ?? false,
     };
