@@ -44,8 +44,4 @@ export class DeliveryLedger {
   prune(now: number, windowMs: number): void {
     this.sql.exec('DELETE FROM delivery_ledger WHERE seen_at < ?', now - windowMs);
   }
-
-  size(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM delivery_ledger').one().n;
-  }
 }
