@@ -7,6 +7,7 @@
 import { Hono } from 'hono';
 import * as z from '../src/core/schema.ts';
 import { actorLabel, invalid, jsonBody, problem, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
+import { roleAllows } from '../src/admin/admin-auth.ts';
 import { controller } from '../src/controller/controller-client.ts';
 import { FLAG_KEY } from '../src/flag/flag-record.ts';
 import { clientConfigExists } from '../src/providers/client-config-writer.ts';
@@ -36,6 +37,12 @@ export const adminFlags = new Hono<AdminEnv>()
     // Turning Olympus on (or widening it) is the risky direction: eng-lead only. Rolling back: oncall too.
     const denied = requireRole(c, change.enabled ? 'eng-lead' : 'oncall');
     if (denied) return denied;
+    // Oncall may roll back, not change which OAuth clients are in force: that is an eng-lead decision.
+    if (change.client_config_version !== undefined && change.client_config_version !== ((await controller(c.env).getFlag()).client_config_version ?? 0)) {
+      if (!roleAllows(c.var.actor.role, 'eng-lead')) {
+        return problem(c, 403, 'forbidden', `Changing client_config_version needs the eng-lead role; "${c.var.actor.name}" has ${c.var.actor.role}. Roll back without client_config_version, or ask an eng-lead.`);
+      }
+    }
     if (change.client_config_version !== undefined && !(await clientConfigExists(c.env.SWITCHBACK_KV, change.client_config_version))) {
       return problem(c, 400, 'invalid_request', `Invalid flag change: client_config_version ${change.client_config_version} does not exist.`);
     }

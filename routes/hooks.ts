@@ -1,7 +1,8 @@
 /**
  * Inbound signals for the rollback rules:
  * - POST /_switchback/hooks/support-ticket: one event per ticket, signed with
- *   HMAC-SHA256 of the raw body under SUPPORT_HOOK_SECRET (hex in X-Signature);
+ *   HMAC-SHA256 under SUPPORT_HOOK_SECRET (hex in X-Signature) of the raw
+ *   body, or of `${X-Signature-Timestamp}.${rawBody}` (5-minute tolerance);
  * - POST /_switchback/hooks/auth0-log-stream: Auth0's custom-webhook log
  *   stream (a JSON array of log events; `s` is a successful login, `f`, `fp`,
  *   `fu` failed ones), with the bearer token configured on the stream;
@@ -13,10 +14,24 @@
  *   record is written before the hook answers, and a failure answers 503 so
  *   Kratos can retry.
  * A hook whose secret is not configured answers 404: closed by default.
+ *
+ * Every counted delivery carries a key (src/telemetry/delivery-key.ts) and
+ * the controller's delivery ledger counts each key once per window, so a
+ * replayed or retried delivery moves no rule. Bodies are read from the stream
+ * with a hard limit before anything else looks at them.
+ *
+ * The telemetry hooks answer 202 once the delivery is verified, and count it
+ * off the hot path: when the controller is unreachable the count is lost
+ * (visible as events_lost_total), not retried. Accept-and-not-count rather
+ * than 503, because the senders treat a 5xx badly: Kratos web hooks that are
+ * not `ignore`d fail the user's login, and Auth0 pauses a log stream that
+ * keeps failing. A missing count only makes a rule less likely to fire.
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../src/env.ts';
-import { tokenMatches, verifyHmacSha256 } from '../src/admin/hook-auth.ts';
+import { checkSignedDelivery, SIGNATURE_TOLERANCE_SECONDS, tokenMatches, type SignatureCheck } from '../src/admin/hook-auth.ts';
+import { readBounded } from '../src/http/bounded-body.ts';
+import { auth0LogDeliveryKey, kratosLoginDeliveryKey, ticketDeliveryKey } from '../src/telemetry/delivery-key.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { log } from '../src/core/log.ts';
 import { controller } from '../src/controller/controller-client.ts';
@@ -31,11 +46,16 @@ function refuse(c: Context<AppEnv>, status: 400 | 401 | 404 | 413 | 503, error: 
 }
 
 async function rawBody(c: Context<AppEnv>): Promise<Uint8Array | Response> {
-  if (Number(c.req.header('content-length') ?? '0') > MAX_HOOK_BYTES) return refuse(c, 413, 'payload_too_large', `The body must be at most ${MAX_HOOK_BYTES} bytes.`);
-  const body = new Uint8Array(await c.req.arrayBuffer());
-  if (body.byteLength > MAX_HOOK_BYTES) return refuse(c, 413, 'payload_too_large', `The body must be at most ${MAX_HOOK_BYTES} bytes.`);
-  return body;
+  const body = await readBounded(c.req.raw, MAX_HOOK_BYTES);
+  if (!body.ok) return refuse(c, 413, 'payload_too_large', `The body must be at most ${MAX_HOOK_BYTES} bytes.`);
+  return body.bytes;
 }
+
+const SIGNATURE_REFUSALS = {
+  signature_invalid: 'X-Signature must be the hex HMAC-SHA256 of the raw body, or of "<X-Signature-Timestamp>.<raw body>" when a timestamp is sent.',
+  timestamp_invalid: 'X-Signature-Timestamp must be a Unix time in seconds.',
+  timestamp_out_of_tolerance: `X-Signature-Timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS} seconds away from now.`,
+} satisfies Record<Exclude<SignatureCheck, 'ok'>, string>;
 
 export const hooks = new Hono<AppEnv>()
   .post('/_switchback/hooks/support-ticket', async (c) => {
@@ -43,11 +63,12 @@ export const hooks = new Hono<AppEnv>()
     if (!secret) return refuse(c, 404, 'not_found', 'The support-ticket hook is not configured (SUPPORT_HOOK_SECRET).');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
-    if (!(await verifyHmacSha256(secret, body, c.req.header('x-signature')))) {
-      log('warn', { event: 'hook_rejected', hook: 'support-ticket', reason: 'signature_invalid' });
-      return refuse(c, 401, 'invalid_signature', 'X-Signature must be the hex HMAC-SHA256 of the raw body.');
+    const check = await checkSignedDelivery(secret, body, c.req.header('x-signature'), c.req.header('x-signature-timestamp'), Date.now());
+    if (check !== 'ok') {
+      log('warn', { event: 'hook_rejected', hook: 'support-ticket', reason: check });
+      return refuse(c, 401, 'invalid_signature', SIGNATURE_REFUSALS[check]);
     }
-    recordOutcome(c.env, c.executionCtx, { k: 'ticket', n: 1, at: Date.now() });
+    recordOutcome(c.env, c.executionCtx, { k: 'ticket', n: 1, at: Date.now(), delivery: await ticketDeliveryKey(body) });
     return c.json({ accepted: 1 }, 202);
   })
   .post('/_switchback/hooks/auth0-log-stream', async (c) => {
@@ -63,18 +84,18 @@ export const hooks = new Hono<AppEnv>()
       return refuse(c, 400, 'invalid_json', 'The body is not valid JSON.');
     }
     const list = Array.isArray(logs) ? logs : [logs];
-    let ok = 0;
-    let failed = 0;
+    let accepted = 0;
+    const at = Date.now();
     for (const entry of list) {
       const type = (entry as { data?: { type?: unknown } })?.data?.type;
       if (typeof type !== 'string') continue;
-      if (AUTH0_SUCCESS.has(type)) ok++;
-      else if (AUTH0_FAILURE.has(type)) failed++;
+      const outcome = AUTH0_SUCCESS.has(type) ? 'succeeded' : AUTH0_FAILURE.has(type) ? 'failed' : undefined;
+      if (!outcome) continue;
+      // One event per entry, keyed by its log_id: a batch Auth0 sends again counts once.
+      recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'auth0', outcome, source: 'auth0-log-stream', n: 1, at, delivery: await auth0LogDeliveryKey(entry) });
+      accepted++;
     }
-    const at = Date.now();
-    if (ok) recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'auth0', outcome: 'succeeded', source: 'auth0-log-stream', n: ok, at });
-    if (failed) recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'auth0', outcome: 'failed', source: 'auth0-log-stream', n: failed, at });
-    return c.json({ accepted: ok + failed, ignored: list.length - ok - failed }, 202);
+    return c.json({ accepted, ignored: list.length - accepted }, 202);
   })
   .post('/_switchback/hooks/kratos-after-login', async (c) => {
     const token = c.var.config.kratosHookToken;
@@ -82,7 +103,7 @@ export const hooks = new Hono<AppEnv>()
     if (!tokenMatches(token, c.req.header('authorization'))) return refuse(c, 401, 'unauthorized', 'Wrong or missing Authorization token.');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
-    recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'olympus', outcome: 'succeeded', source: 'kratos-after-login', n: 1, at: Date.now() });
+    recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'olympus', outcome: 'succeeded', source: 'kratos-after-login', n: 1, at: Date.now(), delivery: await kratosLoginDeliveryKey(body) });
     return c.json({ accepted: 1 }, 202);
   })
   .post('/_switchback/hooks/olympus-registration', async (c) => {

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Auth0ManagementClient, Auth0User } from '../../src/reconcile/auth0-management-client.ts';
 import { isCreated, type Report } from '../../src/reconcile/reconcile-report.ts';
+import { createdByRun } from '../../src/reconcile/identity-mapper.ts';
 
 export async function undoReport(auth0: Auth0ManagementClient, path: string, dryRun: boolean): Promise<{ deleted: number; missing: number; kept: number; failed: number }> {
   const report = JSON.parse(await readFile(path, 'utf8')) as Report;
@@ -19,8 +20,7 @@ export async function undoReport(auth0: Auth0ManagementClient, path: string, dry
         result.missing++;
         continue;
       }
-      const meta = (user.app_metadata ?? {}) as { olympus_id?: string; reconcile_run?: string };
-      if (meta.olympus_id !== line.identity_id || meta.reconcile_run !== report.run_id) {
+      if (!createdByRun(user, line.identity_id, report.run_id)) {
         result.kept++;
         continue;
       }

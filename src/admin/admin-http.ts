@@ -5,15 +5,21 @@
  */
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { getCookie } from 'hono/cookie';
 import type { AdminRole } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { adminActorFor, roleAllows, type AdminActor } from './admin-auth.ts';
 import { accessActor } from './access-jwt.ts';
+import { isCrossOriginBrowserRequest } from './fetch-metadata.ts';
 import { describeIssues } from '../core/schema.ts';
+import { readBounded } from '../http/bounded-body.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export type AdminEnv = AppEnv & { Variables: AppEnv['Variables'] & { actor: AdminActor } };
+
+/** The cookie Cloudflare Access sets in the browser; it carries the same JWT as the header. */
+const ACCESS_COOKIE = 'CF_Authorization';
 
 export function problem(c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 503, error: string, description: string, extra: Record<string, unknown> = {}) {
   return c.json({ error, error_description: description, ...extra }, status, { 'cache-control': 'no-store' });
@@ -26,9 +32,14 @@ export function invalid(c: Context, what: string, error: Parameters<typeof descr
 
 export const requireActor = createMiddleware<AdminEnv>(async (c, next) => {
   const config = c.var.config;
-  const actor =
-    (await adminActorFor(c.req.header('authorization'), config.adminTokens)) ??
-    (config.access ? await accessActor(c.req.header('cf-access-jwt-assertion'), config.access) : undefined);
+  let actor = await adminActorFor(c.req.header('authorization'), config.adminTokens);
+  if (!actor && config.access) {
+    actor = await accessActor(c.req.header('cf-access-jwt-assertion') ?? getCookie(c, ACCESS_COOKIE), config.access);
+    // An Access identity rides on a cookie the browser sends everywhere: refuse what another site makes it send.
+    if (actor && isCrossOriginBrowserRequest(c.req.header('sec-fetch-site'))) {
+      return problem(c, 403, 'cross_site_request', 'This admin call is signed in with Cloudflare Access and came from another site (Sec-Fetch-Site); it is refused. Use the admin API from this origin, or with an API token (Authorization: Bearer).');
+    }
+  }
   if (!actor) {
     c.header('www-authenticate', 'Bearer realm="switchback-admin"');
     return problem(c, 401, 'unauthorized', 'A valid admin API token (Authorization: Bearer <token>) or Cloudflare Access identity is required.');
@@ -50,11 +61,9 @@ export function actorLabel(c: Context<AdminEnv>): string {
 export async function boundedText(c: Context<AdminEnv>, types: RegExp): Promise<{ ok: true; text: string } | { ok: false; res: Response }> {
   const type = c.req.header('content-type') ?? '';
   if (type && !types.test(type)) return { ok: false, res: problem(c, 415, 'unsupported_media_type', 'Unsupported Content-Type for this endpoint.') };
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) return { ok: false, res: problem(c, 413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`) };
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES) return { ok: false, res: problem(c, 413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`) };
-  return { ok: true, text };
+  const body = await readBounded(c.req.raw, MAX_BODY_BYTES);
+  if (!body.ok) return { ok: false, res: problem(c, 413, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`) };
+  return { ok: true, text: new TextDecoder().decode(body.bytes) };
 }
 
 /** A bounded JSON body. curl -d sends application/x-www-form-urlencoded by default: the body is still JSON. */

@@ -1,7 +1,13 @@
 /**
- * Authentication of inbound hooks: HMAC-SHA256 of the raw body (hex, in
- * X-Signature, "sha256=" prefix tolerated) for the support-ticket hook, and a
- * shared token compared in constant time for the providers' hooks.
+ * Authentication of inbound hooks: HMAC-SHA256 (hex, in X-Signature,
+ * "sha256=" prefix tolerated) for the support-ticket hook, and a shared token
+ * compared in constant time for the providers' hooks.
+ *
+ * The signed string is the raw body, or, when the sender adds
+ * `X-Signature-Timestamp: <unix seconds>`, the bytes of `${timestamp}.` followed
+ * by the raw body; a timestamp more than SIGNATURE_TOLERANCE_SECONDS away from
+ * now is refused, so a captured delivery cannot be replayed later (within the
+ * tolerance the controller's delivery ledger counts it once anyway).
  */
 import { constantTimeEqual, toHex } from '../core/bytes.ts';
 
@@ -28,6 +34,32 @@ export async function verifyHmacSha256(secret: string, body: Uint8Array, signatu
   const sig = hexToBytes((signatureHeader ?? '').trim().replace(/^sha256=/i, ''));
   if (!sig) return false;
   return crypto.subtle.verify('HMAC', await hmacKey(secret), sig, body);
+}
+
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export type SignatureCheck = 'ok' | 'signature_invalid' | 'timestamp_invalid' | 'timestamp_out_of_tolerance';
+
+/** The bytes a sender signs: the raw body, or `${timestamp}.${rawBody}` with a timestamp. */
+export function signedPayload(body: Uint8Array, timestamp: string | undefined): Uint8Array {
+  if (timestamp === undefined) return body;
+  const prefix = new TextEncoder().encode(`${timestamp}.`);
+  const out = new Uint8Array(prefix.byteLength + body.byteLength);
+  out.set(prefix, 0);
+  out.set(body, prefix.byteLength);
+  return out;
+}
+
+/** Checks X-Signature (and X-Signature-Timestamp when present) against `nowMs`. */
+export async function checkSignedDelivery(secret: string, body: Uint8Array, signature: string | undefined, timestamp: string | undefined, nowMs: number): Promise<SignatureCheck> {
+  if (timestamp !== undefined) {
+    const t = timestamp.trim();
+    if (!/^\d{1,12}$/.test(t)) return 'timestamp_invalid';
+    if (!(await verifyHmacSha256(secret, signedPayload(body, t), signature))) return 'signature_invalid';
+    // Checked after the signature, so an unsigned caller learns nothing about the clock.
+    return Math.abs(nowMs / 1000 - Number(t)) <= SIGNATURE_TOLERANCE_SECONDS ? 'ok' : 'timestamp_out_of_tolerance';
+  }
+  return (await verifyHmacSha256(secret, body, signature)) ? 'ok' : 'signature_invalid';
 }
 
 export async function hmacSha256Hex(secret: string, body: Uint8Array): Promise<string> {

@@ -26,6 +26,7 @@ import { bucketOf, cohortCounts, windowStartBucket, BUCKET_SECONDS } from './win
 import { prometheusText } from './prometheus.ts';
 import { SignupStore, type SignupRow } from './signup-store.ts';
 import { LoginLedger } from './login-ledger.ts';
+import { DeliveryLedger, dedupeWindowMs } from './delivery-ledger.ts';
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { decide } from '../reconcile/identity-mapper.ts';
 import { deliverEmail, deliverWebhook, notification, type NotificationEvent, type NotificationType } from './notifications.ts';
@@ -56,6 +57,7 @@ export class MigrationController extends DurableObject<Env> {
   private readonly store: ControllerStore;
   private readonly signups: SignupStore;
   private readonly ledger: LoginLedger;
+  private readonly deliveries: DeliveryLedger;
   private lastEvaluatedAt = 0;
   private rulesCache: { text: string; rules: RulesConfig } | undefined;
 
@@ -64,6 +66,7 @@ export class MigrationController extends DurableObject<Env> {
     this.store = new ControllerStore(ctx.storage.sql);
     this.signups = new SignupStore(ctx.storage.sql);
     this.ledger = new LoginLedger(ctx.storage.sql);
+    this.deliveries = new DeliveryLedger(ctx.storage.sql);
     // First start: adopt the flag already in KV (a gateway that ran without the controller).
     void ctx.blockConcurrencyWhile(async () => {
       if (this.store.get<FlagRecord>('flag')) return;
@@ -130,6 +133,11 @@ export class MigrationController extends DurableObject<Env> {
     // Counts land in the bucket of arrival, clamped to the recent past, so a skewed isolate clock cannot write into old windows.
     const at = typeof e.at === 'number' ? Math.min(now, Math.max(now - 60_000, e.at)) : now;
     const bucket = bucketOf(at);
+    // A hook delivery seen before within the dedupe window is a replay or a retry: counted once.
+    if ('delivery' in e && typeof e.delivery === 'string' && !this.deliveries.firstDelivery(e.delivery, now, dedupeWindowMs(this.rules().rules))) {
+      bump('hook_deliveries_duplicate', 1);
+      return;
+    }
     switch (e.k) {
       case 'login_started':
         // Settled before this event arrived (telemetry is buffered): counted as started, never pending.
@@ -241,11 +249,11 @@ export class MigrationController extends DurableObject<Env> {
    * Flips to Auth0. The decision and the new state are written synchronously
    * before the first await, so concurrent detections produce one rollback.
    */
-  private async rollBack(cause: { actor: string; reason: string; evaluation?: RuleStatus; role?: AdminRole }): Promise<RollbackResult> {
+  private async rollBack(cause: { actor: string; reason: string; evaluation?: RuleStatus; role?: AdminRole; clientConfigVersion?: number | undefined }): Promise<RollbackResult> {
     const current = this.getFlag();
     if (!current.enabled) return { rolledBack: false, flag: current, reason: 'already on Auth0' };
     const now = new Date();
-    const next = nextFlag(current, { enabled: false, reason: cause.reason, actor: cause.actor }, now);
+    const next = nextFlag(current, { enabled: false, reason: cause.reason, actor: cause.actor, client_config_version: cause.clientConfigVersion }, now);
     this.store.set('flag', next);
     this.store.set('streaks', {});
     const ev = cause.evaluation;
@@ -284,7 +292,7 @@ export class MigrationController extends DurableObject<Env> {
   async setFlag(change: FlagChange, role: AdminRole): Promise<{ previous: FlagRecord; current: FlagRecord }> {
     const previous = this.getFlag();
     if (previous.enabled && !change.enabled) {
-      await this.rollBack({ actor: change.actor, role, reason: `manual decision: ${change.reason}` });
+      await this.rollBack({ actor: change.actor, role, reason: `manual decision: ${change.reason}`, clientConfigVersion: change.client_config_version });
       return { previous, current: this.getFlag() };
     }
     const current = nextFlag(previous, change, new Date());
@@ -429,6 +437,7 @@ export class MigrationController extends DurableObject<Env> {
     await this.deliverOutbox(now);
     this.store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.ledger.prune(now);
+    this.deliveries.prune(now, dedupeWindowMs(rules.rules));
     const busy = this.getFlag().enabled || this.store.pendingCount() > 0 || this.store.get<boolean>('kv_dirty');
     const nextOutbox = this.store.nextOutboxAt();
     const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox].filter((t): t is number => t !== undefined);
@@ -480,6 +489,7 @@ export class MigrationController extends DurableObject<Env> {
       reconcile_job: this.store.get<Record<string, unknown>>('reconcile_job') ?? null,
       pending_logins: this.store.pendingCount(),
       events_lost_total: totals.events_lost ?? 0,
+      hook_deliveries_duplicate_total: totals.hook_deliveries_duplicate ?? 0,
       notifications_pending: this.store.outboxSize(),
       flag_write_through_pending: this.store.get<boolean>('kv_dirty') ?? false,
     };

@@ -13,10 +13,10 @@ export type OutcomeEvent =
   | { k: 'login_outcome'; id: string; provider: ProviderId; client: string; outcome: 'succeeded' | 'failed'; reason?: string; at: number }
   /** Proxied requests, aggregated per second, provider of the caller's credential, client and error. */
   | { k: 'api'; provider: CallerProvider; client: string; error: boolean; n: number; at: number }
-  /** A support ticket from the signed hook. */
-  | { k: 'ticket'; n: number; at: number }
-  /** Richer login events from the providers themselves (Auth0 log stream, Kratos after-login hook). */
-  | { k: 'provider_login'; provider: ProviderId; outcome: 'succeeded' | 'failed'; source: string; n: number; at: number };
+  /** A support ticket from the signed hook; `delivery` (see delivery-key.ts) makes a replay count once. */
+  | { k: 'ticket'; n: number; at: number; delivery?: string }
+  /** Richer login events from the providers themselves (Auth0 log stream, Kratos after-login hook), one per delivery key. */
+  | { k: 'provider_login'; provider: ProviderId; outcome: 'succeeded' | 'failed'; source: string; n: number; at: number; delivery?: string };
 
 export interface OutcomeBatch {
   events: OutcomeEvent[];

@@ -49,6 +49,8 @@ export function prometheusText(m: Input): string {
   }
   help('switchback_support_tickets_total', 'counter', 'Support tickets received by the hook.');
   out.push(line('switchback_support_tickets_total', {}, m.totals.tickets ?? 0));
+  help('switchback_hook_deliveries_duplicate_total', 'counter', 'Hook deliveries not counted because the delivery ledger had already counted them (replays, retries).');
+  out.push(line('switchback_hook_deliveries_duplicate_total', {}, m.totals.hook_deliveries_duplicate ?? 0));
   help('switchback_events_lost_total', 'counter', 'Outcome events lost between the gateway and the controller.');
   out.push(line('switchback_events_lost_total', {}, m.totals.events_lost ?? 0));
 

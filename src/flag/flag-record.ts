@@ -6,14 +6,17 @@ import * as z from '../core/schema.ts';
 
 export const FLAG_KEY = 'olympus_auth';
 
+/** Limits of the free-text fields; writers clip to them (src/core/clip.ts). */
+export const FLAG_TEXT_LIMITS = { updated_by: 200, reason: 1000 } as const;
+
 export const FlagRecordSchema = z.strictObject({
   enabled: z.boolean(),
   /** Share of browsers (sticky cohort) sent to Olympus while enabled; absent means all. */
   percent: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
   version: z.int().check(z.minimum(0)),
   updated_at: z.iso.datetime(),
-  updated_by: z.string().check(z.minLength(1), z.maxLength(200)),
-  reason: z.string().check(z.maxLength(1000)),
+  updated_by: z.string().check(z.minLength(1), z.maxLength(FLAG_TEXT_LIMITS.updated_by)),
+  reason: z.string().check(z.maxLength(FLAG_TEXT_LIMITS.reason)),
   /** Set when the flag goes from enabled to disabled: the start of the token overlap. */
   rollback_at: z.optional(z.nullable(z.iso.datetime())),
   /** Client configuration version that goes with this flag state (see client-config). */

@@ -3,6 +3,7 @@
  * `client_config:latest` pointer. Writing a version changes nothing by
  * itself: it takes effect when a flag change names it.
  */
+import { clipText } from '../core/clip.ts';
 import { CLIENT_CONFIG_PREFIX, ClientConfigSchema, readClientConfig, type ClientConfigRecord } from './client-config.ts';
 
 export const CLIENT_CONFIG_LATEST = 'client_config:latest';
@@ -14,7 +15,8 @@ export async function latestClientConfigVersion(kv: KVNamespace): Promise<number
 
 export async function appendClientConfig(kv: KVNamespace, input: Omit<ClientConfigRecord, 'version' | 'created_at'>, now = new Date()): Promise<ClientConfigRecord> {
   const version = (await latestClientConfigVersion(kv)) + 1;
-  const record = ClientConfigSchema.parse({ ...input, version, created_at: now.toISOString() });
+  // created_by is an actor label (token name or Access email, any length): clipped to the record's limit.
+  const record = ClientConfigSchema.parse({ ...input, created_by: clipText(input.created_by, 200), version, created_at: now.toISOString() });
   await kv.put(`${CLIENT_CONFIG_PREFIX}${version}`, JSON.stringify(record));
   await kv.put(CLIENT_CONFIG_LATEST, String(version));
   return record;

@@ -79,6 +79,19 @@ export function decide(identity: KratosIdentity, runId: string): Decision {
   return { action: 'create', user };
 }
 
+/**
+ * The one definition, shared by the reconcile workflow, `switchback
+ * reconcile` and its `--undo`, of "this run created this Auth0 user": its
+ * app_metadata names this Olympus identity and this run. A user of the same
+ * identity created by another run (the CLI, or the workflow of an earlier
+ * rollback) was created, and emailed, by that run: to this one it already
+ * exists, so it is never emailed twice.
+ */
+export function createdByRun(user: { app_metadata?: Record<string, unknown> | undefined }, identityId: string, runId: string): boolean {
+  const m = user.app_metadata as { olympus_id?: unknown; reconcile_run?: unknown } | undefined;
+  return m?.olympus_id === identityId && m?.reconcile_run === runId;
+}
+
 /** An unusable password that satisfies Auth0's password policies; the user resets it. */
 export function unusablePassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));

@@ -16,7 +16,7 @@
  */
 import type { Auth0ManagementClient, Auth0User } from './auth0-management-client.ts';
 import { Auth0ApiError } from './auth0-management-client.ts';
-import { decide, unusablePassword, type Auth0UserDraft } from './identity-mapper.ts';
+import { createdByRun, decide, unusablePassword, type Auth0UserDraft } from './identity-mapper.ts';
 import type { KratosAdminClient } from './kratos-admin-client.ts';
 import type { KratosIdentity } from './kratos-identity.ts';
 import { isCreated, totals, type LineStatus, type Report, type ReportLine } from './reconcile-report.ts';
@@ -193,11 +193,7 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
    * interrupted (same checkpoint, same run id): the work continues. A user created by another
    * run is `skipped_exists`, like any user already there: a rerun never emails again.
    */
-  const ours = (users: Auth0User[], identity: KratosIdentity) =>
-    users.find((u) => {
-      const m = u.app_metadata as { olympus_id?: string; reconcile_run?: string } | undefined;
-      return m?.olympus_id === identity.id && m?.reconcile_run === cp.run_id;
-    });
+  const ours = (users: Auth0User[], identity: KratosIdentity) => users.find((u) => createdByRun(u, identity.id, cp.run_id));
 
   const finishCreated = async (identity: KratosIdentity, user: Auth0UserDraft, userId: string | undefined): Promise<ReportLine> => {
     const base: ReportLine = { identity_id: identity.id, email: user.email, created_at: identity.created_at, status: 'created_password_kept', ...(userId ? { auth0_user_id: userId } : {}) };

@@ -15,7 +15,7 @@ import { configFromEnv } from '../config.ts';
 import type { Env } from '../env.ts';
 import { controller } from '../controller/controller-client.ts';
 import { Auth0ApiError, Auth0ManagementClient } from './auth0-management-client.ts';
-import { decide, unusablePassword } from './identity-mapper.ts';
+import { createdByRun, decide, unusablePassword } from './identity-mapper.ts';
 import { KratosAdminClient } from './kratos-admin-client.ts';
 import type { KratosIdentity } from './kratos-identity.ts';
 
@@ -69,7 +69,8 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
         if (created.status === 'created') userId = created.user.user_id;
         else {
           const existing = await auth0.usersByEmail(d.user.email);
-          const ours = existing.find((u) => (u.app_metadata as { olympus_id?: string } | undefined)?.olympus_id === id);
+          // Ours only if this run created it (a retried step); a user the CLI or an earlier run created was emailed by it.
+          const ours = existing.find((u) => createdByRun(u, id, runId));
           if (!ours) {
             await ctl.updateSignup(id, { state: 'exists', auth0_user_id: existing[0]?.user_id ?? null, detail: 'already in Auth0' });
             return 'exists';

@@ -1,22 +1,24 @@
 /** Cloudflare Access JWTs on the admin API, verified with jose against the team's keys. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { env } from 'cloudflare:workers';
-import { createExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import app from '../../src/worker.ts';
 import { installNetwork } from './support/fake-network.ts';
 import { resetState } from './support/gateway.ts';
 import { roleForEmail } from '../../src/admin/access-jwt.ts';
+import { ADMIN } from './support/constants.ts';
 
 const TEAM = 'https://example-team.cloudflareaccess.test';
 const AUD = 'access-app-aud-tag';
-let keys: Awaited<ReturnType<typeof generateKeyPair>>;
+let keys: Awaited<ReturnType<typeof generateKeyPair>> | undefined;
 let certsServed = 0;
 
 beforeEach(async () => {
   await resetState();
   await installNetwork();
-  keys = await generateKeyPair('RS256', { extractable: true });
+  // One key pair per file: jose caches the team's key set per isolate (10 min), as it does in production.
+  keys ??= await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(keys.publicKey)), kid: 'access-1', alg: 'RS256' };
   const inner = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -45,7 +47,7 @@ function accessJwt(email: string, overrides: { aud?: string; iss?: string; exp?:
     .setAudience(overrides.aud ?? AUD)
     .setIssuedAt(now)
     .setExpirationTime(overrides.exp ?? now + 600)
-    .sign(overrides.key ?? keys.privateKey);
+    .sign(overrides.key ?? keys!.privateKey);
 }
 
 describe('Cloudflare Access identities', () => {
@@ -76,5 +78,33 @@ describe('Cloudflare Access identities', () => {
     ['garbage', async () => 'not.a.jwt'],
   ])('%s: 401', async (_n, make) => {
     expect((await call('/status', await make())).status).toBe(401);
+  });
+});
+
+describe('Access-authenticated calls from another site', () => {
+  const rollback = async (headers: Record<string, string>) => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request('https://gateway.test/_switchback/api/flags/olympus_auth', { method: 'POST', body: '{"enabled": true}', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } }), accessEnv, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+
+  it('the CF_Authorization cookie authenticates; a cross-site request with it is refused (403)', async () => {
+    const cookie = `CF_Authorization=${await accessJwt('lead@example.com')}`;
+    const cross = await rollback({ cookie, 'sec-fetch-site': 'cross-site' });
+    expect(cross.status).toBe(403);
+    expect(await cross.json()).toMatchObject({ error: 'cross_site_request' });
+    expect((await rollback({ cookie, 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await rollback({ cookie, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await rollback({ cookie, 'sec-fetch-site': 'none' })).status).toBe(200);
+  });
+
+  it('the Access header (which Access adds to cookie-authenticated browser requests) is held to the same rule', async () => {
+    expect((await rollback({ 'cf-access-jwt-assertion': await accessJwt('lead@example.com'), 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await rollback({ 'cf-access-jwt-assertion': await accessJwt('lead@example.com') })).status).toBe(200);
+  });
+
+  it('bearer-token calls are unaffected', async () => {
+    expect((await rollback({ authorization: `Bearer ${ADMIN.engLead}`, 'sec-fetch-site': 'cross-site' })).status).toBe(200);
   });
 });

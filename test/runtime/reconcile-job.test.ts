@@ -83,3 +83,17 @@ describe('the durable reconcile job', () => {
     expect(net.auth0Api.emails).toHaveLength(2);
   });
 });
+
+describe('the workflow and `switchback reconcile` agree on whose user it is', () => {
+  it('a user that a CLI run created (and emailed) is `exists` to the workflow: no second email', async () => {
+    const id = 'cccccccc-0000-4000-8000-000000000001';
+    await hook({ identity: identity(id, { email: 'cli-made@example.com' }) });
+    // What `switchback reconcile` leaves behind: the same identity, another run id.
+    net.auth0Api.users.push({ user_id: 'auth0|cli', email: 'cli-made@example.com', connection: 'Username-Password-Authentication', app_metadata: { olympus_id: id, reconciled_by: 'switchback', reconcile_run: 'rc-20261129T2000-abc123' } });
+    await stub().manualRollback('pager (oncall)', 'oncall', 'test');
+    const st = await until(status, (s) => s.reconcile_job?.status === 'completed');
+    expect(st.signups.by_state).toMatchObject({ exists: 1 });
+    expect(net.auth0Api.users.filter((u) => u.email === 'cli-made@example.com')).toHaveLength(1);
+    expect(net.auth0Api.emails).toEqual([]);
+  });
+});
