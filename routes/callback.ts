@@ -5,17 +5,16 @@
  * start the session.
  */
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
-import { LOGIN_COOKIE, openTransaction, TransactionError } from '../src/oidc/login-transaction.ts';
+import { openTransaction, TransactionError } from '../src/oidc/login-transaction.ts';
 import { checkAuthorizationResponse } from '../src/oidc/authorization-response.ts';
 import { exchangeCode, CodeExchangeError } from '../src/oidc/code-exchange.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
 import { effectiveProvider } from '../src/providers/client-config.ts';
 import { validateIdToken } from '../src/verify/id-token-validator.ts';
-import { createSession, SESSION_COOKIE } from '../src/verify/session.ts';
+import { createSession } from '../src/verify/session.ts';
 import { VerifyError } from '../src/verify/verify-error.ts';
-import { cookieOptions } from '../src/http/cookies.ts';
+import { clearCookie, readCookie, writeCookie } from '../src/http/cookies.ts';
 import { page } from '../src/http/pages.ts';
 import { log } from '../src/core/log.ts';
 import { clientKey, loginId } from '../src/telemetry/client-key.ts';
@@ -35,13 +34,13 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   c.header('cache-control', 'no-store');
   let txn;
   try {
-    txn = await openTransaction(config, getCookie(c, LOGIN_COOKIE));
+    txn = await openTransaction(config, readCookie(c, config, 'login').value);
   } catch (err) {
     const reason = err instanceof TransactionError ? err.message : 'login_cookie_invalid';
     log('info', { event: 'login_failed', reason });
     return c.html(page('Sign-in could not be completed', 'This sign-in link has expired or was already used. Please start again.', START_AGAIN), 400);
   }
-  deleteCookie(c, LOGIN_COOKIE, { path: '/', secure: config.cookieSecure });
+  clearCookie(c, config, 'login');
   let p;
   let meta;
   try {
@@ -73,7 +72,7 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   const name = typeof claims.name === 'string' ? claims.name : undefined;
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
-  setCookie(c, SESSION_COOKIE, await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), cookieOptions(config, config.sessionTtlSeconds));
+  writeCookie(c, config, 'session', await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), config.sessionTtlSeconds);
   await outcome(c, txn, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
   return c.redirect(txn.returnTo, 302);

@@ -3,26 +3,23 @@
  * browser's cohort, open a login transaction, and send the browser there.
  */
 import { Hono, type Context } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
 import { loginFlag } from '../src/flag/flag-source.ts';
 import { clientKey, loginId } from '../src/telemetry/client-key.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { chooseProvider, type LoginIntent } from '../src/flag/routing-policy.ts';
-import { COHORT_COOKIE, newCohort, parseCohort } from '../src/flag/cohort.ts';
+import { COHORT_MAX_AGE_SECONDS, newCohort, parseCohort } from '../src/flag/cohort.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
 import { preloadKeySet } from '../src/providers/key-set-cache.ts';
 import { effectiveProvider } from '../src/providers/client-config.ts';
 import { randomToken, s256Challenge } from '../src/oidc/pkce.ts';
 import { safeReturnTo } from '../src/oidc/return-to.ts';
-import { LOGIN_COOKIE, LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transaction.ts';
+import { LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transaction.ts';
 import { authorizationUrl } from '../src/oidc/authorization-request.ts';
-import { cookieOptions } from '../src/http/cookies.ts';
+import { readCookie, writeCookie } from '../src/http/cookies.ts';
 import { publicBase } from '../src/http/public-url.ts';
 import { page } from '../src/http/pages.ts';
 import { log } from '../src/core/log.ts';
-
-const COHORT_MAX_AGE = 365 * 86400;
 
 async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
   const config = c.var.config;
@@ -36,11 +33,11 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
     }
   }
   const { flag } = await loginFlag(c.env, config.flagCacheTtlMs);
-  let cohort = parseCohort(getCookie(c, COHORT_COOKIE));
-  if (cohort === undefined) {
-    cohort = newCohort();
-    setCookie(c, COHORT_COOKIE, String(cohort), cookieOptions(config, COHORT_MAX_AGE));
-  }
+  const stored = readCookie(c, config, 'cohort');
+  let cohort = parseCohort(stored.value);
+  if (cohort === undefined) cohort = newCohort();
+  // A new browser, or one still carrying the pre-`__Host-` name: (re)issue under the current name.
+  if (cohort !== parseCohort(stored.value) || stored.legacy) writeCookie(c, config, 'cohort', String(cohort), COHORT_MAX_AGE_SECONDS);
   const provider = chooseProvider(flag, intent, cohort);
   c.header('cache-control', 'no-store');
   let p;
@@ -67,7 +64,7 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   const redirectUri = `${publicBase(config, c.req.raw)}/callback`;
   const returnTo = safeReturnTo(c.req.query('returnTo'));
   const sealed = await sealTransaction(config, { provider, state, nonce, codeVerifier, returnTo, intent, redirectUri, startedAt: Date.now(), clientConfigVersion: p.clientConfigVersion });
-  setCookie(c, LOGIN_COOKIE, sealed, cookieOptions(config, LOGIN_TTL_SECONDS));
+  writeCookie(c, config, 'login', sealed, LOGIN_TTL_SECONDS);
   c.executionCtx.waitUntil(preloadKeySet(p.issuer, meta.jwks_uri).catch(() => undefined));
   recordOutcome(c.env, c.executionCtx, { k: 'login_started', id: await loginId(state), provider, client, at: Date.now() });
   log('info', { event: 'login_started', provider, intent, flag_version: flag.version });

@@ -3,9 +3,9 @@
  * (OIDC RP-Initiated Logout), coming back to the gateway's root.
  */
 import { Hono } from 'hono';
-import { deleteCookie, getCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
-import { readSession, SESSION_COOKIE } from '../src/verify/session.ts';
+import { readSession } from '../src/verify/session.ts';
+import { clearCookie, readCookie } from '../src/http/cookies.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
 import { publicBase } from '../src/http/public-url.ts';
 import { log } from '../src/core/log.ts';
@@ -13,8 +13,8 @@ import { log } from '../src/core/log.ts';
 export const logout = new Hono<AppEnv>().get('/logout', async (c) => {
   const config = c.var.config;
   c.header('cache-control', 'no-store');
-  const cookie = getCookie(c, SESSION_COOKIE);
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.cookieSecure });
+  const cookie = readCookie(c, config, 'session').value;
+  clearCookie(c, config, 'session');
   const back = `${publicBase(config, c.req.raw)}/`;
   if (!cookie) return c.redirect('/', 302);
   let provider;

@@ -9,8 +9,6 @@ import type { Principal } from './principal.ts';
 import { seal, unseal } from './sealed-cookie.ts';
 import { VerifyError } from './verify-error.ts';
 
-export const SESSION_COOKIE = 'sb_session';
-
 export interface SessionData {
   provider: ProviderId;
   issuer: string;
