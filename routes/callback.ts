@@ -60,9 +60,11 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
     return c.html(page('Sign-in failed', denied ? 'The sign-in was not completed. Please try again.' : 'This sign-in response could not be verified. Please start again.', START_AGAIN), denied ? 401 : 400);
   }
   let claims;
+  let idToken: string;
   try {
     const tokens = await exchangeCode(p, meta, check.code, txn.redirectUri, txn.codeVerifier);
     claims = await validateIdToken(config, p, meta, tokens.id_token, txn.nonce);
+    idToken = tokens.id_token;
   } catch (err) {
     const reason = err instanceof VerifyError ? `id_token_${err.reason}` : err instanceof CodeExchangeError ? err.reason : 'code_exchange_failed';
     log('warn', { event: 'login_failed', provider: p.id, reason, detail: err instanceof VerifyError ? err.detail : undefined });
@@ -72,7 +74,7 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   const name = typeof claims.name === 'string' ? claims.name : undefined;
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
-  writeCookie(c, config, 'session', await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), config.sessionTtlSeconds);
+  writeCookie(c, config, 'session', await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt, idToken }), config.sessionTtlSeconds);
   await outcome(c, txn, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
   return c.redirect(txn.returnTo, 302);
