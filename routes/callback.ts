@@ -15,6 +15,7 @@ import { validateIdToken } from '../src/verify/id-token-validator.ts';
 import { createSession } from '../src/verify/session.ts';
 import { VerifyError } from '../src/verify/verify-error.ts';
 import { clearCookie, readCookie, writeCookie } from '../src/http/cookies.ts';
+import { COHORT_MAX_AGE_SECONDS, OLYMPUS_SIGNUP_COHORT } from '../src/flag/cohort.ts';
 import { page } from '../src/http/pages.ts';
 import { log } from '../src/core/log.ts';
 import { clientKey, loginId } from '../src/telemetry/client-key.ts';
@@ -75,6 +76,8 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
   writeCookie(c, config, 'session', await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt, idToken }), config.sessionTtlSeconds);
+  // An account made in Olympus exists only there: this browser's next logins must land there at any percent.
+  if (txn.intent === 'signup' && p.id === 'olympus') writeCookie(c, config, 'cohort', String(OLYMPUS_SIGNUP_COHORT), COHORT_MAX_AGE_SECONDS);
   await outcome(c, txn, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
   return c.redirect(txn.returnTo, 302);

@@ -8,6 +8,8 @@ import { loginFlag } from '../src/flag/flag-source.ts';
 import { clientKey, loginId } from '../src/telemetry/client-key.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { chooseProvider, type LoginIntent } from '../src/flag/routing-policy.ts';
+import { isOlympusOnlyUser } from '../src/flag/olympus-only-lookup.ts';
+import { parseLoginHint } from '../src/oidc/login-hint.ts';
 import { COHORT_MAX_AGE_SECONDS, newCohort, parseCohort } from '../src/flag/cohort.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
 import { preloadKeySet } from '../src/providers/key-set-cache.ts';
@@ -18,7 +20,7 @@ import { LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transactio
 import { authorizationUrl } from '../src/oidc/authorization-request.ts';
 import { readCookie, writeCookie } from '../src/http/cookies.ts';
 import { publicBase } from '../src/http/public-url.ts';
-import { page } from '../src/http/pages.ts';
+import { identifierPage, page } from '../src/http/pages.ts';
 import { log } from '../src/core/log.ts';
 
 async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
@@ -38,8 +40,21 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   if (cohort === undefined) cohort = newCohort();
   // A new browser, or one still carrying the pre-`__Host-` name: (re)issue under the current name.
   if (cohort !== parseCohort(stored.value) || stored.legacy) writeCookie(c, config, 'cohort', String(cohort), COHORT_MAX_AGE_SECONDS);
-  const provider = chooseProvider(flag, intent, cohort);
   c.header('cache-control', 'no-store');
+  const rawHint = c.req.query('login_hint');
+  const loginHint = parseLoginHint(rawHint);
+  let provider = chooseProvider(flag, intent, cohort);
+  // The cohort says Auth0 while Olympus is on: someone who exists only in Olympus must still get there.
+  if (provider === 'auth0' && flag.enabled && intent !== 'signup') {
+    if (loginHint !== undefined) {
+      if (await isOlympusOnlyUser(c.env, loginHint)) {
+        provider = chooseProvider(flag, intent, cohort, true);
+        log('info', { event: 'login_routed_by_hint', provider, intent });
+      }
+    } else if (config.identifierFirst && intent === 'login' && rawHint === undefined) {
+      return c.html(identifierPage(safeReturnTo(c.req.query('returnTo'))), 200);
+    }
+  }
   let p;
   try {
     p = await effectiveProvider(config, c.env, c.env.SWITCHBACK_KV, provider, flag.client_config_version);
@@ -68,7 +83,7 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   c.executionCtx.waitUntil(preloadKeySet(p.issuer, meta.jwks_uri).catch(() => undefined));
   recordOutcome(c.env, c.executionCtx, { k: 'login_started', id: await loginId(state), provider, client, at: Date.now() });
   log('info', { event: 'login_started', provider, intent, flag_version: flag.version });
-  return c.redirect(authorizationUrl(p, meta, { redirectUri, state, nonce, codeChallenge: await s256Challenge(codeVerifier), intent }), 302);
+  return c.redirect(authorizationUrl(p, meta, { redirectUri, state, nonce, codeChallenge: await s256Challenge(codeVerifier), intent, loginHint }), 302);
 }
 
 export const login = new Hono<AppEnv>()

@@ -6,6 +6,13 @@
  */
 export const COHORT_MAX_AGE_SECONDS = 365 * 86400;
 
+/**
+ * The cohort a browser joins when it signs up through Olympus: 0 is below
+ * every `percent` > 0, so its next login lands on Olympus, where its account
+ * is, whatever the rollout share (routing-policy.ts).
+ */
+export const OLYMPUS_SIGNUP_COHORT = 0;
+
 export function parseCohort(value: string | undefined): number | undefined {
   if (value === undefined || !/^\d{1,2}$/.test(value)) return undefined;
   return Number(value);
