@@ -114,6 +114,21 @@ describe('login_hint of an Olympus-only user', () => {
     expect(providerOf((await startLogin('/login?login_hint=kim%40example.com', '__Host-sb_cohort=5')).authorize)).toBe('olympus');
     expect(get).not.toHaveBeenCalled();
   });
+
+  it('the lookup sits behind /login\'s per-client rate limit: one client cannot test emails in bulk', async () => {
+    await putFlag({ enabled: true, percent: 20 });
+    await startLogin('/login', AUTH0_COHORT);
+    const get = vi.spyOn(testEnv().CONTROLLER, 'get');
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await gw(`/login?login_hint=probe${i}%40example.com`, { headers: { cookie: AUTH0_COHORT, 'cf-connecting-ip': '203.0.113.77' } });
+      statuses.push(res.status);
+    }
+    const limited = statuses.filter((s) => s === 429).length;
+    expect(limited).toBeGreaterThan(0);
+    // Every lookup that ran was for a request the limiter let through.
+    expect(get.mock.calls.length).toBeLessThanOrEqual(statuses.filter((s) => s === 302).length);
+  });
 });
 
 describe('IDENTIFIER_FIRST=true', () => {
