@@ -89,6 +89,10 @@ describe('signing out of Olympus', () => {
     await waitForOrigin(page, stack.olympus.url);
     await signInAndReturn(page, `${gw}/`, ALICE.email, ALICE.password);
     expect((await readDemoIdentity(page)).provider).toBe('olympus');
+    // The session now carries the ID token (for id_token_hint): it must stay well inside a browser's 4 KB.
+    const sealed = (await b.cookie(gw, '__Host-sb_session'))!.value;
+    console.info(`session cookie with the Olympus stand-in's ID token: ${sealed.length} bytes`);
+    expect(sealed.length).toBeLessThan(3900);
 
     b.navigations.length = 0;
     await page.goto(`${gw}/logout`);
