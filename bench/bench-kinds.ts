@@ -34,7 +34,7 @@ async function gatewaySession(stack: Stack, olympus: boolean): Promise<string> {
   const login = await browser.navigate(`${stack.gatewayUrl}/login`);
   const home = await browser.submitForm(login, ALICE);
   if (home.url !== `${stack.gatewayUrl}/`) throw new Error(`sign-in ended at ${home.url} (HTTP ${home.status}), not the app`);
-  const cookie = browser.cookiesFor(`${stack.gatewayUrl}/`).sb_session;
+  const cookie = browser.cookiesFor(`${stack.gatewayUrl}/`)['__Host-sb_session'];
   if (!cookie) throw new Error('no sb_session cookie after sign-in');
   return cookie;
 }
@@ -82,7 +82,7 @@ export async function prepareKinds(stack: Stack, options: BenchOptions): Promise
       name: 'session-auth0',
       description: `GET ${options.path}, sb_session from a sign-in through the Auth0 stand-in`,
       path: options.path,
-      headers: { ...JSON_ACCEPT, cookie: `sb_session=${cookie}` },
+      headers: { ...JSON_ACCEPT, cookie: `__Host-sb_session=${cookie}` },
       expect: { provider: 'auth0', sub: AUTH0_ALICE },
     });
   }
@@ -92,7 +92,7 @@ export async function prepareKinds(stack: Stack, options: BenchOptions): Promise
       name: 'session-olympus',
       description: `GET ${options.path}, sb_session from a sign-in through the Olympus stand-in`,
       path: options.path,
-      headers: { ...JSON_ACCEPT, cookie: `sb_session=${cookie}` },
+      headers: { ...JSON_ACCEPT, cookie: `__Host-sb_session=${cookie}` },
       expect: { provider: 'olympus', sub: OLYMPUS_ALICE },
     });
   }

@@ -50,7 +50,7 @@ async function signIn(stack: Stack): Promise<string> {
   const login = await browser.navigate(`${stack.gatewayUrl}/login`, { headers: { [CLIENT_IP_HEADER]: '192.168.77.1' } });
   const home = await browser.submitForm(login, { email: 'alice@example.com', password: 'alice-pass' });
   if (home.url !== `${stack.gatewayUrl}/`) throw new Error(`sign-in ended at ${home.url} (HTTP ${home.status})`);
-  const cookie = browser.cookiesFor(`${stack.gatewayUrl}/`).sb_session;
+  const cookie = browser.cookiesFor(`${stack.gatewayUrl}/`)['__Host-sb_session'];
   if (!cookie) throw new Error('no sb_session after sign-in');
   return cookie;
 }
@@ -71,7 +71,7 @@ export async function countingKinds(gateways: BenchGateway[], clients: number): 
     {
       name: 'signed-in',
       description: `GET /api/echo-headers with an sb_session, ${clients} client IPs in turn`,
-      spec: (gw) => ({ url: '/api/echo-headers', headers: { accept: 'application/json', cookie: `sb_session=${sessions.get(gw)}` }, clientIps: ips }),
+      spec: (gw) => ({ url: '/api/echo-headers', headers: { accept: 'application/json', cookie: `__Host-sb_session=${sessions.get(gw)}` }, clientIps: ips }),
       counter: 'apiRequests',
     },
     {

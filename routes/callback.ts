@@ -6,17 +6,17 @@
  * start the session.
  */
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
-import { LOGIN_COOKIE, openTransaction, TransactionError } from '../src/oidc/login-transaction.ts';
+import { openTransaction, TransactionError } from '../src/oidc/login-transaction.ts';
 import { checkAuthorizationResponse } from '../src/oidc/authorization-response.ts';
 import { exchangeCode, CodeExchangeError } from '../src/oidc/code-exchange.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
 import { effectiveProvider } from '../src/providers/client-config.ts';
 import { validateIdToken } from '../src/verify/id-token-validator.ts';
-import { createSession, SESSION_COOKIE } from '../src/verify/session.ts';
+import { createSession } from '../src/verify/session.ts';
 import { VerifyError } from '../src/verify/verify-error.ts';
-import { cookieOptions } from '../src/http/cookies.ts';
+import { clearCookie, readCookie, writeCookie } from '../src/http/cookies.ts';
+import { COHORT_MAX_AGE_SECONDS, OLYMPUS_SIGNUP_COHORT } from '../src/flag/cohort.ts';
 import { page } from '../src/http/pages.ts';
 import { log } from '../src/core/log.ts';
 import { clientKey, loginId } from '../src/telemetry/client-key.ts';
@@ -48,13 +48,13 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   }
   let txn;
   try {
-    txn = await openTransaction(config, getCookie(c, LOGIN_COOKIE));
+    txn = await openTransaction(config, readCookie(c, config, 'login').value);
   } catch (err) {
     const reason = err instanceof TransactionError ? err.message : 'login_cookie_invalid';
     log('info', { event: 'login_failed', reason });
     return c.html(page('Sign-in could not be completed', 'This sign-in link has expired or was already used. Please start again.', START_AGAIN), 400);
   }
-  deleteCookie(c, LOGIN_COOKIE, { path: '/', secure: config.cookieSecure });
+  clearCookie(c, config, 'login');
   // A login transaction counts once. Only a response carrying its state can settle it (another one is refused
   // below, uncounted); the first settles, a replay of the cookie is refused before anything is counted or redeemed.
   let settled = false;
@@ -86,9 +86,11 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
     return c.html(page('Sign-in failed', denied ? 'The sign-in was not completed. Please try again.' : 'This sign-in response could not be verified. Please start again.', START_AGAIN), denied ? 401 : 400);
   }
   let claims;
+  let idToken: string;
   try {
     const tokens = await exchangeCode(p, meta, check.code, txn.redirectUri, txn.codeVerifier);
     claims = await validateIdToken(config, p, meta, tokens.id_token, txn.nonce);
+    idToken = tokens.id_token;
   } catch (err) {
     const reason = err instanceof VerifyError ? `id_token_${err.reason}` : err instanceof CodeExchangeError ? err.reason : 'code_exchange_failed';
     log('warn', { event: 'login_failed', provider: p.id, reason, detail: err instanceof VerifyError ? err.detail : undefined });
@@ -98,7 +100,9 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   const name = typeof claims.name === 'string' ? claims.name : undefined;
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
-  setCookie(c, SESSION_COOKIE, await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), cookieOptions(config, config.sessionTtlSeconds));
+  writeCookie(c, config, 'session', await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt, idToken }), config.sessionTtlSeconds);
+  // An account made in Olympus exists only there: this browser's next logins must land there at any percent.
+  if (txn.intent === 'signup' && p.id === 'olympus') writeCookie(c, config, 'cohort', String(OLYMPUS_SIGNUP_COHORT), COHORT_MAX_AGE_SECONDS);
   await outcome(c, txn, settled, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
   return c.redirect(txn.returnTo, 302);

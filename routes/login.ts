@@ -3,26 +3,25 @@
  * browser's cohort, open a login transaction, and send the browser there.
  */
 import { Hono, type Context } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
 import { loginFlag } from '../src/flag/flag-source.ts';
 import { clientKey, loginId } from '../src/telemetry/client-key.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { chooseProvider, type LoginIntent } from '../src/flag/routing-policy.ts';
-import { COHORT_COOKIE, newCohort, parseCohort } from '../src/flag/cohort.ts';
+import { isOlympusOnlyUser } from '../src/flag/olympus-only-lookup.ts';
+import { parseLoginHint } from '../src/oidc/login-hint.ts';
+import { COHORT_MAX_AGE_SECONDS, newCohort, parseCohort } from '../src/flag/cohort.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
 import { preloadKeySet } from '../src/providers/key-set-cache.ts';
 import { effectiveProvider } from '../src/providers/client-config.ts';
 import { randomToken, s256Challenge } from '../src/oidc/pkce.ts';
 import { safeReturnTo } from '../src/oidc/return-to.ts';
-import { LOGIN_COOKIE, LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transaction.ts';
+import { LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transaction.ts';
 import { authorizationUrl } from '../src/oidc/authorization-request.ts';
-import { cookieOptions } from '../src/http/cookies.ts';
+import { readCookie, writeCookie } from '../src/http/cookies.ts';
 import { publicBase } from '../src/http/public-url.ts';
-import { page } from '../src/http/pages.ts';
+import { identifierPage, page } from '../src/http/pages.ts';
 import { log } from '../src/core/log.ts';
-
-const COHORT_MAX_AGE = 365 * 86400;
 
 async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
   const config = c.var.config;
@@ -36,13 +35,26 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
     }
   }
   const { flag } = await loginFlag(c.env, config.flagCacheTtlMs);
-  let cohort = parseCohort(getCookie(c, COHORT_COOKIE));
-  if (cohort === undefined) {
-    cohort = newCohort();
-    setCookie(c, COHORT_COOKIE, String(cohort), cookieOptions(config, COHORT_MAX_AGE));
-  }
-  const provider = chooseProvider(flag, intent, cohort);
+  const stored = readCookie(c, config, 'cohort');
+  let cohort = parseCohort(stored.value);
+  if (cohort === undefined) cohort = newCohort();
+  // A new browser, or one still carrying the pre-`__Host-` name: (re)issue under the current name.
+  if (cohort !== parseCohort(stored.value) || stored.legacy) writeCookie(c, config, 'cohort', String(cohort), COHORT_MAX_AGE_SECONDS);
   c.header('cache-control', 'no-store');
+  const rawHint = c.req.query('login_hint');
+  const loginHint = parseLoginHint(rawHint);
+  let provider = chooseProvider(flag, intent, cohort);
+  // The cohort says Auth0 while Olympus is on: someone who exists only in Olympus must still get there.
+  if (provider === 'auth0' && flag.enabled && intent !== 'signup') {
+    if (loginHint !== undefined) {
+      if (await isOlympusOnlyUser(c.env, loginHint)) {
+        provider = chooseProvider(flag, intent, cohort, true);
+        log('info', { event: 'login_routed_by_hint', provider, intent });
+      }
+    } else if (config.identifierFirst && intent === 'login' && rawHint === undefined) {
+      return c.html(identifierPage(safeReturnTo(c.req.query('returnTo'))), 200);
+    }
+  }
   let p;
   try {
     p = await effectiveProvider(config, c.env, c.env.SWITCHBACK_KV, provider, flag.client_config_version);
@@ -67,11 +79,11 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   const redirectUri = `${publicBase(config, c.req.raw)}/callback`;
   const returnTo = safeReturnTo(c.req.query('returnTo'));
   const sealed = await sealTransaction(config, { provider, state, nonce, codeVerifier, returnTo, intent, redirectUri, startedAt: Date.now(), clientConfigVersion: p.clientConfigVersion });
-  setCookie(c, LOGIN_COOKIE, sealed, cookieOptions(config, LOGIN_TTL_SECONDS));
+  writeCookie(c, config, 'login', sealed, LOGIN_TTL_SECONDS);
   c.executionCtx.waitUntil(preloadKeySet(p.issuer, meta.jwks_uri).catch(() => undefined));
   recordOutcome(c.env, c.executionCtx, { k: 'login_started', id: await loginId(state), provider, client, at: Date.now() });
   log('info', { event: 'login_started', provider, intent, flag_version: flag.version });
-  return c.redirect(authorizationUrl(p, meta, { redirectUri, state, nonce, codeChallenge: await s256Challenge(codeVerifier), intent }), 302);
+  return c.redirect(authorizationUrl(p, meta, { redirectUri, state, nonce, codeChallenge: await s256Challenge(codeVerifier), intent, loginHint }), 302);
 }
 
 export const login = new Hono<AppEnv>()

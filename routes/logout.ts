@@ -1,47 +1,39 @@
 /**
  * GET /logout: clear the session and end it at the provider that issued it
- * (OIDC RP-Initiated Logout), coming back to the gateway's root.
+ * (OIDC RP-Initiated Logout, with the ID token kept in the session as
+ * `id_token_hint`), coming back to the gateway's root.
  */
 import { Hono } from 'hono';
-import { deleteCookie, getCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
-import { readSession, SESSION_COOKIE } from '../src/verify/session.ts';
+import { openSession } from '../src/verify/session.ts';
+import { clearCookie, readCookie } from '../src/http/cookies.ts';
 import { getProviderMetadata } from '../src/providers/discovery.ts';
+import { auth0LegacyLogoutUrl, endSessionUrl } from '../src/oidc/logout-request.ts';
 import { publicBase } from '../src/http/public-url.ts';
 import { log } from '../src/core/log.ts';
 
 export const logout = new Hono<AppEnv>().get('/logout', async (c) => {
   const config = c.var.config;
   c.header('cache-control', 'no-store');
-  const cookie = getCookie(c, SESSION_COOKIE);
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.cookieSecure });
+  const cookie = readCookie(c, config, 'session').value;
+  clearCookie(c, config, 'session');
   const back = `${publicBase(config, c.req.raw)}/`;
   if (!cookie) return c.redirect('/', 302);
-  let provider;
+  let session;
   try {
-    provider = (await readSession(config, cookie)).provider;
+    session = await openSession(config, cookie);
   } catch {
     return c.redirect('/', 302);
   }
+  const provider = session.provider;
   const p = config.providers[provider];
-  log('info', { event: 'logout', provider });
+  log('info', { event: 'logout', provider, id_token_hint: session.idToken !== undefined });
   try {
     const meta = await getProviderMetadata(p.issuer);
-    if (meta.end_session_endpoint) {
-      const url = new URL(meta.end_session_endpoint);
-      url.searchParams.set('client_id', p.clientId);
-      url.searchParams.set('post_logout_redirect_uri', back);
-      return c.redirect(url.toString(), 302);
-    }
+    if (meta.end_session_endpoint) return c.redirect(endSessionUrl(p, meta.end_session_endpoint, session.idToken, back), 302);
   } catch {
     // The local session is gone either way; the provider's may outlive it.
   }
-  if (provider === 'auth0') {
-    // Auth0 tenants without RP-initiated logout enabled use /v2/logout.
-    const url = new URL('v2/logout', p.issuer.endsWith('/') ? p.issuer : `${p.issuer}/`);
-    url.searchParams.set('client_id', p.clientId);
-    url.searchParams.set('returnTo', back);
-    return c.redirect(url.toString(), 302);
-  }
+  if (provider === 'auth0') return c.redirect(auth0LegacyLogoutUrl(p, back), 302);
   return c.redirect('/', 302);
 });

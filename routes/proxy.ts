@@ -3,11 +3,11 @@
  * (mutate), or answer with the error handler that fits the caller.
  */
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie } from 'hono/cookie';
 import type { AppEnv } from '../src/env.ts';
 import { authenticate } from '../src/verify/authenticator.ts';
-import { SESSION_COOKIE } from '../src/verify/session.ts';
+import { clearCookie, readCookie } from '../src/http/cookies.ts';
 import { readFlag } from '../src/flag/flag-store.ts';
+import { loginFlag } from '../src/flag/flag-source.ts';
 import { isPublicPath } from '../src/origin/public-paths.ts';
 import { originRequest } from '../src/origin/origin-request.ts';
 import { setIdentityHeaders } from '../src/origin/identity-headers.ts';
@@ -55,15 +55,14 @@ export const proxy = new Hono<AppEnv>().all('*', async (c) => {
   if (isPublicPath(new URL(req.url).pathname, config.publicPaths)) return forward(c, undefined);
   const result = await authenticate(
     config,
-    { sessionCookie: getCookie(c, SESSION_COOKIE), authorization: req.headers.get('authorization') ?? undefined },
-    () => readFlag(c.env.SWITCHBACK_KV, config.flagCacheTtlMs),
+    { sessionCookie: readCookie(c, config, 'session').value, authorization: req.headers.get('authorization') ?? undefined },
+    { current: () => readFlag(c.env.SWITCHBACK_KV, config.flagCacheTtlMs), authoritative: () => loginFlag(c.env, config.flagCacheTtlMs) },
   );
-  const clear = () => deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.cookieSecure });
   if (result.kind === 'authenticated') {
     c.set('principal', result.principal);
     return forward(c, result.principal);
   }
-  if (result.clearSession) clear();
+  if (result.clearSession) clearCookie(c, config, 'session');
   const browser = isBrowserNavigation(req);
   const url = new URL(req.url);
   const loginHref = `/login?returnTo=${encodeURIComponent(url.pathname + url.search)}`;
@@ -72,8 +71,9 @@ export const proxy = new Hono<AppEnv>().all('*', async (c) => {
     return withCookies(c, unauthorizedJson(undefined));
   }
   const wire = wireErrorFor(result.reason);
-  // The gateway failing to verify (IdP keys or introspection unreachable) is an API error of that provider.
-  if (wire === 'temporarily_unavailable') await countApi(c, providerForIssuer(config, result.issuer)?.id ?? 'anonymous', true);
+  // The gateway failing to verify (IdP keys or introspection unreachable) is an API error of that provider;
+  // its own flag store failing is not the provider's fault and must not count toward a rollback.
+  if (wire === 'temporarily_unavailable' && result.reason !== 'flag_unavailable') await countApi(c, providerForIssuer(config, result.issuer)?.id ?? 'anonymous', true);
   if (browser && wire === 'session_expired') return c.html(sessionExpiredPage(loginHref), 401, { 'cache-control': 'no-store' });
   return withCookies(c, unauthorizedJson(wire));
 });

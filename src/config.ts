@@ -45,6 +45,8 @@ export interface GatewayConfig {
   signingKey: JsonWebKeyWithKid;
   publicPaths: string[];
   cookieSecure: boolean;
+  /** /login asks for the email first (when it can change the provider), to route Olympus-only users to Olympus. */
+  identifierFirst: boolean;
   flagCacheTtlMs: number;
   introspectionCacheSeconds: number;
   maxTokenBytes: number;
@@ -321,6 +323,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     signingKey: signingKey(vars),
     publicPaths: publicPaths(vars),
     cookieSecure: bool(vars, 'COOKIE_SECURE', true),
+    identifierFirst: bool(vars, 'IDENTIFIER_FIRST', false),
     flagCacheTtlMs: int(vars, 'FLAG_CACHE_TTL_MS', 1000, 0, 60_000),
     introspectionCacheSeconds: int(vars, 'INTROSPECTION_CACHE_SECONDS', 30, 0, 300),
     maxTokenBytes: int(vars, 'MAX_TOKEN_BYTES', 8192, 512, 65536),

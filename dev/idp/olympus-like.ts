@@ -1,7 +1,8 @@
 // Local stand-in for "Olympus" (Ory Kratos + Hydra): issuer without trailing
 // slash, Hydra's endpoint paths, PKCE S256 required, opaque access tokens with
 // RFC 7662 introspection (client authentication required), 1 h access/ID
-// tokens, 30 d refresh tokens, and a Kratos-like recovery page.
+// tokens, 30 d refresh tokens, a Kratos-like recovery page, and Hydra's
+// refusal of a logout redirect without id_token_hint.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Configuration } from 'oidc-provider';
 import { readForm, sendHtml } from '../http-util.ts';
@@ -9,7 +10,7 @@ import type { IdpMode } from './control.ts';
 import { baseConfig, type IdpClient } from './base-config.ts';
 import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
-import { recoveryPage, type Brand } from './pages.ts';
+import { errorPage, recoveryPage, type Brand } from './pages.ts';
 import { uuidSubject, UserStore, type SeedUser } from './users.ts';
 
 export const DEFAULT_OLYMPUS_USERS: SeedUser[] = [
@@ -57,6 +58,31 @@ function recoveryRoute(brand: Brand) {
   };
 }
 
+/**
+ * Hydra's rule for RP-initiated logout, which oidc-provider does not have
+ * (it accepts `client_id` instead of the hint): `post_logout_redirect_uri` or
+ * `state` without `id_token_hint` is refused with invalid_request, "Logout
+ * failed because query parameter post_logout_redirect_uri is set but
+ * id_token_hint is missing." (ory/hydra consent/strategy_default.go,
+ * issueLogoutVerifier; https://www.ory.sh/docs/hydra/guides/logout). Hydra
+ * shows its error page and the browser's session at Hydra survives. Enforced
+ * here on GET, the method the gateway uses.
+ */
+function hydraLogoutRule(brand: Brand) {
+  return (req: IncomingMessage, res: ServerResponse, pathname: string): boolean => {
+    if (pathname !== OLYMPUS_ROUTES.end_session || req.method !== 'GET') return false;
+    const q = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
+    if (q.get('id_token_hint')) return false;
+    const param = q.get('post_logout_redirect_uri') ? 'post_logout_redirect_uri' : q.get('state') ? 'state' : undefined;
+    if (!param) return false;
+    sendHtml(res, 400, errorPage(brand, {
+      error: 'invalid_request',
+      error_description: `The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed. Logout failed because query parameter ${param} is set but id_token_hint is missing.`,
+    }));
+    return true;
+  };
+}
+
 export async function startOlympusLike(options: OlympusLikeOptions = {}): Promise<IdpHandle> {
   const users = new UserStore([...(options.users ?? DEFAULT_OLYMPUS_USERS), ...(options.extraUsers ?? [])], uuidSubject);
   const signingKey = await generateRs256Jwk('olympus-like');
@@ -99,7 +125,7 @@ export async function startOlympusLike(options: OlympusLikeOptions = {}): Promis
     mode: { failLogins: false, delayMs: 0, unavailable: false, ...options.mode },
     routes: OLYMPUS_ROUTES,
     buildConfig,
-    extraRoutes: recoveryRoute(brand),
+    extraRoutes: async (req, res, pathname) => hydraLogoutRule(brand)(req, res, pathname) || (await recoveryRoute(brand)(req, res, pathname)),
     logErrors: options.logErrors,
   });
 }

@@ -331,6 +331,15 @@ export class MigrationController extends DurableObject<Env> {
     return { captured };
   }
 
+  /**
+   * For /login: is this (normalised) email an Olympus-only user? The answer
+   * only ever chooses where a browser is redirected (routes/login.ts).
+   */
+  isOlympusOnlyUser(email: string): boolean {
+    if (typeof email !== 'string' || email.length === 0 || email.length > 254) return false;
+    return this.signups.existsOnlyInOlympus(email);
+  }
+
   pendingSignupIds(before: string): string[] {
     return this.signups.pendingIds(before);
   }

@@ -26,12 +26,22 @@ export class SignupStore {
       id TEXT PRIMARY KEY, email TEXT, created_at TEXT NOT NULL, identity TEXT NOT NULL, captured_at TEXT NOT NULL,
       state TEXT NOT NULL DEFAULT 'pending', email_state TEXT NOT NULL DEFAULT 'none', auth0_user_id TEXT, detail TEXT
     ) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS signups_by_created ON signups (created_at);`);
+    CREATE INDEX IF NOT EXISTS signups_by_created ON signups (created_at);
+    CREATE INDEX IF NOT EXISTS signups_by_email ON signups (email);`);
   }
 
   /** Idempotent: Kratos retries web hooks. */
   capture(s: CapturedSignup, now = new Date()): boolean {
     return this.sql.exec('INSERT OR IGNORE INTO signups (id, email, created_at, identity, captured_at) VALUES (?, ?, ?, ?, ?)', s.id, s.email, s.created_at, JSON.stringify(s.identity), now.toISOString()).rowsWritten > 0;
+  }
+
+  /**
+   * Signed up in Olympus and not (yet) brought to Auth0: sending this person
+   * to Auth0 would strand them. Imported-from-Auth0 identities (`skipped`) and
+   * reconciled ones (`created`, `exists`) exist on both sides.
+   */
+  existsOnlyInOlympus(email: string): boolean {
+    return this.sql.exec("SELECT 1 FROM signups WHERE email = ? AND state IN ('pending', 'failed') LIMIT 1", email).toArray().length > 0;
   }
 
   pendingIds(before: string, limit = 100_000): string[] {

@@ -4,6 +4,12 @@
  * new logins everywhere within that TTL plus one round-trip to the object,
  * instead of KV's ~60 s propagation. If the object cannot answer within
  * 500 ms, the KV copy is used (itself: last good value, else Auth0).
+ *
+ * The proxy asks here too, but only before refusing an Olympus credential
+ * (rare): the KV copy can be stale or unreadable, the controller cannot.
+ *
+ * Values are cached, never a pending call (see flag-store.ts): concurrent
+ * misses each ask.
  */
 import type { Env } from '../env.ts';
 import { log } from '../core/log.ts';
@@ -13,7 +19,7 @@ import { readFlag, type FlagRead } from './flag-store.ts';
 
 const CONTROLLER_TIMEOUT_MS = 500;
 
-const state: { read?: FlagRead; at: number; pending?: Promise<FlagRead> } = { at: 0 };
+const state: { read?: FlagRead; at: number } = { at: 0 };
 
 async function fromController(env: Env): Promise<FlagRecord> {
   const stub = controller(env);
@@ -27,25 +33,18 @@ async function fromController(env: Env): Promise<FlagRecord> {
   }
 }
 
-export function loginFlag(env: Env, ttlMs: number, now = Date.now()): Promise<FlagRead> {
-  if (state.read && now - state.at < ttlMs) return Promise.resolve(state.read);
-  if (!state.pending) {
-    state.pending = fromController(env)
-      .then((flag): FlagRead => ({ flag, source: 'controller' as const }))
-      .catch((err: unknown) => {
-        log('warn', { event: 'controller_flag_failed', reason: 'controller_unreachable', error: String(err) });
-        return readFlag(env.SWITCHBACK_KV, ttlMs, now);
-      })
-      .then((r) => {
-        state.read = r;
-        state.at = Date.now();
-        return r;
-      })
-      .finally(() => {
-        state.pending = undefined;
-      });
+export async function loginFlag(env: Env, ttlMs: number, now = Date.now()): Promise<FlagRead> {
+  if (state.read && now - state.at < ttlMs) return state.read;
+  let r: FlagRead;
+  try {
+    r = { flag: await fromController(env), source: 'controller' };
+  } catch (err) {
+    log('warn', { event: 'controller_flag_failed', reason: 'controller_unreachable', error: String(err) });
+    r = await readFlag(env.SWITCHBACK_KV, ttlMs, now);
   }
-  return state.pending;
+  state.read = r;
+  state.at = Date.now();
+  return r;
 }
 
 export function resetLoginFlag(): void {

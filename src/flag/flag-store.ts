@@ -1,8 +1,15 @@
 /**
  * Reads the flag from KV without a KV round-trip per request: one read per
- * isolate per FLAG_CACHE_TTL_MS (1 s by default), shared by concurrent
- * requests. Fail safe: missing means Auth0; unreadable or invalid means the
- * last value this isolate saw, else Auth0.
+ * isolate per FLAG_CACHE_TTL_MS (1 s by default). Fail safe: missing means
+ * Auth0; unreadable or invalid means the last value this isolate saw, else
+ * Auth0 (`source` says which, so a caller about to refuse someone on an
+ * uncertain read can ask the controller first).
+ *
+ * The isolate caches values, never a pending read: on Workers a promise
+ * started by one request is bound to that request, and when it is cancelled
+ * every other request awaiting the same promise hangs (jose stopped sharing
+ * in-flight fetches for this reason: its issues #355 and #509). Concurrent
+ * misses each read KV; the first to finish fills the cache.
  *
  * Propagation bound: on one machine (wrangler dev, miniflare) a write is
  * visible to new logins within FLAG_CACHE_TTL_MS. On Cloudflare's network a
@@ -27,7 +34,6 @@ interface State {
   read?: FlagRead;
   lastGood?: FlagRecord;
   fetchedAt: number;
-  pending?: Promise<FlagRead>;
 }
 const state: State = { fetchedAt: 0 };
 
@@ -49,20 +55,12 @@ async function load(kv: KVNamespace): Promise<FlagRead> {
   return { flag, source: 'kv' };
 }
 
-export function readFlag(kv: KVNamespace, ttlMs: number, now = Date.now()): Promise<FlagRead> {
-  if (state.read && now - state.fetchedAt < ttlMs) return Promise.resolve(state.read);
-  if (!state.pending) {
-    state.pending = load(kv)
-      .then((r) => {
-        state.read = r;
-        state.fetchedAt = Date.now();
-        return r;
-      })
-      .finally(() => {
-        state.pending = undefined;
-      });
-  }
-  return state.pending;
+export async function readFlag(kv: KVNamespace, ttlMs: number, now = Date.now()): Promise<FlagRead> {
+  if (state.read && now - state.fetchedAt < ttlMs) return state.read;
+  const r = await load(kv);
+  state.read = r;
+  state.fetchedAt = Date.now();
+  return r;
 }
 
 /** Drops this isolate's cached copy so the next read goes to KV (used right after a write here). */

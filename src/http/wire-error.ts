@@ -13,6 +13,7 @@ export function wireErrorFor(reason: RejectReason): WireError {
     case 'keys_unavailable':
     case 'introspection_unavailable':
     case 'provider_unavailable':
+    case 'flag_unavailable':
       return 'temporarily_unavailable';
     default:
       return 'invalid_token';

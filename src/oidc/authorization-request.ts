@@ -12,6 +12,8 @@ export interface AuthorizationParams {
   nonce: string;
   codeChallenge: string;
   intent: LoginIntent;
+  /** A normalised email the person already gave: the provider pre-fills its form (OIDC Core §3.1.2.1). */
+  loginHint?: string | undefined;
 }
 
 export function authorizationUrl(p: ProviderOptions, meta: ProviderMetadata, a: AuthorizationParams): string {
@@ -30,5 +32,6 @@ export function authorizationUrl(p: ProviderOptions, meta: ProviderMetadata, a: 
   // The signup screen: Auth0 takes `screen_hint=signup`, Hydra v2.2+ `prompt=registration` (<P>_SIGNUP_PARAMS).
   if (a.intent === 'signup') for (const [k, v] of p.signupParams) q.set(k, v);
   if (a.intent === 'recovery') q.set('prompt', 'login');
+  if (a.loginHint) q.set('login_hint', a.loginHint);
   return url.toString();
 }

@@ -1,6 +1,6 @@
 /**
  * One login in flight: what the callback needs to finish it safely. Sealed in
- * the short-lived `sb_login` cookie (10 minutes), bound to the `state` value
+ * the short-lived login cookie (`login` in http/cookie-names.ts) (10 minutes), bound to the `state` value
  * sent to the provider. The provider is recorded here, so one /callback serves
  * both providers without trusting anything the response says about which.
  */
@@ -9,7 +9,6 @@ import { isProviderId, type ProviderId } from '../core/provider-id.ts';
 import type { LoginIntent } from '../flag/routing-policy.ts';
 import { seal, unseal } from '../verify/sealed-cookie.ts';
 
-export const LOGIN_COOKIE = 'sb_login';
 export const LOGIN_TTL_SECONDS = 600;
 
 export interface LoginTransaction {

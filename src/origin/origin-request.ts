@@ -1,19 +1,16 @@
 /**
  * Forwards a request to ORIGIN_URL unchanged but for the identity headers and
- * the gateway's own cookies (the app never sees the sealed session).
+ * the gateway's own cookies, under their `__Host-` and bare names (the app
+ * never sees the sealed session).
  */
-import { SESSION_COOKIE } from '../verify/session.ts';
-import { LOGIN_COOKIE } from '../oidc/login-transaction.ts';
-import { COHORT_COOKIE } from '../flag/cohort.ts';
+import { GATEWAY_COOKIE_NAMES } from '../http/cookie-names.ts';
 import { stripIdentityHeaders } from './identity-headers.ts';
-
-const GATEWAY_COOKIES = new Set([SESSION_COOKIE, LOGIN_COOKIE, COHORT_COOKIE]);
 
 function withoutGatewayCookies(cookie: string): string {
   return cookie
     .split(';')
     .map((c) => c.trim())
-    .filter((c) => c && !GATEWAY_COOKIES.has(c.split('=', 1)[0]!.trim()))
+    .filter((c) => c && !GATEWAY_COOKIE_NAMES.has(c.split('=', 1)[0]!.trim()))
     .join('; ');
 }
 

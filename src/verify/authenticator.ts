@@ -5,6 +5,12 @@
  * request whose credentials name different subjects (token smuggling), and
  * applies the Olympus overlap policy. Returns a tagged result; the route maps
  * it to a response.
+ *
+ * The overlap decision reads the isolate's KV copy of the flag (no round-trip
+ * on the hot path). That copy can be stale, or a fallback when KV failed, so
+ * it may accept but never refuse on its own: before an Olympus credential is
+ * refused, the controller (authoritative) decides; if it cannot answer, the
+ * request gets `flag_unavailable` (503) and the session cookie is kept.
  */
 import type { GatewayConfig } from '../config.ts';
 import type { FlagRead } from '../flag/flag-store.ts';
@@ -19,6 +25,12 @@ export type AuthResult =
   | { kind: 'anonymous'; clearSession: boolean }
   | { kind: 'authenticated'; principal: Principal }
   | { kind: 'rejected'; reason: RejectReason; issuer: string | undefined; clearSession: boolean };
+
+/** Where the overlap decision reads the flag: the cached KV copy first, the controller to confirm a refusal. */
+export interface FlagReaders {
+  current(): Promise<FlagRead>;
+  authoritative(): Promise<FlagRead>;
+}
 
 export interface Credentials {
   sessionCookie: string | undefined;
@@ -35,9 +47,15 @@ export function bearerToken(authorization: string | undefined): string | null | 
   return m ? m[1]! : null;
 }
 
-async function applyOverlap(config: GatewayConfig, p: Principal, flag: () => Promise<FlagRead>, nowS: number): Promise<Principal> {
+async function applyOverlap(config: GatewayConfig, p: Principal, flags: FlagReaders, nowS: number): Promise<Principal> {
   if (p.provider !== 'olympus') return p;
-  const decision = olympusOverlap((await flag()).flag, config.tokenOverlapSeconds, p.expiresAt, nowS);
+  const current = await flags.current();
+  let decision = olympusOverlap(current.flag, config.tokenOverlapSeconds, p.expiresAt, nowS);
+  if (!decision.accept && current.source !== 'controller') {
+    const confirmed = await flags.authoritative();
+    if (confirmed.source !== 'controller') throw new VerifyError('flag_unavailable', `flag read ${current.source}, controller unreachable`, p.issuer);
+    decision = olympusOverlap(confirmed.flag, config.tokenOverlapSeconds, p.expiresAt, nowS);
+  }
   if (!decision.accept) throw new VerifyError('overlap_ended', decision.endedAt ? `overlap ended at ${decision.endedAt}` : 'olympus not enabled', p.issuer);
   return { ...p, expiresAt: decision.until };
 }
@@ -48,15 +66,17 @@ function rejected(err: unknown, clearSession: boolean): AuthResult {
   return { kind: 'rejected', reason: err.reason, issuer: err.issuer, clearSession };
 }
 
-export async function authenticate(config: GatewayConfig, creds: Credentials, flag: () => Promise<FlagRead>, now = Date.now()): Promise<AuthResult> {
+export async function authenticate(config: GatewayConfig, creds: Credentials, flags: FlagReaders, now = Date.now()): Promise<AuthResult> {
   const nowS = Math.floor(now / 1000);
   let fromSession: Principal | undefined;
   let clearSession = false;
   if (creds.sessionCookie) {
     try {
-      fromSession = await applyOverlap(config, await readSession(config, creds.sessionCookie), flag, nowS);
+      fromSession = await applyOverlap(config, await readSession(config, creds.sessionCookie), flags, nowS);
     } catch (err) {
       if (err instanceof VerifyError && err.reason === 'overlap_ended') return rejected(err, true);
+      // Nobody knows whether the overlap ended: keep the cookie and let the client retry.
+      if (err instanceof VerifyError && err.reason === 'flag_unavailable') return rejected(err, false);
       // A cookie that is garbage or past its life carries no identity: drop it, don't fail the request on it.
       log('info', { event: 'session_ignored', reason: err instanceof VerifyError ? err.reason : 'session_malformed' });
       clearSession = true;
@@ -67,7 +87,7 @@ export async function authenticate(config: GatewayConfig, creds: Credentials, fl
   let fromBearer: Principal | undefined;
   if (token !== undefined) {
     try {
-      fromBearer = await applyOverlap(config, await verifyAccessToken(config, token, now), flag, nowS);
+      fromBearer = await applyOverlap(config, await verifyAccessToken(config, token, now), flags, nowS);
     } catch (err) {
       return rejected(err, clearSession);
     }

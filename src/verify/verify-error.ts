@@ -26,7 +26,9 @@ export type RejectReason =
   | 'session_malformed'
   | 'session_expired'
   | 'subject_conflict'
-  | 'provider_unavailable';
+  | 'provider_unavailable'
+  /** KV's copy of the flag would refuse an Olympus credential and the controller could not confirm it. */
+  | 'flag_unavailable';
 
 export class VerifyError extends Error {
   constructor(

@@ -66,9 +66,9 @@ describe('sign-in follows the olympus_auth flag', () => {
       assertion: 'valid',
     });
 
-    const session = await b.cookie(gw, 'sb_session');
+    const session = await b.cookie(gw, '__Host-sb_session');
     expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
-    expect(await page.evaluate(() => document.cookie)).not.toContain('sb_session');
+    expect(await page.evaluate(() => document.cookie)).not.toContain('__Host-sb_session');
   });
 
   it('after the flag is flipped off, logging out and in again goes to Auth0', async () => {
@@ -94,7 +94,7 @@ describe('sign-in follows the olympus_auth flag', () => {
     const endSession = b.navigations.findIndex((u) => u.startsWith(`${stack.olympus.url}/oauth2/sessions/logout`));
     expect(endSession).toBeGreaterThan(0);
     expect(b.navigations.indexOf(`${gw}/`, endSession)).toBeGreaterThan(endSession);
-    expect(await b.cookie(gw, 'sb_session')).toBeUndefined();
+    expect(await b.cookie(gw, '__Host-sb_session')).toBeUndefined();
 
     await page.goto(`${gw}/login?returnTo=%2F`);
     await waitForOrigin(page, stack.auth0.url);
@@ -159,7 +159,7 @@ describe('failed sign-ins', () => {
     expect(new URL(page.url()).origin).toBe(new URL(stack.olympus.url).origin);
     expect(await page.title()).toBe('Sign in to Olympus (local stand-in)');
     expect(await page.inputValue('input[name=email]')).toBe(ALICE.email);
-    expect(await b.cookie(gw, 'sb_session')).toBeUndefined();
+    expect(await b.cookie(gw, '__Host-sb_session')).toBeUndefined();
 
     await signInAndReturn(page, `${gw}/`, ALICE.email, ALICE.password);
     expect((await readDemoIdentity(page)).sub).toBe(ALICE_OLYMPUS_SUB);
@@ -181,7 +181,7 @@ describe('failed sign-ins', () => {
       expect(await page.title()).toBe('Sign-in failed');
       expect(await page.locator('h1').textContent()).toBe('Sign-in failed');
       expect(await page.locator('#next').getAttribute('href')).toBe('/login');
-      expect(await b.cookie(gw, 'sb_session')).toBeUndefined();
+      expect(await b.cookie(gw, '__Host-sb_session')).toBeUndefined();
     } finally {
       await setIdpMode(idp.url, { failLogins: false });
     }

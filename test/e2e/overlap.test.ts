@@ -48,7 +48,7 @@ afterEach(() => {
 });
 
 /** An API call carrying only the session cookie (outside any jar, so a refusal cannot clear it for later calls). */
-const whoami = (session: string) => fetch(`${gw}/api/whoami`, { headers: { cookie: `sb_session=${session}`, accept: 'application/json' } });
+const whoami = (session: string) => fetch(`${gw}/api/whoami`, { headers: { cookie: `__Host-sb_session=${session}`, accept: 'application/json' } });
 
 const field = (html: string, id: string) => new RegExp(`id="${id}">([^<]*)<`).exec(html)?.[1];
 
@@ -61,7 +61,7 @@ it(`accepts an Olympus session for ${OVERLAP_SECONDS} s after a rollback, then a
   await page.goto(`${gw}/login?returnTo=%2F`);
   await waitForOrigin(page, stack.olympus.url);
   await signInAndReturn(page, `${gw}/`, 'alice@example.com', 'alice-pass');
-  const aliceSession = (await b.cookie(gw, 'sb_session'))?.value;
+  const aliceSession = (await b.cookie(gw, '__Host-sb_session'))?.value;
   expect(aliceSession).toEqual(expect.any(String));
 
   const rolledBack = await postFlag(stack, false);
@@ -100,7 +100,7 @@ it(`accepts an Olympus session for ${OVERLAP_SECONDS} s after a rollback, then a
   expect(refusal.res.headers.get('content-type')).toContain('application/json');
   expect(await refusal.res.json()).toMatchObject({ error: 'session_expired' });
   expect(refusal.res.headers.get('www-authenticate')).toContain('error="session_expired"');
-  expect(refusal.res.headers.getSetCookie().some((c) => /^sb_session=;/.test(c) && /Max-Age=0/i.test(c))).toBe(true);
+  expect(refusal.res.headers.getSetCookie().some((c) => /^__Host-sb_session=;/.test(c) && /Max-Age=0/i.test(c))).toBe(true);
 
   // The browser (still holding its cookie) gets the session-expired page; its link starts a sign-in at Auth0.
   const expired = await page.goto(`${gw}/`);
@@ -108,7 +108,7 @@ it(`accepts an Olympus session for ${OVERLAP_SECONDS} s after a rollback, then a
   expect(await page.locator('body').textContent()).toContain('Your session expired, please sign in again.');
   const link = page.locator('a[href^="/login"]');
   expect(await link.getAttribute('href')).toBe('/login?returnTo=%2F');
-  expect(await b.cookie(gw, 'sb_session')).toBeUndefined();
+  expect(await b.cookie(gw, '__Host-sb_session')).toBeUndefined();
   await Promise.all([waitForOrigin(page, stack.auth0.url), link.click()]);
   expect(await page.title()).toBe('Sign in to Auth0 (local stand-in)');
 

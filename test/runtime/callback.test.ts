@@ -16,7 +16,7 @@ beforeEach(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 function expectNoSession(res: Response) {
-  expect(cookiesFrom(res).sb_session ?? '').toBe('');
+  expect(cookiesFrom(res)['__Host-sb_session'] ?? '').toBe('');
 }
 
 describe('a successful callback', () => {
@@ -26,18 +26,18 @@ describe('a successful callback', () => {
     const res = await callback({ code, state: login.state, iss: ISSUERS.auth0 }, login.loginCookie);
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/invoices?page=2');
-    const line = res.headers.getSetCookie().find((l) => l.startsWith('sb_session='))!;
+    const line = res.headers.getSetCookie().find((l) => l.startsWith('__Host-sb_session='))!;
     expect(line).toMatch(/HttpOnly/);
     expect(line).toMatch(/Secure/);
     expect(line).toMatch(/SameSite=Lax/);
     // The login transaction is single-use.
-    expect(res.headers.getSetCookie().some((l) => /^sb_login=;/.test(l))).toBe(true);
+    expect(res.headers.getSetCookie().some((l) => /^__Host-sb_login=;/.test(l))).toBe(true);
     const form = net.auth0.lastTokenRequest!;
     expect(form.get('grant_type')).toBe('authorization_code');
     expect(form.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
     // The session identifies the user to the app.
-    const session = cookiesFrom(res).sb_session!;
-    const me = await gw('/api/me', { headers: { cookie: `sb_session=${session}` } });
+    const session = cookiesFrom(res)['__Host-sb_session']!;
+    const me = await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}` } });
     const seen = (await me.json()) as { headers: Record<string, string> };
     expect(seen.headers['x-auth-sub']).toBe('auth0|alice');
     expect(seen.headers['x-auth-provider']).toBe('auth0');
@@ -46,7 +46,7 @@ describe('a successful callback', () => {
   it('serves Olympus on the same /callback, the provider coming from the transaction', async () => {
     await putFlag({ enabled: true });
     const session = await signIn(net.olympus, { sub: 'olympus-uuid-1', email: 'bob@example.com' });
-    const seen = (await (await gw('/api/me', { headers: { cookie: `sb_session=${session}` } })).json()) as { headers: Record<string, string> };
+    const seen = (await (await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}` } })).json()) as { headers: Record<string, string> };
     expect(seen.headers['x-auth-provider']).toBe('olympus');
     expect(seen.headers['x-auth-sub']).toBe('olympus-uuid-1');
   });

@@ -46,7 +46,7 @@ describe('client configuration versions', () => {
     // The callback redeems the code with the same client (id and secret) and expects its aud.
     const nonce = authorize.searchParams.get('nonce')!;
     net.olympus.codes.set('c1', { body: { id_token: await net.olympus.sign({ sub: 'u1', aud: 'olympus-client-v2', nonce }) } });
-    const res = await call(`/callback?code=c1&state=${authorize.searchParams.get('state')}&iss=${encodeURIComponent(ISSUERS.olympus)}`, { headers: { cookie: `sb_login=${cookiesFrom(login).sb_login}` } });
+    const res = await call(`/callback?code=c1&state=${authorize.searchParams.get('state')}&iss=${encodeURIComponent(ISSUERS.olympus)}`, { headers: { cookie: `__Host-sb_login=${cookiesFrom(login)['__Host-sb_login']}` } });
     expect(res.status).toBe(302);
     expect(net.olympus.lastTokenRequest?.get('code_verifier')).toBeTruthy();
 

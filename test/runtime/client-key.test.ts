@@ -115,7 +115,7 @@ describe('the key feeds the caps, the distinct-client minimum and the rate limit
   async function signInFrom(ip: string): Promise<void> {
     const login = await startLogin();
     const code = await issueCode(net.olympus, login);
-    const res = await gw(`/callback?${new URLSearchParams({ code, state: login.state, iss: ISSUERS.olympus })}`, { headers: { cookie: `sb_login=${login.loginCookie}`, 'cf-connecting-ip': ip } });
+    const res = await gw(`/callback?${new URLSearchParams({ code, state: login.state, iss: ISSUERS.olympus })}`, { headers: { cookie: `__Host-sb_login=${login.loginCookie}`, 'cf-connecting-ip': ip } });
     expect(res.status).toBe(302);
   }
 

@@ -25,7 +25,7 @@ afterEach(() => vi.restoreAllMocks());
 const flushed = () => sleep(400);
 
 function callbackFrom(ip: string, params: Record<string, string>, loginCookie: string): Promise<Response> {
-  return gw(`/callback?${new URLSearchParams(params)}`, { headers: { cookie: `sb_login=${loginCookie}`, 'cf-connecting-ip': ip } });
+  return gw(`/callback?${new URLSearchParams(params)}`, { headers: { cookie: `__Host-sb_login=${loginCookie}`, 'cf-connecting-ip': ip } });
 }
 
 function funnel(st: Record<string, any>, provider: string): Record<string, number> {
@@ -61,10 +61,10 @@ describe('a replayed callback', () => {
     const code = await issueCode(net.auth0, login);
     const ok = await callback({ code, state: login.state, iss: ISSUERS.auth0 }, login.loginCookie);
     expect(ok.status).toBe(302);
-    expect(cookiesFrom(ok).sb_session).toBeTruthy();
+    expect(cookiesFrom(ok)['__Host-sb_session']).toBeTruthy();
     const replay = await callback({ code, state: login.state, iss: ISSUERS.auth0 }, login.loginCookie);
     expect(replay.status).toBe(400);
-    expect(cookiesFrom(replay).sb_session ?? '').toBe('');
+    expect(cookiesFrom(replay)['__Host-sb_session'] ?? '').toBe('');
     expect(net.auth0.counts.token).toBe(1);
     await flushed();
     expect(funnel(await status(), 'auth0')).toMatchObject({ started: 1, succeeded: 1 });
@@ -157,7 +157,7 @@ describe('the controller cannot answer the settle', () => {
     const warn = vi.spyOn(console, 'warn');
     const res = await callback({ code, state: login.state, iss: ISSUERS.auth0 }, login.loginCookie);
     expect(res.status).toBe(302);
-    expect(cookiesFrom(res).sb_session).toBeTruthy();
+    expect(cookiesFrom(res)['__Host-sb_session']).toBeTruthy();
     const lines = warn.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ event: 'login_outcome_not_counted', reason: kind === 'hanging' ? 'controller_timeout' : 'controller_unreachable' }));
     vi.restoreAllMocks();

@@ -37,12 +37,12 @@ describe('login routing by flag', () => {
 
   it('the login transaction cookie is sealed, HttpOnly, Secure, SameSite=Lax and short-lived', async () => {
     const res = await gw('/login');
-    const line = res.headers.getSetCookie().find((l) => l.startsWith('sb_login='))!;
+    const line = res.headers.getSetCookie().find((l) => l.startsWith('__Host-sb_login='))!;
     expect(line).toMatch(/HttpOnly/);
     expect(line).toMatch(/Secure/);
     expect(line).toMatch(/SameSite=Lax/);
     expect(line).toMatch(/Max-Age=600/);
-    const value = line.split(';')[0]!.slice('sb_login='.length);
+    const value = line.split(';')[0]!.slice('__Host-sb_login='.length);
     expect(value.split('.')).toHaveLength(5);
     // The verifier, state and nonce are not readable from the cookie.
     const state = new URL(res.headers.get('location')!).searchParams.get('state')!;
@@ -59,14 +59,14 @@ describe('login routing by flag', () => {
 
   it('percent routes by a sticky per-browser cohort', async () => {
     await putFlag({ enabled: true, percent: 30 });
-    expect(providerOf((await startLogin('/login', 'sb_cohort=10')).authorize)).toBe('olympus');
-    expect(providerOf((await startLogin('/login', 'sb_cohort=29')).authorize)).toBe('olympus');
-    expect(providerOf((await startLogin('/login', 'sb_cohort=30')).authorize)).toBe('auth0');
-    expect(providerOf((await startLogin('/login', 'sb_cohort=99')).authorize)).toBe('auth0');
+    expect(providerOf((await startLogin('/login', '__Host-sb_cohort=10')).authorize)).toBe('olympus');
+    expect(providerOf((await startLogin('/login', '__Host-sb_cohort=29')).authorize)).toBe('olympus');
+    expect(providerOf((await startLogin('/login', '__Host-sb_cohort=30')).authorize)).toBe('auth0');
+    expect(providerOf((await startLogin('/login', '__Host-sb_cohort=99')).authorize)).toBe('auth0');
     // A new browser gets a cohort cookie and keeps its provider on the next login.
     const first = await startLogin('/login');
     expect(first.cohortCookie).toMatch(/^\d{1,2}$/);
-    const again = await startLogin('/login', `sb_cohort=${first.cohortCookie}`);
+    const again = await startLogin('/login', `__Host-sb_cohort=${first.cohortCookie}`);
     expect(providerOf(again.authorize)).toBe(providerOf(first.authorize));
     expect(again.cohortCookie).toBeUndefined();
   });
@@ -74,13 +74,13 @@ describe('login routing by flag', () => {
   it('percent splits a population of browsers roughly as asked', async () => {
     await putFlag({ enabled: true, percent: 25 });
     let olympus = 0;
-    for (let c = 0; c < 100; c++) if (providerOf((await startLogin('/login', `sb_cohort=${c}`)).authorize) === 'olympus') olympus++;
+    for (let c = 0; c < 100; c++) if (providerOf((await startLogin('/login', `__Host-sb_cohort=${c}`)).authorize) === 'olympus') olympus++;
     expect(olympus).toBe(25);
   });
 
   it('signup goes to Olympus while the flag is on, whatever the cohort, and to Auth0 otherwise', async () => {
     await putFlag({ enabled: true, percent: 10 });
-    const o = await startLogin('/signup', 'sb_cohort=90');
+    const o = await startLogin('/signup', '__Host-sb_cohort=90');
     expect(providerOf(o.authorize)).toBe('olympus');
     expect(o.authorize.searchParams.get('prompt')).toBe('registration');
     await putFlag({ enabled: false });
@@ -140,11 +140,15 @@ describe('the flag fails safe', () => {
     expect(spy).toHaveBeenCalled();
   });
 
-  it('proxied requests read KV only: an invalid KV value on a cold isolate refuses Olympus credentials (Auth0 side)', async () => {
+  it('proxied requests: an invalid KV value on a cold isolate is confirmed with the controller before an Olympus credential is refused', async () => {
     await putFlag({ enabled: true });
     await kv().put(FLAG_KEY, '{"enabled":');
     resetGatewayCaches();
     const token = await net.olympus.sign({ sub: 'u', scp: ['openid'] });
+    expect((await gw('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // The controller says Olympus is off (and never was): refused.
+    await putFlag({ enabled: false });
+    await kv().put(FLAG_KEY, '{"enabled":');
     expect((await gw('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 

@@ -27,29 +27,29 @@ const api = (cookie: string) => gw('/api/me', { headers: { cookie, accept: 'appl
 
 describe('Olympus credentials around T + overlap', () => {
   it('are accepted while Olympus is on', async () => {
-    expect((await api(`sb_session=${olympusSession}`)).status).toBe(200);
+    expect((await api(`__Host-sb_session=${olympusSession}`)).status).toBe(200);
   });
 
   it('are accepted right after a rollback and just before the overlap ends', async () => {
     await rolledBackSecondsAgo(5);
-    expect((await api(`sb_session=${olympusSession}`)).status).toBe(200);
+    expect((await api(`__Host-sb_session=${olympusSession}`)).status).toBe(200);
     await rolledBackSecondsAgo(1790);
-    expect((await api(`sb_session=${olympusSession}`)).status).toBe(200);
+    expect((await api(`__Host-sb_session=${olympusSession}`)).status).toBe(200);
     expect((await gw('/api/me', { headers: { authorization: `Bearer ${await olympusJwtAccessToken(net.olympus)}` } })).status).toBe(200);
   });
 
   it('get session_expired once the overlap has ended: JSON for the API, a friendly page for a browser', async () => {
     await rolledBackSecondsAgo(1801);
-    const res = await api(`sb_session=${olympusSession}`);
+    const res = await api(`__Host-sb_session=${olympusSession}`);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="session_expired"');
     expect(((await res.json()) as { error: string }).error).toBe('session_expired');
-    const page = await gw('/dashboard', { headers: { cookie: `sb_session=${olympusSession}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } });
+    const page = await gw('/dashboard', { headers: { cookie: `__Host-sb_session=${olympusSession}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } });
     expect(page.status).toBe(401);
     const html = await page.text();
     expect(html).toContain('your session expired, please sign in again'.replace(/^y/, 'Y'));
     expect(html).toContain('href="/login?returnTo=%2Fdashboard"');
-    expect(page.headers.getSetCookie().some((l) => l.startsWith('sb_session=;'))).toBe(true);
+    expect(page.headers.getSetCookie().some((l) => l.startsWith('__Host-sb_session=;'))).toBe(true);
     expect(net.originRequests).toHaveLength(0);
   });
 
@@ -71,14 +71,14 @@ describe('Olympus credentials around T + overlap', () => {
 
   it('Olympus credentials are refused when Olympus was never on', async () => {
     await putFlag({ enabled: false });
-    expect((await api(`sb_session=${olympusSession}`)).status).toBe(401);
+    expect((await api(`__Host-sb_session=${olympusSession}`)).status).toBe(401);
   });
 });
 
 describe('Auth0 credentials', () => {
   it('are always accepted, before and long after a rollback', async () => {
     await rolledBackSecondsAgo(86_400);
-    expect((await api(`sb_session=${auth0Session}`)).status).toBe(200);
+    expect((await api(`__Host-sb_session=${auth0Session}`)).status).toBe(200);
     expect((await gw('/api/me', { headers: { authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } })).status).toBe(200);
   });
 });

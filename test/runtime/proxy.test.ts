@@ -52,7 +52,7 @@ describe('identity headers', () => {
 
   it('does not forward the gateway cookies to the app, but keeps the app cookies', async () => {
     const session = await signIn(net.olympus, { sub: 'olympus-uuid-7' });
-    const s = await seen(await gw('/', { headers: { cookie: `app_pref=dark; sb_session=${session}; sb_cohort=4` } }));
+    const s = await seen(await gw('/', { headers: { cookie: `app_pref=dark; __Host-sb_session=${session}; __Host-sb_cohort=4` } }));
     expect(s.headers.cookie).toBe('app_pref=dark');
     expect(s.headers['x-auth-sub']).toBe('olympus-uuid-7');
   });
@@ -74,21 +74,21 @@ describe('identity headers', () => {
 describe('token smuggling', () => {
   it('rejects a session and a bearer naming different subjects', async () => {
     const session = await signIn(net.olympus, { sub: 'olympus-uuid-bob' });
-    const res = await gw('/api/me', { headers: { cookie: `sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } });
+    const res = await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } });
     expect(res.status).toBe(401);
     expect(net.originRequests).toHaveLength(0);
   });
 
   it('rejects the same sub at two different issuers (users are keyed by issuer + sub)', async () => {
     const session = await signIn(net.olympus, { sub: 'shared-sub' });
-    const res = await gw('/api/me', { headers: { cookie: `sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0, { sub: 'shared-sub' })}` } });
+    const res = await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0, { sub: 'shared-sub' })}` } });
     expect(res.status).toBe(401);
   });
 
   it('accepts a session and a bearer for the same user', async () => {
     await putFlag({ enabled: false });
     const session = await signIn(net.auth0, { sub: 'auth0|alice' });
-    const res = await gw('/api/me', { headers: { cookie: `sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } });
+    const res = await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } });
     expect(res.status).toBe(200);
   });
 });
@@ -115,13 +115,13 @@ describe('unauthenticated requests', () => {
 });
 
 describe('bad input never gives a 500', () => {
-  const cookies = ['sb_session=', 'sb_session=garbage', 'sb_session=a.b.c.d.e', `sb_session=${'A'.repeat(5000)}`, 'sb_session=%E0%A4%A', 'sb_session="quoted"', 'sb_session=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..x.y.z'];
+  const cookies = ['__Host-sb_session=', '__Host-sb_session=garbage', '__Host-sb_session=a.b.c.d.e', `__Host-sb_session=${'A'.repeat(5000)}`, '__Host-sb_session=%E0%A4%A', '__Host-sb_session="quoted"', '__Host-sb_session=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..x.y.z'];
   it.each(cookies)('cookie %s: API 401, browser redirect, cookie cleared', async (cookie) => {
     const api = await gw('/api/me', { headers: { cookie, accept: 'application/json' } });
     expect(api.status).toBe(401);
     const browser = await gw('/page', { headers: { cookie, accept: 'text/html' } });
     expect(browser.status).toBe(302);
-    if (cookie !== 'sb_session=') expect(browser.headers.getSetCookie().some((l) => l.startsWith('sb_session=;'))).toBe(true);
+    if (cookie !== '__Host-sb_session=') expect(browser.headers.getSetCookie().some((l) => l.startsWith('__Host-sb_session=;'))).toBe(true);
   });
 
   const authorizations = ['Bearer', 'Bearer ', 'Bearer a b', 'Bearer \u00e9t\u00e9', 'Bearer ....', 'Bearer a.b.c', 'Bearer eyJ.eyJ.sig', `Bearer ${'x'.repeat(20000)}`, 'bearer  two-spaces'];
@@ -164,13 +164,13 @@ describe('the origin', () => {
 describe('logout', () => {
   it('clears the session and ends it at the issuing provider', async () => {
     const session = await signIn(net.olympus, { sub: 'olympus-uuid-9' });
-    const res = await gw('/logout', { headers: { cookie: `sb_session=${session}` } });
+    const res = await gw('/logout', { headers: { cookie: `__Host-sb_session=${session}` } });
     expect(res.status).toBe(302);
     const to = new URL(res.headers.get('location')!);
     expect(to.origin).toBe(new URL(ISSUERS.olympus).origin);
     expect(to.pathname).toBe('/oidc/logout');
     expect(to.searchParams.get('post_logout_redirect_uri')).toBe(`${GATEWAY}/`);
-    expect(cookiesFrom(res).sb_session).toBe('');
+    expect(cookiesFrom(res)['__Host-sb_session']).toBe('');
   });
 
   it('without a session, just goes home', async () => {

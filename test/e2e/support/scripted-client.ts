@@ -50,7 +50,7 @@ export class ScriptedClient extends TinyBrowser {
     if (!login.url.startsWith(`${stack[idp].url}/interaction/`)) throw new Error(`${this.ip}: /login led to ${login.url} (${login.status}), expected the ${idp} stand-in`);
     const home = await this.submitForm(login, { email, password });
     if (home.url !== `${stack.gatewayUrl}/` || home.status !== 200) throw new Error(`${this.ip}: sign-in ended at ${home.url} (${home.status})`);
-    const session = this.cookiesFor(`${stack.gatewayUrl}/`).sb_session;
+    const session = this.cookiesFor(`${stack.gatewayUrl}/`)['__Host-sb_session'];
     if (!session) throw new Error(`${this.ip}: no sb_session cookie after sign-in`);
     return session;
   }

@@ -18,7 +18,7 @@ export async function signInThroughGateway(stack: Stack, idp: 'auth0' | 'olympus
   if (!login.url.startsWith(`${stack[idp].url}/interaction/`)) throw new Error(`/login led to ${login.url}, expected the ${idp} stand-in`);
   const home = await browser.submitForm(login, { email, password });
   if (home.url !== `${stack.gatewayUrl}/` || home.status !== 200) throw new Error(`sign-in ended at ${home.url} (${home.status})`);
-  const session = browser.cookiesFor(`${stack.gatewayUrl}/`).sb_session;
+  const session = browser.cookiesFor(`${stack.gatewayUrl}/`)['__Host-sb_session'];
   if (!session) throw new Error('no sb_session cookie after sign-in');
   return { browser, session };
 }

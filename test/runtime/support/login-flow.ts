@@ -20,8 +20,8 @@ export async function startLogin(path = '/login', cookie?: string): Promise<Star
   const cookies = cookiesFrom(res);
   return {
     authorize,
-    loginCookie: cookies.sb_login!,
-    cohortCookie: cookies.sb_cohort,
+    loginCookie: cookies['__Host-sb_login']!,
+    cohortCookie: cookies['__Host-sb_cohort'],
     state: authorize.searchParams.get('state')!,
     nonce: authorize.searchParams.get('nonce')!,
     challenge: authorize.searchParams.get('code_challenge')!,
@@ -53,7 +53,7 @@ export async function issueCode(idp: Idp, login: StartedLogin, claims: Record<st
 
 export function callback(params: Record<string, string>, loginCookie: string | undefined): Promise<Response> {
   const q = new URLSearchParams(params);
-  return gw(`/callback?${q}`, { headers: loginCookie ? { cookie: `sb_login=${loginCookie}` } : {} });
+  return gw(`/callback?${q}`, { headers: loginCookie ? { cookie: `__Host-sb_login=${loginCookie}` } : {} });
 }
 
 /** Full sign-in; returns the session cookie value. */
@@ -62,7 +62,7 @@ export async function signIn(idp: Idp, claims: Record<string, unknown> = {}, pat
   const code = await issueCode(idp, login, claims);
   const res = await callback({ code, state: login.state, iss: idp.issuer }, login.loginCookie);
   expect(res.status).toBe(302);
-  const session = cookiesFrom(res).sb_session;
+  const session = cookiesFrom(res)['__Host-sb_session'];
   expect(session).toBeTruthy();
   return session!;
 }
