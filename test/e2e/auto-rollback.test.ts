@@ -182,7 +182,7 @@ describe('automatic rollback on a failing Olympus', () => {
     // The attacker knows its own state: no need for the IdP to fail, it writes the denial itself.
     const url = `${gw}/callback?${new URLSearchParams({ error: 'access_denied', state: login.state!, iss: stack.olympus.issuer })}`;
     const send = async (i: number) => {
-      const res = await fetch(url, { redirect: 'manual', headers: { cookie: `sb_login=${login.loginCookie}`, 'cf-connecting-ip': `198.19.${i >> 8}.${i & 255}`, accept: 'text/html' } });
+      const res = await fetch(url, { redirect: 'manual', headers: { cookie: `__Host-sb_login=${login.loginCookie}`, 'cf-connecting-ip': `198.19.${i >> 8}.${i & 255}`, accept: 'text/html' } });
       await res.arrayBuffer();
       return res.status;
     };

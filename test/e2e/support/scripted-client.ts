@@ -44,7 +44,7 @@ export class ScriptedClient extends TinyBrowser {
     return super.request(url, { ...init, headers: { [this.#header]: this.ip, ...init.headers } });
   }
 
-  /** Signs in through the gateway's /login at the `idp` stand-in; returns the sb_session value. */
+  /** Signs in through the gateway's /login at the `idp` stand-in; returns the __Host-sb_session value. */
   async signIn(stack: Stack, idp: 'auth0' | 'olympus', email: string, password: string): Promise<string> {
     const login = await this.navigate(`${stack.gatewayUrl}/login?returnTo=%2F`);
     if (!login.url.startsWith(`${stack[idp].url}/interaction/`)) throw new Error(`${this.ip}: /login led to ${login.url} (${login.status}), expected the ${idp} stand-in`);
@@ -65,12 +65,12 @@ export class ScriptedClient extends TinyBrowser {
 
   /**
    * Opens a login transaction at /login without going to the IdP: returns the
-   * `state` sent to the IdP and the sealed sb_login cookie (null on a 429).
+   * `state` sent to the IdP and the sealed __Host-sb_login cookie (null on a 429).
    */
   async startLogin(stack: Stack): Promise<{ status: number; state: string; loginCookie: string } | { status: number; state: null; loginCookie: null }> {
     const page = await this.navigate(`${stack.gatewayUrl}/login?returnTo=%2F`, { stopWhen: (u) => !u.startsWith(stack.gatewayUrl) });
     const state = page.url.startsWith(stack.gatewayUrl) ? null : new URL(page.url).searchParams.get('state');
-    const loginCookie = this.cookiesFor(`${stack.gatewayUrl}/callback`).sb_login;
+    const loginCookie = this.cookiesFor(`${stack.gatewayUrl}/callback`)['__Host-sb_login'];
     return state && loginCookie ? { status: page.status, state, loginCookie } : { status: page.status, state: null, loginCookie: null };
   }
 
