@@ -21,6 +21,7 @@ import { log } from '../src/core/log.ts';
 import { clientKey, loginId } from '../src/telemetry/client-key.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import type { LoginTransaction } from '../src/oidc/login-transaction.ts';
+import { safeReturnTo } from '../src/oidc/return-to.ts';
 
 const START_AGAIN = { href: '/login', text: 'Sign in again' };
 
@@ -76,5 +77,6 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   setCookie(c, SESSION_COOKIE, await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), cookieOptions(config, config.sessionTtlSeconds));
   await outcome(c, txn, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
-  return c.redirect(txn.returnTo, 302);
+  // Checked again on the value actually sent: a sealed cookie from an older release may hold one the current rules refuse.
+  return c.redirect(safeReturnTo(txn.returnTo), 302);
 });
