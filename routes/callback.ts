@@ -22,6 +22,7 @@ import { clientKey, loginId } from '../src/telemetry/client-key.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import type { LoginTransaction } from '../src/oidc/login-transaction.ts';
 import { safeReturnTo } from '../src/oidc/return-to.ts';
+import { emailVerifiedOf } from '../src/verify/principal.ts';
 
 const START_AGAIN = { href: '/login', text: 'Sign in again' };
 
@@ -74,7 +75,7 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   const name = typeof claims.name === 'string' ? claims.name : undefined;
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
-  setCookie(c, SESSION_COOKIE, await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt }), cookieOptions(config, config.sessionTtlSeconds));
+  setCookie(c, SESSION_COOKIE, await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, emailVerified: emailVerifiedOf(claims), name, expiresAt }), cookieOptions(config, config.sessionTtlSeconds));
   await outcome(c, txn, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
   // Checked again on the value actually sent: a sealed cookie from an older release may hold one the current rules refuse.

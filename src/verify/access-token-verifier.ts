@@ -15,7 +15,7 @@ import { resolveIssuerKey } from '../providers/key-set-cache.ts';
 import { introspect } from './introspection-client.ts';
 import { fromJoseError } from './jose-error-map.ts';
 import { peekJwt } from './jwt-shape.ts';
-import { scopesOf, type Principal } from './principal.ts';
+import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
 
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
@@ -73,6 +73,7 @@ async function verifyJwt(config: GatewayConfig, token: string, now: number): Pro
     issuer: p.issuer,
     sub: payload.sub,
     email: typeof payload.email === 'string' ? payload.email : undefined,
+    emailVerified: emailVerifiedOf(payload),
     expiresAt: payload.exp!,
     via: 'bearer',
     scopes: scopesOf(payload),

@@ -11,7 +11,7 @@
  */
 import type { GatewayConfig, ProviderOptions } from '../config.ts';
 import { getProviderMetadata } from '../providers/discovery.ts';
-import { scopesOf, type Principal } from './principal.ts';
+import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
@@ -61,7 +61,9 @@ function toPrincipal(p: ProviderOptions, body: Record<string, unknown>, now: num
   if (typeof body.sub !== 'string' || body.sub === '') throw new VerifyError('claim_missing', 'sub', p.issuer);
   const ext = typeof body.ext === 'object' && body.ext !== null ? (body.ext as Record<string, unknown>) : {};
   const email = typeof body.email === 'string' ? body.email : typeof ext.email === 'string' ? ext.email : undefined;
-  return { provider: p.id, issuer: p.issuer, sub: body.sub, email, expiresAt: body.exp, via: 'bearer', scopes: scopesOf(body) };
+  // Hydra puts session claims under `ext`; a top-level claim wins when both are present.
+  const emailVerified = emailVerifiedOf(body) ?? emailVerifiedOf(ext);
+  return { provider: p.id, issuer: p.issuer, sub: body.sub, email, emailVerified, expiresAt: body.exp, via: 'bearer', scopes: scopesOf(body) };
 }
 
 async function callEndpoint(p: ProviderOptions, token: string): Promise<Record<string, unknown>> {

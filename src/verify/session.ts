@@ -16,13 +16,15 @@ export interface SessionData {
   issuer: string;
   sub: string;
   email: string | undefined;
+  /** The ID token's `email_verified` when it was a literal boolean. */
+  emailVerified: boolean | undefined;
   name: string | undefined;
   /** Unix seconds. */
   expiresAt: number;
 }
 
 export function createSession(config: GatewayConfig, data: SessionData): Promise<string> {
-  return seal(config.sessionSecret, 'session', { v: 1, prv: data.provider, iss: data.issuer, sub: data.sub, email: data.email, name: data.name }, data.expiresAt);
+  return seal(config.sessionSecret, 'session', { v: 1, prv: data.provider, iss: data.issuer, sub: data.sub, email: data.email, ev: data.emailVerified, name: data.name }, data.expiresAt);
 }
 
 export async function readSession(config: GatewayConfig, cookie: string): Promise<Principal & { name: string | undefined }> {
@@ -43,6 +45,7 @@ export async function readSession(config: GatewayConfig, cookie: string): Promis
     issuer: c.iss,
     sub: c.sub,
     email: typeof c.email === 'string' ? c.email : undefined,
+    emailVerified: typeof c.ev === 'boolean' ? c.ev : undefined,
     name: typeof c.name === 'string' ? c.name : undefined,
     expiresAt: c.exp!,
     via: 'session',
