@@ -42,13 +42,28 @@ async function applyOverlap(config: GatewayConfig, p: Principal, flag: () => Pro
   return { ...p, expiresAt: decision.until };
 }
 
-function rejected(err: unknown, clearSession: boolean): AuthResult {
-  if (!(err instanceof VerifyError)) throw err;
+/** The boundary of the verification path: whatever was thrown, the caller gets a reason, never an exception (a 500). */
+export function asVerifyError(err: unknown): VerifyError {
+  if (err instanceof VerifyError) return err;
+  log('error', { event: 'verification_error', reason: 'verification_failed', error: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'non-error thrown' });
+  return new VerifyError('verification_failed', err instanceof Error ? err.name : undefined);
+}
+
+function rejected(thrown: unknown, clearSession: boolean): AuthResult {
+  const err = asVerifyError(thrown);
   log('info', { event: 'credential_rejected', reason: err.reason, issuer: err.issuer, detail: err.detail?.slice(0, 200) });
   return { kind: 'rejected', reason: err.reason, issuer: err.issuer, clearSession };
 }
 
 export async function authenticate(config: GatewayConfig, creds: Credentials, flag: () => Promise<FlagRead>, now = Date.now()): Promise<AuthResult> {
+  try {
+    return await authenticateOrThrow(config, creds, flag, now);
+  } catch (err) {
+    return rejected(err, false);
+  }
+}
+
+async function authenticateOrThrow(config: GatewayConfig, creds: Credentials, flag: () => Promise<FlagRead>, now: number): Promise<AuthResult> {
   const nowS = Math.floor(now / 1000);
   let fromSession: Principal | undefined;
   let clearSession = false;

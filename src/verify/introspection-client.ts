@@ -39,7 +39,12 @@ function remember(key: string, entry: CacheEntry): void {
 
 async function endpointFor(p: ProviderOptions): Promise<string> {
   if (p.introspectionUrl) return p.introspectionUrl;
-  const meta = await getProviderMetadata(p.issuer);
+  let meta;
+  try {
+    meta = await getProviderMetadata(p.issuer);
+  } catch (err) {
+    throw new VerifyError('provider_unavailable', String(err), p.issuer);
+  }
   if (!meta.introspection_endpoint) throw new VerifyError('introspection_unavailable', 'no introspection endpoint configured or discovered', p.issuer);
   return meta.introspection_endpoint;
 }
@@ -87,7 +92,9 @@ async function callEndpoint(p: ProviderOptions, token: string): Promise<Record<s
   }
   if (!res.ok) throw new VerifyError('introspection_unavailable', `HTTP ${res.status}`, p.issuer);
   const body = (await res.json().catch(() => null)) as unknown;
-  if (typeof body !== 'object' || body === null) throw new VerifyError('introspection_unavailable', 'response is not a JSON object', p.issuer);
+  // RFC 7662 §2.2: a JSON object whose `active` is a boolean. Anything else is the endpoint failing, not the token.
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new VerifyError('introspection_unavailable', 'response is not a JSON object', p.issuer);
+  if (typeof (body as { active?: unknown }).active !== 'boolean') throw new VerifyError('introspection_unavailable', 'response has no boolean "active"', p.issuer);
   return body as Record<string, unknown>;
 }
 
