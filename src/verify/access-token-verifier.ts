@@ -17,6 +17,7 @@ import { fromJoseError } from './jose-error-map.ts';
 import { peekJwt } from './jwt-shape.ts';
 import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
+import { checkTokenBinding } from './token-binding.ts';
 
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 const ACCESS_TOKEN_TYPS = new Set(['jwt', 'at+jwt']);
@@ -68,6 +69,7 @@ async function verifyJwt(config: GatewayConfig, token: string, now: number): Pro
     throw fromJoseError(err, p.issuer);
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new VerifyError('claim_invalid', 'sub', p.issuer);
+  checkTokenBinding(p, payload);
   return {
     provider: p.id,
     issuer: p.issuer,

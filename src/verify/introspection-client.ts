@@ -13,6 +13,7 @@ import type { GatewayConfig, ProviderOptions } from '../config.ts';
 import { getProviderMetadata } from '../providers/discovery.ts';
 import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
+import { checkTokenBinding } from './token-binding.ts';
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -59,10 +60,7 @@ function toPrincipal(p: ProviderOptions, body: Record<string, unknown>, now: num
   // Hydra says token_use, RFC 7662 says token_type; a refresh token is not an access token.
   const use = body.token_use ?? body.token_type;
   if (typeof use === 'string' && !/^(access_token|bearer)$/i.test(use)) throw new VerifyError('typ_not_access_token', use, p.issuer);
-  if (p.audience) {
-    const aud = Array.isArray(body.aud) ? body.aud : [body.aud];
-    if (!aud.includes(p.audience)) throw new VerifyError('audience_mismatch', undefined, p.issuer);
-  }
+  checkTokenBinding(p, body);
   if (typeof body.sub !== 'string' || body.sub === '') throw new VerifyError('claim_missing', 'sub', p.issuer);
   const ext = typeof body.ext === 'object' && body.ext !== null ? (body.ext as Record<string, unknown>) : {};
   const email = typeof body.email === 'string' ? body.email : typeof ext.email === 'string' ? ext.email : undefined;
