@@ -14,6 +14,7 @@ import { getProviderMetadata } from '../providers/discovery.ts';
 import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
 import { checkTokenBinding } from './token-binding.ts';
+import { IsolateCache } from '../core/isolate-cache.ts';
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -21,9 +22,8 @@ const NEGATIVE_TTL_MS = 5_000;
 const FETCH_TIMEOUT_MS = 3_000;
 
 type CacheEntry = { until: number; principal?: Principal; reason?: VerifyError };
-const cache = new Map<string, CacheEntry>();
-/** One call in flight per token: when an entry expires under load, concurrent requests share it. */
-const inflight = new Map<string, Promise<Record<string, unknown>>>();
+/** Settled answers only: concurrent first uses of a token each call the endpoint (no shared pending promise, core/isolate-cache). */
+const cache = new IsolateCache<CacheEntry>(MAX_ENTRIES);
 
 async function tokenHash(token: string): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
@@ -31,10 +31,6 @@ async function tokenHash(token: string): Promise<string> {
 }
 
 function remember(key: string, entry: CacheEntry): void {
-  if (cache.size >= MAX_ENTRIES) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
   cache.set(key, entry);
 }
 
@@ -104,12 +100,7 @@ export async function introspect(config: GatewayConfig, p: ProviderOptions, toke
     // Re-check expiry: a cached answer never outlives the token.
     if (hit.principal!.expiresAt + CLOCK_SKEW_SECONDS > Math.floor(now / 1000)) return hit.principal!;
   }
-  let pending = inflight.get(key);
-  if (!pending) {
-    pending = callEndpoint(p, token).finally(() => inflight.delete(key));
-    inflight.set(key, pending);
-  }
-  const body = await pending;
+  const body = await callEndpoint(p, token);
   try {
     const principal = toPrincipal(p, body, now);
     const ttl = Math.min(config.introspectionCacheSeconds * 1000, principal.expiresAt * 1000 - now);
