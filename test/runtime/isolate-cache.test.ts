@@ -118,6 +118,31 @@ describe('settled values are still shared', () => {
   });
 });
 
+describe('an aged value is refreshed by one request while the others keep serving it', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it.each([
+    ['key set (10 min)', (u: URL) => u.pathname.endsWith('/jwks.json'), 11 * 60_000],
+    ['discovery (1 h)', (u: URL) => u.pathname.endsWith('/openid-configuration') && u.origin === 'https://auth0.test', 61 * 60_000],
+  ] as const)('%s', async (_name, match, age) => {
+    const token = await auth0AccessToken(net.auth0);
+    expect((await api(`Bearer ${token}`)).status).toBe(200);
+    vi.setSystemTime(Date.now() + age);
+    const fresh = await auth0AccessToken(net.auth0);
+    const probe = hangFirst(match);
+    const refresher = api(`Bearer ${fresh}`);
+    await new Promise((r) => setTimeout(r, 20));
+    // While the first request's refresh hangs, 20 others are served from the aged value at once, without fetching.
+    const others = await within(Promise.all(Array.from({ length: 20 }, () => api(`Bearer ${fresh}`))), 2000);
+    expect(others).not.toBe('hung');
+    expect((others as Response[]).every((r) => r.status === 200)).toBe(true);
+    expect(probe.calls()).toBe(1);
+    release();
+    // The refresh failed (cancelled): stale-if-error, the refresher still gets an answer.
+    expect((await refresher).status).toBe(200);
+  });
+});
+
 describe('IsolateCache', () => {
   it('keeps at most maxEntries, dropping the oldest', () => {
     const c = new IsolateCache<{ n: number }>(2);
