@@ -43,7 +43,7 @@ async function applyOverlap(config: GatewayConfig, p: Principal, flag: () => Pro
 }
 
 /** The boundary of the verification path: whatever was thrown, the caller gets a reason, never an exception (a 500). */
-export function asVerifyError(err: unknown): VerifyError {
+function asVerifyError(err: unknown): VerifyError {
   if (err instanceof VerifyError) return err;
   log('error', { event: 'verification_error', reason: 'verification_failed', error: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'non-error thrown' });
   return new VerifyError('verification_failed', err instanceof Error ? err.name : undefined);
