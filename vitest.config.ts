@@ -23,6 +23,8 @@ const TEST_VARS = {
   OLYMPUS_CLIENT_ID: CLIENTS.olympus,
   OLYMPUS_CLIENT_SECRET: 'olympus-secret-value',
   OLYMPUS_ACCESS_TOKEN_FORMAT: 'auto',
+  // No Olympus audience in the tests: bearer tokens are bound to the gateway's Hydra client instead.
+  OLYMPUS_TOKEN_BINDING: 'client',
   OLYMPUS_INTROSPECTION_URL: INTROSPECTION_URL,
   OLYMPUS_INTROSPECTION_HEADERS: JSON.stringify({ 'CF-Access-Client-Id': 'svc-id', 'CF-Access-Client-Secret': 'svc-secret' }),
   ORIGIN_URL: ORIGIN,

@@ -56,6 +56,8 @@ export function gatewayVars(input: GatewayVarsInput): Record<string, string> {
     OLYMPUS_CLIENT_ID,
     OLYMPUS_CLIENT_SECRET: secrets.olympusClientSecret,
     OLYMPUS_ACCESS_TOKEN_FORMAT: 'opaque',
+    // Hydra issues no audience by default: accept only tokens issued to the gateway's own client.
+    OLYMPUS_TOKEN_BINDING: 'client',
     OLYMPUS_RECOVERY_URL: `${input.olympusUrl}/self-service/recovery/browser`,
     // The stand-in speaks "Initiating User Registration via OpenID Connect" (prompt=create); real Hydra v2.2+ takes prompt=registration.
     OLYMPUS_SIGNUP_PARAMS: 'prompt=create',

@@ -24,6 +24,8 @@ import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { settleLogin } from '../src/telemetry/login-settlement.ts';
 import { constantTimeEqual } from '../src/core/bytes.ts';
 import type { LoginTransaction } from '../src/oidc/login-transaction.ts';
+import { safeReturnTo } from '../src/oidc/return-to.ts';
+import { emailVerifiedOf } from '../src/verify/principal.ts';
 
 const START_AGAIN = { href: '/login', text: 'Sign in again' };
 
@@ -100,10 +102,11 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
   const name = typeof claims.name === 'string' ? claims.name : undefined;
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const expiresAt = Math.floor(Date.now() / 1000) + config.sessionTtlSeconds;
-  writeCookie(c, config, 'session', await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, name, expiresAt, idToken }), config.sessionTtlSeconds);
+  writeCookie(c, config, 'session', await createSession(config, { provider: p.id, issuer: p.issuer, sub: claims.sub, email, emailVerified: emailVerifiedOf(claims), name, expiresAt, idToken }), config.sessionTtlSeconds);
   // An account made in Olympus exists only there: this browser's next logins must land there at any percent.
   if (txn.intent === 'signup' && p.id === 'olympus') writeCookie(c, config, 'cohort', String(OLYMPUS_SIGNUP_COHORT), COHORT_MAX_AGE_SECONDS);
   await outcome(c, txn, settled, 'succeeded');
   log('info', { event: 'login_succeeded', provider: p.id, intent: txn.intent, duration_ms: Date.now() - txn.startedAt });
-  return c.redirect(txn.returnTo, 302);
+  // Checked again on the value actually sent: a sealed cookie from an older release may hold one the current rules refuse.
+  return c.redirect(safeReturnTo(txn.returnTo), 302);
 });

@@ -12,7 +12,8 @@ import { isPublicPath } from '../src/origin/public-paths.ts';
 import { originRequest } from '../src/origin/origin-request.ts';
 import { setIdentityHeaders } from '../src/origin/identity-headers.ts';
 import { gatewayAssertion } from '../src/origin/gateway-assertion.ts';
-import { isBrowserNavigation } from '../src/http/request-kind.ts';
+import { isBrowserNavigation, isCorsPreflight } from '../src/http/request-kind.ts';
+import { makePrivate } from '../src/origin/private-response.ts';
 import { sessionExpiredPage } from '../src/http/pages.ts';
 import { unauthorizedJson, wireErrorFor } from '../src/http/wire-error.ts';
 import { publicBase } from '../src/http/public-url.ts';
@@ -39,9 +40,12 @@ async function forward(c: Context<AppEnv>, principal: Principal | undefined): Pr
   }
   try {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const res = await fetch(url, { method: req.method, headers, body: hasBody ? req.body : undefined, redirect: 'manual' });
+    // An answer for one person is never stored in Cloudflare's cache on the way back either.
+    const res = await fetch(url, { method: req.method, headers, body: hasBody ? req.body : undefined, redirect: 'manual', ...(principal ? { cache: 'no-store' as const } : {}) });
     await countApi(c, principal?.provider ?? 'anonymous', res.status >= 500);
-    return new Response(res.body, res);
+    const out = new Response(res.body, res);
+    if (principal) makePrivate(out.headers);
+    return out;
   } catch (err) {
     log('error', { event: 'origin_failed', reason: 'origin_unreachable', error: String(err) });
     await countApi(c, principal?.provider ?? 'anonymous', true);
@@ -52,7 +56,7 @@ async function forward(c: Context<AppEnv>, principal: Principal | undefined): Pr
 export const proxy = new Hono<AppEnv>().all('*', async (c) => {
   const config = c.var.config;
   const req = c.req.raw;
-  if (isPublicPath(new URL(req.url).pathname, config.publicPaths)) return forward(c, undefined);
+  if (isPublicPath(new URL(req.url).pathname, config.publicPaths) || isCorsPreflight(req)) return forward(c, undefined);
   const result = await authenticate(
     config,
     { sessionCookie: readCookie(c, config, 'session').value, authorization: req.headers.get('authorization') ?? undefined },

@@ -10,6 +10,7 @@ import type { ProviderId } from './core/provider-id.ts';
 import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './controller/rules.ts';
 
 export type AccessTokenFormat = 'jwt' | 'opaque' | 'auto';
+export type TokenBinding = 'audience' | 'client';
 
 export interface ProviderOptions {
   id: ProviderId;
@@ -19,6 +20,13 @@ export interface ProviderOptions {
   clientSecret: string;
   /** Audience required in JWT access tokens (and requested at login for Auth0). */
   audience: string | undefined;
+  /**
+   * How a bearer token is bound to this gateway: `audience` (its `aud` holds
+   * `audience`) or `client` (its `client_id`/`azp` is this gateway's own
+   * client, and `aud` too when an audience is set). Never unbound: another
+   * client's token of the same issuer must not pass.
+   */
+  tokenBinding: TokenBinding;
   scopes: string;
   accessTokenFormat: AccessTokenFormat;
   /** Asymmetric algorithms accepted for this issuer's tokens. */
@@ -183,12 +191,14 @@ function provider(vars: Vars, id: ProviderId, prefix: string, defaultFormat: Acc
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((h) => typeof h !== 'string')) {
     throw new ConfigError(`${prefix}_INTROSPECTION_HEADERS`, 'must be a JSON object of string header values');
   }
+  const audience = str(vars, `${prefix}_AUDIENCE`);
   return {
     id,
     issuer,
     clientId,
     clientSecret,
-    audience: str(vars, `${prefix}_AUDIENCE`),
+    audience,
+    tokenBinding: tokenBinding(vars, prefix, audience),
     scopes: str(vars, `${prefix}_SCOPES`) ?? 'openid profile email',
     accessTokenFormat: format,
     algorithms: algs,
@@ -199,6 +209,21 @@ function provider(vars: Vars, id: ProviderId, prefix: string, defaultFormat: Acc
     recoveryUrl: optionalUrl(vars, `${prefix}_RECOVERY_URL`),
     signupParams: signupParams(vars, `${prefix}_SIGNUP_PARAMS`, id === 'auth0' ? 'screen_hint=signup' : 'prompt=registration'),
   };
+}
+
+/** Refuses to start with bearer tokens bound to nothing but their issuer (any client's token would pass). */
+function tokenBinding(vars: Vars, prefix: string, audience: string | undefined): TokenBinding {
+  const v = str(vars, `${prefix}_TOKEN_BINDING`);
+  if (v !== undefined && v !== 'audience' && v !== 'client') throw new ConfigError(`${prefix}_TOKEN_BINDING`, 'must be "audience" or "client"');
+  const binding = v ?? (audience !== undefined ? 'audience' : undefined);
+  if (binding === 'client') return 'client';
+  if (audience === undefined) {
+    throw new ConfigError(
+      `${prefix}_AUDIENCE`,
+      `is required to bind access tokens to this gateway (otherwise any token of that issuer, for any client, is accepted); or set ${prefix}_TOKEN_BINDING=client to accept only tokens issued to ${prefix}_CLIENT_ID (client_id/azp claim)`,
+    );
+  }
+  return 'audience';
 }
 
 const RESERVED_PARAMS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope']);

@@ -30,11 +30,11 @@ export function publicJwks(jwk: JsonWebKeyWithKid): { keys: JWK[] } {
 }
 
 export async function gatewayAssertion(jwk: JsonWebKeyWithKid, gatewayIssuer: string, audience: string, p: Principal, now = Date.now()): Promise<string> {
-  const cacheKey = `${principalKey(p)}|${p.provider}|${p.via}|${p.email ?? ''}|${gatewayIssuer}|${audience}`;
+  const cacheKey = `${principalKey(p)}|${p.provider}|${p.via}|${p.email ?? ''}|${p.emailVerified ?? ''}|${gatewayIssuer}|${audience}`;
   const hit = cache.get(cacheKey);
   if (hit && hit.until > now) return hit.jwt;
   const iat = Math.floor(now / 1000);
-  const jwt = await new SignJWT({ provider: p.provider, idp_iss: p.issuer, email: p.email, auth_via: p.via })
+  const jwt = await new SignJWT({ provider: p.provider, idp_iss: p.issuer, email: p.email, email_verified: p.emailVerified, auth_via: p.via })
     .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'switchback-assertion+jwt' })
     .setIssuer(gatewayIssuer)
     .setAudience(audience)

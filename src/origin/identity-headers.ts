@@ -1,14 +1,36 @@
 /**
- * The identity headers the app reads. They are always removed from the
- * incoming request first, whatever their case, so a client can never claim an
- * identity by sending them itself.
+ * The identity headers the app reads. Every incoming header that an app
+ * server could read as one of them is removed first, so a client can never
+ * claim an identity by sending it itself.
+ *
+ * "Could read as" is wider than an exact match: CGI-style servers (WSGI,
+ * Rack, PHP) expose `X-Auth-Sub`, `X_Auth_Sub` and `x.auth.sub` alike as
+ * `HTTP_X_AUTH_SUB`. So a name is folded (lower case, every character other
+ * than a letter or digit read as `-`) before it is compared, and everything
+ * under the `x-auth-` prefix is reserved to the gateway, including headers it
+ * does not set today.
  */
 import type { Principal } from '../verify/principal.ts';
 
-export const IDENTITY_HEADERS = ['x-auth-sub', 'x-auth-provider', 'x-auth-email', 'x-auth-issuer', 'x-auth-assertion'] as const;
+export const IDENTITY_HEADERS = ['x-auth-sub', 'x-auth-provider', 'x-auth-email', 'x-auth-email-verified', 'x-auth-issuer', 'x-auth-assertion'] as const;
+export const IDENTITY_PREFIX = 'x-auth-';
+
+/** The name as the most lenient app server could read it. */
+export function foldHeaderName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '-');
+}
+
+export function isIdentityHeaderName(name: string): boolean {
+  const folded = foldHeaderName(name);
+  return folded.startsWith(IDENTITY_PREFIX) || (IDENTITY_HEADERS as readonly string[]).includes(folded);
+}
 
 export function stripIdentityHeaders(headers: Headers): void {
-  for (const h of IDENTITY_HEADERS) headers.delete(h);
+  const names = new Set<string>();
+  headers.forEach((_v, name) => {
+    if (isIdentityHeaderName(name)) names.add(name);
+  });
+  for (const name of names) headers.delete(name);
 }
 
 /** Header values cannot carry CR/LF; an email with them is dropped, not forwarded. */
@@ -21,6 +43,10 @@ export function setIdentityHeaders(headers: Headers, p: Principal, assertion: st
   headers.set('x-auth-provider', p.provider);
   headers.set('x-auth-issuer', p.issuer);
   const email = safeValue(p.email);
-  if (email) headers.set('x-auth-email', email);
+  if (email) {
+    headers.set('x-auth-email', email);
+    // Only when the provider said so with a literal boolean; absent means unknown, never "true".
+    if (p.emailVerified !== undefined) headers.set('x-auth-email-verified', String(p.emailVerified));
+  }
   if (assertion) headers.set('x-auth-assertion', assertion);
 }

@@ -12,6 +12,7 @@
  *
  * Versions are immutable, so each is read from KV once per isolate.
  */
+import { IsolateCache } from '../core/isolate-cache.ts';
 import * as z from '../core/schema.ts';
 import type { GatewayConfig, ProviderOptions } from '../config.ts';
 import type { ProviderId } from '../core/provider-id.ts';
@@ -41,7 +42,8 @@ export class ClientConfigError extends Error {
   readonly code = 'ERR_CLIENT_CONFIG';
 }
 
-const versions = new Map<number, Promise<ClientConfigRecord | undefined>>();
+/** Versions are immutable once written: a record read once is kept (settled values only, core/isolate-cache). */
+const versions = new IsolateCache<ClientConfigRecord>(64);
 
 async function load(kv: KVNamespace, version: number): Promise<ClientConfigRecord | undefined> {
   const text = await kv.get(`${CLIENT_CONFIG_PREFIX}${version}`, 'text');
@@ -50,15 +52,13 @@ async function load(kv: KVNamespace, version: number): Promise<ClientConfigRecor
   return parsed.success ? parsed.data : undefined;
 }
 
-export function readClientConfig(kv: KVNamespace, version: number): Promise<ClientConfigRecord | undefined> {
-  let v = versions.get(version);
-  if (!v) {
-    v = load(kv, version).catch(() => undefined);
-    versions.set(version, v);
-    // A miss or a failure is not cached: the version may be written a moment later.
-    void v.then((r) => r === undefined && versions.delete(version));
-  }
-  return v;
+export async function readClientConfig(kv: KVNamespace, version: number): Promise<ClientConfigRecord | undefined> {
+  const hit = versions.get(String(version));
+  if (hit) return hit;
+  const record = await load(kv, version).catch(() => undefined);
+  // A miss or a failure is not cached: the version may be written a moment later.
+  if (record) versions.set(String(version), record);
+  return record;
 }
 
 /** The provider options in force for a given client config version (0 = the vars). */

@@ -3,9 +3,12 @@
  *
  * The document's `issuer` must equal the configured issuer exactly (OIDC
  * Discovery §4.3): this is what pins every endpoint, and the key set, to one
- * provider. A failed refresh keeps serving the last good document.
+ * provider. A failed refresh keeps serving the last good document. Only
+ * documents are shared between requests, never a pending fetch
+ * (core/isolate-cache).
  */
 import { log } from '../core/log.ts';
+import { IsolateCache, refreshInProgress } from '../core/isolate-cache.ts';
 
 export interface ProviderMetadata {
   issuer: string;
@@ -33,9 +36,10 @@ interface Entry {
   metadata?: ProviderMetadata;
   fetchedAt: number;
   failedAt: number;
-  pending?: Promise<ProviderMetadata>;
+  /** A request started refreshing a stale document at this time; the others keep serving it meanwhile. */
+  refreshingSince?: number;
 }
-const entries = new Map<string, Entry>();
+const entries = new IsolateCache<Entry>(16);
 
 export function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
@@ -62,32 +66,25 @@ async function fetchMetadata(issuer: string): Promise<ProviderMetadata> {
 
 /** Returns the provider's metadata: cached, refreshed hourly, stale-if-error. */
 export async function getProviderMetadata(issuer: string, now = Date.now()): Promise<ProviderMetadata> {
-  let e = entries.get(issuer);
-  if (!e) {
-    e = { fetchedAt: 0, failedAt: 0 };
-    entries.set(issuer, e);
+  const e = entries.get(issuer);
+  if (e?.metadata) {
+    if (now - e.fetchedAt < FRESH_MS) return e.metadata;
+    if (now - e.failedAt < RETRY_AFTER_ERROR_MS) return e.metadata;
+    if (refreshInProgress(e.refreshingSince, now, FETCH_TIMEOUT_MS)) return e.metadata;
+    entries.set(issuer, { ...e, refreshingSince: now });
   }
-  if (e.metadata && now - e.fetchedAt < FRESH_MS) return e.metadata;
-  if (e.metadata && now - e.failedAt < RETRY_AFTER_ERROR_MS) return e.metadata;
-  if (!e.pending) {
-    const entry = e;
-    entry.pending = fetchMetadata(issuer)
-      .then((m) => {
-        entry.metadata = m;
-        entry.fetchedAt = Date.now();
-        return m;
-      })
-      .catch((err: unknown) => {
-        entry.failedAt = Date.now();
-        log('warn', { event: 'discovery_failed', issuer, reason: 'provider_unavailable', error: String(err), stale: Boolean(entry.metadata) });
-        if (entry.metadata) return entry.metadata;
-        throw err instanceof DiscoveryError ? err : new DiscoveryError(`discovery unreachable: ${String(err)}`);
-      })
-      .finally(() => {
-        entry.pending = undefined;
-      });
+  try {
+    const metadata = await fetchMetadata(issuer);
+    entries.set(issuer, { metadata, fetchedAt: Date.now(), failedAt: 0 });
+    return metadata;
+  } catch (err) {
+    // Read again: a concurrent request may have stored a good document meanwhile.
+    const last = entries.get(issuer);
+    entries.set(issuer, { metadata: last?.metadata, fetchedAt: last?.fetchedAt ?? 0, failedAt: Date.now() });
+    log('warn', { event: 'discovery_failed', issuer, reason: 'provider_unavailable', error: String(err), stale: Boolean(last?.metadata) });
+    if (last?.metadata) return last.metadata;
+    throw err instanceof DiscoveryError ? err : new DiscoveryError(`discovery unreachable: ${String(err)}`);
   }
-  return e.pending!;
 }
 
 /** Test hook: forget everything cached in this isolate. */

@@ -9,10 +9,14 @@
  *   cooldown (key rotation), so a flood of random kids cannot hammer the IdP.
  * - When the key endpoint is down, the last good set keeps serving
  *   (stale-if-error); only an isolate that never saw the keys fails closed.
+ * - Only settled key sets are shared between requests, never a pending fetch
+ *   (core/isolate-cache); an aged set is refreshed by one request while the
+ *   others keep using it.
  */
 import { createLocalJWKSet, errors as joseErrors, type JSONWebKeySet, type JWTHeaderParameters } from 'jose';
 import { log } from '../core/log.ts';
 import { VerifyError } from '../verify/verify-error.ts';
+import { IsolateCache, refreshInProgress } from '../core/isolate-cache.ts';
 
 const MAX_AGE_MS = 10 * 60 * 1000;
 const COOLDOWN_MS = 30 * 1000;
@@ -25,12 +29,15 @@ interface Entry {
   jwksUri: string;
   resolver?: Resolver;
   fetchedAt: number;
-  attemptedAt: number;
+  /** Last failed fetch: an isolate without keys retries at most once per cooldown. */
+  failedAt: number;
   /** Last refetch caused by an unknown kid: at most one per cooldown. */
   missRefetchAt: number;
-  pending?: Promise<void>;
+  /** A request started refreshing an aged key set at this time; the others keep using it meanwhile. */
+  refreshingSince?: number;
 }
-const entries = new Map<string, Entry>();
+/** Settled key sets only, never a pending fetch (core/isolate-cache: jose#355, #509). */
+const entries = new IsolateCache<Entry>(16);
 
 async function fetchKeySet(uri: string): Promise<JSONWebKeySet> {
   const res = await fetch(uri, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
@@ -45,28 +52,26 @@ async function fetchKeySet(uri: string): Promise<JSONWebKeySet> {
   return { keys: keys.slice(0, MAX_KEYS) };
 }
 
-function refresh(issuer: string, e: Entry): Promise<void> {
-  if (!e.pending) {
-    e.attemptedAt = Date.now();
-    e.pending = fetchKeySet(e.jwksUri)
-      .then((jwks) => {
-        e.resolver = createLocalJWKSet(jwks);
-        e.fetchedAt = Date.now();
-      })
-      .catch((err: unknown) => {
-        log('warn', { event: 'jwks_fetch_failed', issuer, reason: 'keys_unavailable', error: String(err), stale: Boolean(e.resolver) });
-      })
-      .finally(() => {
-        e.pending = undefined;
-      });
+/** Fetches the key set and stores the result; concurrent callers each fetch (no shared pending promise). */
+async function refresh(issuer: string, jwksUri: string): Promise<Entry> {
+  try {
+    const jwks = await fetchKeySet(jwksUri);
+    const next: Entry = { ...entryFor(issuer, jwksUri), resolver: createLocalJWKSet(jwks), fetchedAt: Date.now(), failedAt: 0, refreshingSince: undefined };
+    entries.set(issuer, next);
+    return next;
+  } catch (err) {
+    const last = entryFor(issuer, jwksUri);
+    log('warn', { event: 'jwks_fetch_failed', issuer, reason: 'keys_unavailable', error: String(err), stale: Boolean(last.resolver) });
+    const next: Entry = { ...last, failedAt: Date.now(), refreshingSince: undefined };
+    entries.set(issuer, next);
+    return next;
   }
-  return e.pending;
 }
 
 function entryFor(issuer: string, jwksUri: string): Entry {
   let e = entries.get(issuer);
   if (!e || e.jwksUri !== jwksUri) {
-    e = { jwksUri, fetchedAt: 0, attemptedAt: 0, missRefetchAt: 0 };
+    e = { jwksUri, fetchedAt: 0, failedAt: 0, missRefetchAt: 0 };
     entries.set(issuer, e);
   }
   return e;
@@ -81,13 +86,14 @@ function isNoMatch(err: unknown): boolean {
  * keys are ever tried.
  */
 export async function resolveIssuerKey(issuer: string, jwksUri: string, header: JWTHeaderParameters): Promise<CryptoKey> {
-  const e = entryFor(issuer, jwksUri);
+  let e = entryFor(issuer, jwksUri);
   const now = Date.now();
   if (!e.resolver) {
-    if (now - e.attemptedAt >= COOLDOWN_MS || e.pending) await refresh(issuer, e);
+    if (now - e.failedAt >= COOLDOWN_MS) e = await refresh(issuer, jwksUri);
     if (!e.resolver) throw new VerifyError('keys_unavailable', 'no key set has been fetched for this issuer', issuer);
-  } else if (now - e.fetchedAt > MAX_AGE_MS && now - e.attemptedAt >= COOLDOWN_MS) {
-    await refresh(issuer, e);
+  } else if (now - e.fetchedAt > MAX_AGE_MS && now - e.failedAt >= COOLDOWN_MS && !refreshInProgress(e.refreshingSince, now, FETCH_TIMEOUT_MS)) {
+    entries.set(issuer, { ...e, refreshingSince: now });
+    e = await refresh(issuer, jwksUri);
   }
   // Hand jose only what key selection may depend on.
   const selector = { alg: header.alg, kid: header.kid } as JWTHeaderParameters;
@@ -96,11 +102,11 @@ export async function resolveIssuerKey(issuer: string, jwksUri: string, header: 
   } catch (err) {
     if (!isNoMatch(err)) throw new VerifyError('kid_not_found', String(err), issuer);
   }
-  if (Date.now() - e.missRefetchAt >= COOLDOWN_MS) {
-    e.missRefetchAt = Date.now();
-    await refresh(issuer, e);
+  if (Date.now() - entryFor(issuer, jwksUri).missRefetchAt >= COOLDOWN_MS) {
+    entries.set(issuer, { ...entryFor(issuer, jwksUri), missRefetchAt: Date.now() });
+    e = await refresh(issuer, jwksUri);
     try {
-      return (await e.resolver!(selector)) as CryptoKey;
+      if (e.resolver) return (await e.resolver(selector)) as CryptoKey;
     } catch {
       /* fall through */
     }
@@ -111,7 +117,7 @@ export async function resolveIssuerKey(issuer: string, jwksUri: string, header: 
 /** Warms the cache (used at login so the callback never waits on the JWKS). */
 export async function preloadKeySet(issuer: string, jwksUri: string): Promise<void> {
   const e = entryFor(issuer, jwksUri);
-  if (!e.resolver && Date.now() - e.attemptedAt >= COOLDOWN_MS) await refresh(issuer, e);
+  if (!e.resolver && Date.now() - e.failedAt >= COOLDOWN_MS) await refresh(issuer, jwksUri);
 }
 
 export function clearKeySetCache(): void {

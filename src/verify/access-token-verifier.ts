@@ -15,8 +15,9 @@ import { resolveIssuerKey } from '../providers/key-set-cache.ts';
 import { introspect } from './introspection-client.ts';
 import { fromJoseError } from './jose-error-map.ts';
 import { peekJwt } from './jwt-shape.ts';
-import { scopesOf, type Principal } from './principal.ts';
+import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
+import { checkTokenBinding } from './token-binding.ts';
 
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 const ACCESS_TOKEN_TYPS = new Set(['jwt', 'at+jwt']);
@@ -68,11 +69,13 @@ async function verifyJwt(config: GatewayConfig, token: string, now: number): Pro
     throw fromJoseError(err, p.issuer);
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new VerifyError('claim_invalid', 'sub', p.issuer);
+  checkTokenBinding(p, payload);
   return {
     provider: p.id,
     issuer: p.issuer,
     sub: payload.sub,
     email: typeof payload.email === 'string' ? payload.email : undefined,
+    emailVerified: emailVerifiedOf(payload),
     expiresAt: payload.exp!,
     via: 'bearer',
     scopes: scopesOf(payload),

@@ -60,13 +60,28 @@ async function applyOverlap(config: GatewayConfig, p: Principal, flags: FlagRead
   return { ...p, expiresAt: decision.until };
 }
 
-function rejected(err: unknown, clearSession: boolean): AuthResult {
-  if (!(err instanceof VerifyError)) throw err;
+/** The boundary of the verification path: whatever was thrown, the caller gets a reason, never an exception (a 500). */
+function asVerifyError(err: unknown): VerifyError {
+  if (err instanceof VerifyError) return err;
+  log('error', { event: 'verification_error', reason: 'verification_failed', error: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'non-error thrown' });
+  return new VerifyError('verification_failed', err instanceof Error ? err.name : undefined);
+}
+
+function rejected(thrown: unknown, clearSession: boolean): AuthResult {
+  const err = asVerifyError(thrown);
   log('info', { event: 'credential_rejected', reason: err.reason, issuer: err.issuer, detail: err.detail?.slice(0, 200) });
   return { kind: 'rejected', reason: err.reason, issuer: err.issuer, clearSession };
 }
 
 export async function authenticate(config: GatewayConfig, creds: Credentials, flags: FlagReaders, now = Date.now()): Promise<AuthResult> {
+  try {
+    return await authenticateOrThrow(config, creds, flags, now);
+  } catch (err) {
+    return rejected(err, false);
+  }
+}
+
+async function authenticateOrThrow(config: GatewayConfig, creds: Credentials, flags: FlagReaders, now: number): Promise<AuthResult> {
   const nowS = Math.floor(now / 1000);
   let fromSession: Principal | undefined;
   let clearSession = false;
@@ -74,11 +89,13 @@ export async function authenticate(config: GatewayConfig, creds: Credentials, fl
     try {
       fromSession = await applyOverlap(config, await readSession(config, creds.sessionCookie), flags, nowS);
     } catch (err) {
-      if (err instanceof VerifyError && err.reason === 'overlap_ended') return rejected(err, true);
+      // Not a verdict on the cookie (a bug, a runtime failure): the boundary answers 503 and the cookie is kept.
+      if (!(err instanceof VerifyError)) throw err;
+      if (err.reason === 'overlap_ended') return rejected(err, true);
       // Nobody knows whether the overlap ended: keep the cookie and let the client retry.
-      if (err instanceof VerifyError && err.reason === 'flag_unavailable') return rejected(err, false);
+      if (err.reason === 'flag_unavailable') return rejected(err, false);
       // A cookie that is garbage or past its life carries no identity: drop it, don't fail the request on it.
-      log('info', { event: 'session_ignored', reason: err instanceof VerifyError ? err.reason : 'session_malformed' });
+      log('info', { event: 'session_ignored', reason: err.reason });
       clearSession = true;
     }
   }

@@ -11,8 +11,10 @@
  */
 import type { GatewayConfig, ProviderOptions } from '../config.ts';
 import { getProviderMetadata } from '../providers/discovery.ts';
-import { scopesOf, type Principal } from './principal.ts';
+import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
+import { checkTokenBinding } from './token-binding.ts';
+import { IsolateCache } from '../core/isolate-cache.ts';
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
 const MAX_ENTRIES = 10_000;
@@ -20,9 +22,8 @@ const NEGATIVE_TTL_MS = 5_000;
 const FETCH_TIMEOUT_MS = 3_000;
 
 type CacheEntry = { until: number; principal?: Principal; reason?: VerifyError };
-const cache = new Map<string, CacheEntry>();
-/** One call in flight per token: when an entry expires under load, concurrent requests share it. */
-const inflight = new Map<string, Promise<Record<string, unknown>>>();
+/** Settled answers only: concurrent first uses of a token each call the endpoint (no shared pending promise, core/isolate-cache). */
+const cache = new IsolateCache<CacheEntry>(MAX_ENTRIES);
 
 async function tokenHash(token: string): Promise<string> {
   const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
@@ -30,16 +31,17 @@ async function tokenHash(token: string): Promise<string> {
 }
 
 function remember(key: string, entry: CacheEntry): void {
-  if (cache.size >= MAX_ENTRIES) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
   cache.set(key, entry);
 }
 
 async function endpointFor(p: ProviderOptions): Promise<string> {
   if (p.introspectionUrl) return p.introspectionUrl;
-  const meta = await getProviderMetadata(p.issuer);
+  let meta;
+  try {
+    meta = await getProviderMetadata(p.issuer);
+  } catch (err) {
+    throw new VerifyError('provider_unavailable', String(err), p.issuer);
+  }
   if (!meta.introspection_endpoint) throw new VerifyError('introspection_unavailable', 'no introspection endpoint configured or discovered', p.issuer);
   return meta.introspection_endpoint;
 }
@@ -54,14 +56,13 @@ function toPrincipal(p: ProviderOptions, body: Record<string, unknown>, now: num
   // Hydra says token_use, RFC 7662 says token_type; a refresh token is not an access token.
   const use = body.token_use ?? body.token_type;
   if (typeof use === 'string' && !/^(access_token|bearer)$/i.test(use)) throw new VerifyError('typ_not_access_token', use, p.issuer);
-  if (p.audience) {
-    const aud = Array.isArray(body.aud) ? body.aud : [body.aud];
-    if (!aud.includes(p.audience)) throw new VerifyError('audience_mismatch', undefined, p.issuer);
-  }
+  checkTokenBinding(p, body);
   if (typeof body.sub !== 'string' || body.sub === '') throw new VerifyError('claim_missing', 'sub', p.issuer);
   const ext = typeof body.ext === 'object' && body.ext !== null ? (body.ext as Record<string, unknown>) : {};
   const email = typeof body.email === 'string' ? body.email : typeof ext.email === 'string' ? ext.email : undefined;
-  return { provider: p.id, issuer: p.issuer, sub: body.sub, email, expiresAt: body.exp, via: 'bearer', scopes: scopesOf(body) };
+  // Hydra puts session claims under `ext`; a top-level claim wins when both are present.
+  const emailVerified = emailVerifiedOf(body) ?? emailVerifiedOf(ext);
+  return { provider: p.id, issuer: p.issuer, sub: body.sub, email, emailVerified, expiresAt: body.exp, via: 'bearer', scopes: scopesOf(body) };
 }
 
 async function callEndpoint(p: ProviderOptions, token: string): Promise<Record<string, unknown>> {
@@ -85,7 +86,9 @@ async function callEndpoint(p: ProviderOptions, token: string): Promise<Record<s
   }
   if (!res.ok) throw new VerifyError('introspection_unavailable', `HTTP ${res.status}`, p.issuer);
   const body = (await res.json().catch(() => null)) as unknown;
-  if (typeof body !== 'object' || body === null) throw new VerifyError('introspection_unavailable', 'response is not a JSON object', p.issuer);
+  // RFC 7662 §2.2: a JSON object whose `active` is a boolean. Anything else is the endpoint failing, not the token.
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new VerifyError('introspection_unavailable', 'response is not a JSON object', p.issuer);
+  if (typeof (body as { active?: unknown }).active !== 'boolean') throw new VerifyError('introspection_unavailable', 'response has no boolean "active"', p.issuer);
   return body as Record<string, unknown>;
 }
 
@@ -97,12 +100,7 @@ export async function introspect(config: GatewayConfig, p: ProviderOptions, toke
     // Re-check expiry: a cached answer never outlives the token.
     if (hit.principal!.expiresAt + CLOCK_SKEW_SECONDS > Math.floor(now / 1000)) return hit.principal!;
   }
-  let pending = inflight.get(key);
-  if (!pending) {
-    pending = callEndpoint(p, token).finally(() => inflight.delete(key));
-    inflight.set(key, pending);
-  }
-  const body = await pending;
+  const body = await callEndpoint(p, token);
   try {
     const principal = toPrincipal(p, body, now);
     const ttl = Math.min(config.introspectionCacheSeconds * 1000, principal.expiresAt * 1000 - now);

@@ -24,6 +24,8 @@ export interface SessionData {
   issuer: string;
   sub: string;
   email: string | undefined;
+  /** The ID token's `email_verified` when it was a literal boolean. */
+  emailVerified: boolean | undefined;
   name: string | undefined;
   /** Unix seconds. */
   expiresAt: number;
@@ -32,7 +34,7 @@ export interface SessionData {
 }
 
 export async function createSession(config: GatewayConfig, data: SessionData): Promise<string> {
-  const claims = { v: 1, prv: data.provider, iss: data.issuer, sub: data.sub, email: data.email, name: data.name };
+  const claims = { v: 1, prv: data.provider, iss: data.issuer, sub: data.sub, email: data.email, ev: data.emailVerified, name: data.name };
   if (data.idToken) {
     const withHint = await seal(config.sessionSecret, 'session', { ...claims, idt: data.idToken }, data.expiresAt);
     if (withHint.length <= SESSION_VALUE_MAX_BYTES) return withHint;
@@ -61,6 +63,7 @@ export async function openSession(config: GatewayConfig, cookie: string): Promis
     issuer: c.iss,
     sub: c.sub,
     email: typeof c.email === 'string' ? c.email : undefined,
+    emailVerified: typeof c.ev === 'boolean' ? c.ev : undefined,
     name: typeof c.name === 'string' ? c.name : undefined,
     expiresAt: c.exp!,
     idToken: typeof c.idt === 'string' ? c.idt : undefined,
@@ -70,5 +73,5 @@ export async function openSession(config: GatewayConfig, cookie: string): Promis
 /** The session as a verified caller (no ID token: it never travels further than logout). */
 export async function readSession(config: GatewayConfig, cookie: string): Promise<Principal & { name: string | undefined }> {
   const s = await openSession(config, cookie);
-  return { provider: s.provider, issuer: s.issuer, sub: s.sub, email: s.email, name: s.name, expiresAt: s.expiresAt, via: 'session', scopes: [] };
+  return { provider: s.provider, issuer: s.issuer, sub: s.sub, email: s.email, emailVerified: s.emailVerified, name: s.name, expiresAt: s.expiresAt, via: 'session', scopes: [] };
 }

@@ -17,6 +17,7 @@ export type RejectReason =
   | 'claim_missing'
   | 'claim_invalid'
   | 'audience_mismatch'
+  | 'client_mismatch'
   | 'expired'
   | 'not_yet_valid'
   | 'token_inactive'
@@ -28,7 +29,9 @@ export type RejectReason =
   | 'subject_conflict'
   | 'provider_unavailable'
   /** KV's copy of the flag would refuse an Olympus credential and the controller could not confirm it. */
-  | 'flag_unavailable';
+  | 'flag_unavailable'
+  /** Something other than a VerifyError escaped verification (a bug or an unexpected runtime failure): fail closed, as a 503. */
+  | 'verification_failed';
 
 export class VerifyError extends Error {
   constructor(
@@ -39,9 +42,4 @@ export class VerifyError extends Error {
     super(detail ? `${reason}: ${detail}` : reason);
     this.name = 'VerifyError';
   }
-}
-
-/** Reasons that mean "you were signed in, the overlap after a rollback ended it". */
-export function isSessionExpiry(reason: RejectReason): boolean {
-  return reason === 'overlap_ended' || reason === 'session_expired';
 }

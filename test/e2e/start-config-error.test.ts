@@ -39,6 +39,12 @@ describe('npm start with an invalid override', () => {
     expect(run.output).toContain('must be a private EC P-256 JWK');
     expect(run.output).not.toContain('PRIVATE-D-MARKER');
   });
+
+  it('Olympus with neither an audience nor client token binding exits non-zero, naming OLYMPUS_AUDIENCE', async () => {
+    const run = await runStart({ OLYMPUS_TOKEN_BINDING: '' });
+    expectRefused(run, 'OLYMPUS_AUDIENCE');
+    expect(run.output).toContain('OLYMPUS_TOKEN_BINDING=client');
+  });
 });
 
 describe('npm start with a valid override (control)', () => {

@@ -192,6 +192,12 @@ describe('returnTo accepts only same-origin relative paths', () => {
     '/\t/evil.example',
     'https:/evil.example',
     'evil.example',
+    '/.//evil.test/x',
+    '/..//evil.test/x',
+    '/%2e//evil.test/x',
+    '/%2e%2e//evil.test/x',
+    '/a/..//evil.test/x',
+    '/./\\evil.test/x',
     '',
   ];
   it.each(attempts)('%j falls back to /', (attempt) => {

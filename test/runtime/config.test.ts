@@ -33,6 +33,10 @@ const cases: [string, Record<string, unknown>, string][] = [
   ['ADMIN_TOKENS unknown role', { ADMIN_TOKENS: JSON.stringify([{ name: 'x', role: 'root', sha256: 'a'.repeat(64) }]) }, 'ADMIN_TOKENS'],
   ['PUBLIC_PATHS relative', { PUBLIC_PATHS: 'health' }, 'PUBLIC_PATHS'],
   ['INTROSPECTION_HEADERS not an object', { OLYMPUS_INTROSPECTION_HEADERS: '["a"]' }, 'OLYMPUS_INTROSPECTION_HEADERS'],
+  ['no audience and no token binding (any client token would pass)', { OLYMPUS_TOKEN_BINDING: undefined }, 'OLYMPUS_AUDIENCE'],
+  ['AUTH0_AUDIENCE missing', { AUTH0_AUDIENCE: undefined }, 'AUTH0_AUDIENCE'],
+  ['audience binding without an audience', { OLYMPUS_TOKEN_BINDING: 'audience' }, 'OLYMPUS_AUDIENCE'],
+  ['unknown token binding', { AUTH0_TOKEN_BINDING: 'none' }, 'AUTH0_TOKEN_BINDING'],
   ['COOKIE_SECURE not boolean', { COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
 ];
 

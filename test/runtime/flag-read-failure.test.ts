@@ -5,7 +5,7 @@
  * the cookie. And no request waits on another request's pending flag read.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installNetwork, type Network } from './support/fake-network.ts';
+import { installNetwork, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
 import { gw, kv, putFlag, resetGatewayCaches, resetState, testEnv } from './support/gateway.ts';
 import { signIn, startLogin } from './support/login-flow.ts';
 import { FLAG_KEY } from '../../src/flag/flag-record.ts';
@@ -66,7 +66,7 @@ describe('an Olympus session on a cold isolate whose KV read fails', () => {
     resetGatewayCaches();
     failKv();
     breakController();
-    const token = await net.olympus.sign({ sub: 'u', scp: ['openid'] });
+    const token = await olympusJwtAccessToken(net.olympus, { sub: 'u' });
     const res = await gw('/api/me', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(503);
   });

@@ -1,6 +1,6 @@
 /** /login, /signup, /recovery: routing by flag and percent, PKCE/state/nonce, fail-safe flag reads. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installNetwork, type Network } from './support/fake-network.ts';
+import { installNetwork, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
 import { gw, kv, putFlag, resetGatewayCaches, resetState, testEnv } from './support/gateway.ts';
 import { runInDurableObject } from 'cloudflare:test';
 import { ControllerStore } from '../../src/controller/controller-store.ts';
@@ -144,7 +144,7 @@ describe('the flag fails safe', () => {
     await putFlag({ enabled: true });
     await kv().put(FLAG_KEY, '{"enabled":');
     resetGatewayCaches();
-    const token = await net.olympus.sign({ sub: 'u', scp: ['openid'] });
+    const token = await olympusJwtAccessToken(net.olympus, { sub: 'u' });
     expect((await gw('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     // The controller says Olympus is off (and never was): refused.
     await putFlag({ enabled: false });
