@@ -11,15 +11,15 @@
  */
 import { constantTimeEqual, toHex } from '../core/bytes.ts';
 
-const hmacKeys = new Map<string, Promise<CryptoKey>>();
+/** Settled keys only, never a pending import shared across requests (the isolate-cache rule). */
+const hmacKeys = new Map<string, CryptoKey>();
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let k = hmacKeys.get(secret);
-  if (!k) {
-    k = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify', 'sign']);
-    hmacKeys.set(secret, k);
-  }
-  return k;
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  const hit = hmacKeys.get(secret);
+  if (hit) return hit;
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify', 'sign']);
+  hmacKeys.set(secret, key);
+  return key;
 }
 
 function hexToBytes(hex: string): Uint8Array | undefined {

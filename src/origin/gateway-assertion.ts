@@ -14,14 +14,15 @@ export const ASSERTION_TTL_SECONDS = 60;
 const REUSE_MS = (ASSERTION_TTL_SECONDS / 2) * 1000;
 const MAX_CACHED = 5_000;
 
-let imported: { kid: string; d: string; key: Promise<CryptoKey> } | undefined;
+/** The settled key only, never a pending import shared across requests (the isolate-cache rule). */
+let imported: { kid: string; d: string; key: CryptoKey } | undefined;
 const cache = new Map<string, { jwt: string; until: number }>();
 
-function signingKey(jwk: JsonWebKeyWithKid): Promise<CryptoKey> {
-  if (!imported || imported.kid !== jwk.kid || imported.d !== jwk.d) {
-    imported = { kid: jwk.kid, d: jwk.d!, key: importJWK(jwk as JWK, 'ES256') as Promise<CryptoKey> };
-  }
-  return imported.key;
+async function signingKey(jwk: JsonWebKeyWithKid): Promise<CryptoKey> {
+  if (imported && imported.kid === jwk.kid && imported.d === jwk.d) return imported.key;
+  const key = (await importJWK(jwk as JWK, 'ES256')) as CryptoKey;
+  imported = { kid: jwk.kid, d: jwk.d!, key };
+  return key;
 }
 
 /** The public half only: never `d`. */

@@ -10,25 +10,26 @@ import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
 export type SealPurpose = 'session' | 'login';
 
-const keys = new Map<string, Promise<CryptoKey>>();
+const keys = new Map<string, CryptoKey>();
 
-/** Derived and imported once per isolate and purpose: no key import on the hot path. */
-function keyFor(secret: string, purpose: SealPurpose): Promise<CryptoKey> {
+/**
+ * Derived and imported once per isolate and purpose: no key import on the hot path. The map holds
+ * settled keys only, never a pending derivation shared across requests (the isolate-cache rule);
+ * two first requests may both derive, which is cheap and happens once.
+ */
+async function keyFor(secret: string, purpose: SealPurpose): Promise<CryptoKey> {
   const id = `${purpose}\u0000${secret}`;
-  let k = keys.get(id);
-  if (!k) {
-    k = (async () => {
-      const ikm = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), 'HKDF', false, ['deriveBits']);
-      const bits = await crypto.subtle.deriveBits(
-        { name: 'HKDF', hash: 'SHA-256', salt: new TextEncoder().encode('switchback/v1'), info: new TextEncoder().encode(`cookie:${purpose}`) },
-        ikm,
-        256,
-      );
-      return crypto.subtle.importKey('raw', new Uint8Array(bits), { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-    })();
-    keys.set(id, k);
-  }
-  return k;
+  const hit = keys.get(id);
+  if (hit) return hit;
+  const ikm = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), 'HKDF', false, ['deriveBits']);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: new TextEncoder().encode('switchback/v1'), info: new TextEncoder().encode(`cookie:${purpose}`) },
+    ikm,
+    256,
+  );
+  const key = await crypto.subtle.importKey('raw', new Uint8Array(bits), { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  keys.set(id, key);
+  return key;
 }
 
 export async function seal(secret: string, purpose: SealPurpose, claims: JWTPayload, expiresAt: number): Promise<string> {
