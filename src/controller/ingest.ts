@@ -9,6 +9,7 @@ import type { ControllerStore } from './controller-store.ts';
 import { dedupeWindowMs, type DeliveryLedger } from './delivery-ledger.ts';
 import type { LoginLedger } from './login-ledger.ts';
 import type { OutcomeBatch, OutcomeEvent } from './outcome-events.ts';
+import { counterFor } from './metrics/registry.ts';
 import type { RuleBook } from './rule-book.ts';
 import { bucketOf } from './window-aggregation.ts';
 
@@ -84,20 +85,19 @@ export class Ingest {
           this.store.count(bucket, e.provider, 'login_failure_reason', reason, '-', 1);
         }
         return;
-      case 'api': {
-        const n = Math.max(0, Math.min(1_000_000, Math.floor(e.n)));
-        this.store.count(bucket, e.provider, 'api', e.error ? 'error' : 'ok', String(e.client), n);
-        bump(`api_${e.provider}_${e.error ? 'error' : 'ok'}`, n);
-        return;
-      }
-      case 'ticket':
-        this.store.count(bucket, 'all', 'ticket', 'ticket', 'hook', Math.max(1, Math.floor(e.n)));
-        bump('tickets', Math.max(1, Math.floor(e.n)));
-        return;
       case 'provider_login':
         this.store.count(bucket, e.provider, 'provider_login', e.outcome, e.source, Math.max(1, Math.floor(e.n)));
         bump(`provider_login_${e.provider}_${e.outcome}`, Math.max(1, Math.floor(e.n)));
         return;
+      default: {
+        // The events a metric owns (api, ticket, ...) are counted by its definition (metrics/registry.ts).
+        const owner = counterFor(e.k);
+        const s = owner?.counter.sample(e);
+        if (!owner || !s) return;
+        this.store.count(bucket, s.provider, owner.signal, s.outcome, s.client, s.n);
+        bump(s.total, s.n);
+        return;
+      }
     }
   }
 }

@@ -10,6 +10,8 @@ import { log } from '../core/log.ts';
 import type { FlagRecord } from '../flag/flag-record.ts';
 import type { ControllerStore } from './controller-store.ts';
 import type { Evaluation } from './rule-evaluator.ts';
+import { formatValue } from './metrics/metric-definition.ts';
+import { metric } from './metrics/registry.ts';
 import { deliverEmail, deliverWebhook, notification, type NotificationEvent, type NotificationType } from './notifications.ts';
 
 const MAX_DELIVERY_ATTEMPTS = 10;
@@ -45,7 +47,7 @@ export class Outbox {
       dry_run: f.dryRun,
       flag: { enabled: flag.enabled, version: flag.version, rollback_at: flag.rollback_at },
       ...(f.details ? { details: f.details } : {}),
-    }, new Date(now));
+    }, new Date(now), (v) => (ev ? formatValue(metric(ev.metric).unit, v) : 'n/a'));
     const cfg = this.config();
     if (cfg.notify.webhookUrl) this.store.enqueue(JSON.stringify(event), 'webhook', now);
     if (cfg.notify.email && this.env.ONCALL_EMAIL && (type === 'rollback.triggered' || type === 'rollback.completed')) this.store.enqueue(JSON.stringify(event), 'email', now);

@@ -11,12 +11,9 @@ import { CONTROLLER_ACTOR, type Outbox } from './outbox.ts';
 import { evaluateRule, type Evaluation } from './rule-evaluator.ts';
 import type { RuleBook } from './rule-book.ts';
 import { streakStep } from './streak-step.ts';
-import { cohortCounts, windowStartBucket } from './window-aggregation.ts';
-import type { MetricRule } from './rules.ts';
-
-function signalOf(metric: MetricRule['metric']): string {
-  return metric === 'login_success_rate' ? 'login' : metric === 'api_error_rate' ? 'api' : 'ticket';
-}
+import { windowStartBucket } from './window-aggregation.ts';
+import { crosses } from './metrics/metric-definition.ts';
+import { metric } from './metrics/registry.ts';
 
 export interface RuleStatus extends Evaluation {
   streak: number;
@@ -48,13 +45,9 @@ export class RuleLoop {
     const flag = this.flags.current();
     const split = flag.enabled && flag.percent !== undefined && flag.percent > 0 && flag.percent < 100;
     return this.ruleBook.rules().rules.map((rule) => {
-      const rows = this.store.clientRows(signalOf(rule.metric), windowStartBucket(now, rule.windowSeconds));
-      const counts = {
-        olympus: cohortCounts(rows, 'olympus', rule.maxPerClient),
-        auth0: cohortCounts(rows, 'auth0', rule.maxPerClient),
-        tickets: rows.reduce((s, r) => s + r.n, 0),
-      };
-      return evaluateRule(rule, counts, split);
+      const def = metric(rule.metric);
+      const rows = this.store.clientRows(def.signal, windowStartBucket(now, rule.windowSeconds));
+      return evaluateRule(rule, def.window(rows, rule), split);
     });
   }
 
@@ -97,9 +90,8 @@ export class RuleLoop {
   /** Tells people a rule looks bad but lacks the evidence to act, once per window. */
   private maybeInconclusiveNotice(r: RuleStatus, now: number): void {
     if (r.value === null) return;
-    const crossing = r.metric === 'login_success_rate' ? r.value < r.threshold : r.value > r.threshold;
     const key = `inconclusive_notice:${r.rule}` as const;
-    if (!crossing || now - (this.store.get(key) ?? 0) < r.windowSeconds * 1000) return;
+    if (!crosses(metric(r.metric).op, r.value, r.threshold) || now - (this.store.get(key) ?? 0) < r.windowSeconds * 1000) return;
     this.store.set(key, now);
     this.outbox.notify('trigger.inconclusive', { reason: `looks breached but inconclusive: ${r.note}`, evaluation: r, actor: CONTROLLER_ACTOR, dryRun: this.ruleBook.rules().dryRun }, now);
   }
