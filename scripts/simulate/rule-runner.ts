@@ -1,15 +1,18 @@
 /**
- * One rule as the controller runs it: the real evaluateRule() and nextStreak()
- * on each evaluation (a breach adds to the streak, an ok resets it, an
- * inconclusive holds it), firing on a breach that brings the streak to
- * `consecutive`, side by side with the naive rule "observed value crosses the
+ * One rule as the controller runs it: the real evaluateRule() and the
+ * controller's decision step, streakStep(), on each evaluation (a breach adds
+ * to the streak, an ok resets it, an inconclusive holds it, a held streak
+ * expires one window after its last breach), firing on a breach that brings
+ * the streak to `consecutive`, side by side with the naive rule "observed value crosses the
  * threshold in one window". A fire is a rollback; the runner then behaves as
  * if the flag were re-enabled at once (the controller clears streaks on
  * re-enable), so fires per day is the false-rollback rate of running the
  * migration all day.
  */
-import { evaluateRule, nextStreak, type Verdict, type WindowCounts } from '../../src/controller/rule-evaluator.ts';
+import { crosses } from '../../src/controller/metrics/metric-definition.ts';
+import { evaluateRule, type Verdict, type WindowCounts } from '../../src/controller/rule-evaluator.ts';
 import type { MetricRule } from '../../src/controller/rules.ts';
+import { streakStep } from '../../src/controller/streak-step.ts';
 
 export interface StepResult {
   verdict: Verdict;
@@ -36,22 +39,31 @@ export class RuleRunner {
   valueSum = 0;
   valueCount = 0;
   private held = false;
+  private breachAt: number | undefined;
+  /** Simulated time (ms), advanced by each step. */
+  private now = 0;
 
   constructor(readonly rule: MetricRule) {}
 
-  /** `observed` is the uncapped value the naive rule reads (a rate or tickets per hour), null when there is no sample. */
-  step(counts: WindowCounts, splitRunning: boolean, observed: number | null): StepResult {
+  /**
+   * `observed` is the uncapped value the naive rule reads (a rate or tickets per hour), null when there is no sample;
+   * `elapsedMs` the simulated time since the previous evaluation.
+   */
+  step(counts: WindowCounts, splitRunning: boolean, observed: number | null, elapsedMs: number): StepResult {
+    this.now += elapsedMs;
     const ev = evaluateRule(this.rule, counts, splitRunning);
-    this.streak = nextStreak(this.streak, ev.verdict);
+    const d = streakStep({ now: this.now, verdict: ev.verdict, previous: { streak: this.streak, breachAt: this.breachAt }, windowSeconds: this.rule.windowSeconds, consecutive: this.rule.consecutive, counting: true });
+    this.streak = d.streak;
+    this.breachAt = d.breachAt;
     if (this.streak === 0) this.held = false;
     else if (ev.verdict === 'inconclusive') this.held = true;
-    const fired = ev.verdict === 'breach' && this.streak >= this.rule.consecutive;
+    const fired = d.fires;
     if (fired) {
       this.fires++;
       if (this.held) this.heldFires++;
       this.reset();
     }
-    const naiveFired = observed !== null && (this.rule.op === '<' ? observed < this.rule.threshold : observed > this.rule.threshold);
+    const naiveFired = observed !== null && crosses(this.rule.op, observed, this.rule.threshold);
     this.evaluations++;
     if (ev.verdict === 'breach') this.breaches++;
     if (ev.verdict === 'inconclusive') {

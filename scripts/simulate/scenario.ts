@@ -3,6 +3,7 @@
  * force, the cadence, and factories for login and API worlds wired to the
  * controller's real window size, caps and outcome names.
  */
+import { metric } from '../../src/controller/metrics/registry.ts';
 import type { Metric, MetricRule, RulesConfig } from '../../src/controller/rules.ts';
 import { ApiTraffic, API_OUTCOMES, type ApiMix } from './api-traffic.ts';
 import { CappedWindow } from './capped-window.ts';
@@ -45,7 +46,7 @@ export function ruleFor(ctx: SimContext, metric: Metric): MetricRule | undefined
 
 export function describeRule(ctx: SimContext, r: MetricRule): string {
   const common = `window ${r.windowSeconds} s, confidence ${r.confidence}, consecutive ${r.consecutive}, evaluated every ${ctx.rules.evaluateEverySeconds} s`;
-  if (r.metric === 'support_tickets_per_hour') return `\`${r.id}\`: ${common} (Poisson lower bound)`;
+  if (metric(r.metric).unit === 'per_hour') return `\`${r.id}\`: ${common} (Poisson lower bound)`;
   return `\`${r.id}\`: ${common}, min_samples ${r.minSamples}, min_clients ${r.minClients}, max_per_client ${r.maxPerClient} per client (total, in its own good/bad ratio), compare_cohorts ${r.compareCohorts} (tolerance ${r.tolerance})`;
 }
 

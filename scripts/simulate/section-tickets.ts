@@ -4,6 +4,7 @@
  * scaled to an hour, exceeds the threshold. Healthy 20/h for false triggers;
  * incidents at 60, 80 and 120/h for detection (t0 with a full healthy window).
  */
+import { metric } from '../../src/controller/metrics/registry.ts';
 import type { MetricRule } from '../../src/controller/rules.ts';
 import { Rng } from './prng.ts';
 import { RuleRunner } from './rule-runner.ts';
@@ -43,9 +44,9 @@ class TicketWindow {
     }
   }
 
-  step(runner: RuleRunner) {
-    const observed = (this.sum * 3600) / runner.rule.windowSeconds;
-    return runner.step({ olympus: EMPTY, auth0: EMPTY, tickets: this.sum }, false, observed);
+  step(runner: RuleRunner, elapsedMs: number) {
+    const observed = metric(runner.rule.metric).observed(0, this.sum, runner.rule.windowSeconds);
+    return runner.step({ olympus: EMPTY, auth0: EMPTY, tickets: this.sum }, false, observed, elapsedMs);
   }
 }
 
@@ -60,7 +61,7 @@ export function ticketSection(ctx: SimContext): void {
   w.advance(windowBuckets(rule.windowSeconds));
   for (let e = 0; e < evals; e++) {
     w.advance(c.evalEvery);
-    w.step(healthy);
+    w.step(healthy, c.evalEvery * 10_000);
   }
   ctx.out(`### 3c. Support tickets per hour (healthy ${HEALTHY_PER_HOUR}/h)\n`);
   ctx.out(
@@ -98,7 +99,7 @@ function detectionRow(ctx: SimContext, rule: MetricRule, c: Cadence, rate: numbe
     const step = c.evalEvery * 10;
     for (let s = step; s <= HORIZON_S && (d.ours === null || d.naive === null); s += step) {
       w.advance(c.evalEvery);
-      const r = w.step(runner);
+      const r = w.step(runner, step * 1000);
       if (r.fired && d.ours === null) d.ours = s;
       if (r.naiveFired && d.naive === null) d.naive = s;
     }

@@ -4,6 +4,7 @@
  * so the window holds exactly its buckets), feed the RuleRunner, and sample
  * cross-checks of the fast window against the real cohortCounts().
  */
+import { metric } from '../../src/controller/metrics/registry.ts';
 import type { WindowCounts } from '../../src/controller/rule-evaluator.ts';
 import type { MetricRule } from '../../src/controller/rules.ts';
 import { BUCKET_SECONDS, windowStartBucket } from '../../src/controller/window-aggregation.ts';
@@ -55,14 +56,12 @@ function look(rule: MetricRule, world: World): { counts: WindowCounts; observed:
       ? { olympus: w.perOutcome(0), auth0: w.perOutcome(1), tickets: 0 }
       : { olympus: w.counts(0), auth0: w.counts(1), tickets: 0 };
   const raw = w.rawCounts(0);
-  const n = raw.good + raw.bad;
-  const observed = n === 0 ? null : (rule.metric === 'login_success_rate' ? raw.good : raw.bad) / n;
-  return { counts, observed };
+  return { counts, observed: metric(rule.metric).observed(raw.good, raw.bad, rule.windowSeconds) };
 }
 
 function evaluate(world: World, runner: RuleRunner, cadence: Cadence) {
   const { counts, observed } = look(runner.rule, world);
-  const r = runner.step(counts, world.split, observed);
+  const r = runner.step(counts, world.split, observed, cadence.evalEvery * BUCKET_SECONDS * 1000);
   if (cadence.checkEvery > 0 && runner.evaluations % cadence.checkEvery === 0) world.win.check();
   return r;
 }

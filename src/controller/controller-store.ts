@@ -7,6 +7,7 @@
 import type { ClientRow } from './window-aggregation.ts';
 
 import type { AuditEntry } from './audit-entry.ts';
+import type { MetaKey, MetaKeys } from './meta-keys.ts';
 
 export type { AuditEntry };
 
@@ -34,12 +35,13 @@ export class ControllerStore {
     `);
   }
 
-  get<T>(key: string): T | undefined {
+  /** A `meta` value, typed by its key (src/controller/meta-keys.ts). */
+  get<K extends MetaKey>(key: K): MetaKeys[K] | undefined {
     const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    return row ? (JSON.parse(row.value) as MetaKeys[K]) : undefined;
   }
 
-  set(key: string, value: unknown): void {
+  set<K extends MetaKey>(key: K, value: MetaKeys[K]): void {
     this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, JSON.stringify(value));
   }
 

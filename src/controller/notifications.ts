@@ -25,16 +25,15 @@ export interface NotificationEvent {
   details?: Record<string, unknown>;
 }
 
-export function notification(type: NotificationType, fields: Omit<NotificationEvent, 'schema' | 'id' | 'type' | 'time' | 'text'>, now = new Date()): NotificationEvent {
+/**
+ * `format` prints the measured value in the rule's metric's unit (a rate as a
+ * percentage, a count per hour as such: metrics/metric-definition.ts).
+ */
+export function notification(type: NotificationType, fields: Omit<NotificationEvent, 'schema' | 'id' | 'type' | 'time' | 'text'>, now: Date, format: (v: number | null) => string): NotificationEvent {
   const prefix = fields.dry_run ? '[dry run] ' : '';
-  const measured = fields.rule ? ` (${fields.rule}: measured ${fmt(fields.value)} over ${fields.window}s, ${fields.samples} samples)` : '';
+  const measured = fields.rule ? ` (${fields.rule}: measured ${format(fields.value)} over ${fields.window}s, ${fields.samples} samples)` : '';
   const text = `${prefix}switchback ${type}: ${fields.reason}${measured}; by ${fields.actor}`;
   return { schema: 'switchback.notification.v1', id: crypto.randomUUID(), type, time: now.toISOString(), text, ...fields };
-}
-
-function fmt(v: number | null): string {
-  if (v === null) return 'n/a';
-  return v <= 1 ? `${(v * 100).toFixed(1)}%` : v.toFixed(1);
 }
 
 export class DeliveryError extends Error {

@@ -5,6 +5,9 @@
  */
 import type { FlagRecord } from '../flag/flag-record.ts';
 import type { Evaluation } from './rule-evaluator.ts';
+import { METRIC_IDS, METRICS } from './metrics/registry.ts';
+
+const PROVIDER_LOGIN_TOTAL = /^provider_login_(auth0|olympus)_(succeeded|failed)$/;
 
 interface Input {
   flag: FlagRecord;
@@ -36,25 +39,31 @@ export function prometheusText(m: Input): string {
   help('switchback_rollback_timestamp_seconds', 'gauge', 'Time of the last rollback (0 if none).');
   out.push(line('switchback_rollback_timestamp_seconds', {}, m.flag.rollback_at ? Date.parse(m.flag.rollback_at) / 1000 : 0));
 
-  help('switchback_login_outcomes_total', 'counter', 'Login funnel events by provider and outcome.');
-  help('switchback_api_requests_total', 'counter', "Proxied requests by the provider of the caller's credential and result.");
+  const totals = Object.entries(m.totals).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Each metric's own counter series (metrics/registry.ts), then the providers' hook events.
+  for (const id of METRIC_IDS) {
+    const series = METRICS[id].series;
+    help(series.name, 'counter', series.help);
+    let printed = false;
+    for (const [key, n] of totals) {
+      const labels = series.labels(key);
+      if (!labels) continue;
+      out.push(line(series.name, labels, n));
+      printed = true;
+    }
+    if (!printed && series.zeroWhenEmpty) out.push(line(series.name, {}, 0));
+  }
   help('switchback_provider_login_events_total', 'counter', "Login events reported by the providers' own hooks.");
-  for (const [key, n] of Object.entries(m.totals).sort()) {
-    let g = /^login_(auth0|olympus)_(started|succeeded|failed|abandoned)$/.exec(key);
-    if (g) out.push(line('switchback_login_outcomes_total', { provider: g[1]!, outcome: g[2]! }, n));
-    g = /^api_(auth0|olympus|anonymous)_(ok|error)$/.exec(key);
-    if (g) out.push(line('switchback_api_requests_total', { provider: g[1]!, result: g[2]! }, n));
-    g = /^provider_login_(auth0|olympus)_(succeeded|failed)$/.exec(key);
+  for (const [key, n] of totals) {
+    const g = PROVIDER_LOGIN_TOTAL.exec(key);
     if (g) out.push(line('switchback_provider_login_events_total', { provider: g[1]!, outcome: g[2]! }, n));
   }
-  help('switchback_support_tickets_total', 'counter', 'Support tickets received by the hook.');
-  out.push(line('switchback_support_tickets_total', {}, m.totals.tickets ?? 0));
   help('switchback_hook_deliveries_duplicate_total', 'counter', 'Hook deliveries not counted because the delivery ledger had already counted them (replays, retries).');
   out.push(line('switchback_hook_deliveries_duplicate_total', {}, m.totals.hook_deliveries_duplicate ?? 0));
   help('switchback_events_lost_total', 'counter', 'Outcome events lost between the gateway and the controller.');
   out.push(line('switchback_events_lost_total', {}, m.totals.events_lost ?? 0));
 
-  help('switchback_rule_value', 'gauge', 'Observed value of each rule over its window (rate 0-1, or tickets per hour).');
+  help('switchback_rule_value', 'gauge', 'Observed value of each rule over its window (a rate 0-1, or a count per hour).');
   help('switchback_rule_bound', 'gauge', 'Confidence bound compared with the threshold.');
   help('switchback_rule_threshold', 'gauge', 'Threshold of each rule.');
   help('switchback_rule_samples', 'gauge', 'Samples in the window after per-client caps.');

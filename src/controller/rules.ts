@@ -14,8 +14,10 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { AdminRole } from '../config.ts';
+import { METRIC_IDS, METRICS, isMetricId, type MetricId } from './metrics/registry.ts';
 
-export type Metric = 'login_success_rate' | 'api_error_rate' | 'support_tickets_per_hour';
+/** A metric a rule can watch: one definition each in metrics/ (metrics/registry.ts). */
+export type Metric = MetricId;
 
 export interface MetricRule {
   /** Stable id, also the label in metrics and notifications, e.g. "login_success_rate < 95%". */
@@ -67,16 +69,10 @@ export const DEFAULT_RULES_YAML = `rollback_if:
   - manual_decision_by: [oncall, eng-lead]
 `;
 
-const DEFAULTS: Record<Metric, Omit<MetricRule, 'id' | 'metric' | 'op' | 'threshold'>> = {
-  // 0.999: checked every 10 s over overlapping windows, 0.99 gave ~0.75 false rollbacks a day at a true 97% and 50 logins per window (npm run simulate).
-  login_success_rate: { windowSeconds: 300, minSamples: 50, minClients: 10, consecutive: 3, confidence: 0.999, maxPerClient: 3, compareCohorts: true, tolerance: 0.02 },
-  api_error_rate: { windowSeconds: 300, minSamples: 200, minClients: 10, consecutive: 3, confidence: 0.99, maxPerClient: 20, compareCohorts: true, tolerance: 0.02 },
-  // 15 min, scaled to an hourly rate: a 60 min window took ~30 min to see 120 tickets/h.
-  // Confidence 0.95: at 0.99, 60 tickets/h fired within the hour only 30% of the time; 0.95 still had no false trigger in 365 simulated days at 20/h.
-  support_tickets_per_hour: { windowSeconds: 900, minSamples: 0, minClients: 0, consecutive: 2, confidence: 0.95, maxPerClient: 1_000_000, compareCohorts: false, tolerance: 0 },
-};
+/** `<metric> <op> <number>[%]`, the metric names taken from the registry. */
+const SHORTHAND = new RegExp(`^\\s*(${METRIC_IDS.join('|')})\\s*(<|>)\\s*(\\d+(?:\\.\\d+)?)\\s*(%?)\\s*$`);
 
-const SHORTHAND = /^\s*(login_success_rate|api_error_rate|support_tickets_per_hour)\s*(<|>)\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/;
+const EXAMPLES = METRIC_IDS.map((id) => JSON.stringify(METRICS[id].example)).join(', ');
 
 export function parseDuration(value: unknown, path: string): number {
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
@@ -103,16 +99,16 @@ function whole(value: unknown, path: string, min: number, max: number): number {
 
 function shorthand(text: string, path: string): Pick<MetricRule, 'id' | 'metric' | 'op' | 'threshold'> {
   const m = SHORTHAND.exec(text);
-  if (!m) throw new RulesError(path, `cannot read ${JSON.stringify(text)}: expected e.g. "login_success_rate < 95%", "api_error_rate > 5%", "support_tickets_per_hour > 50"`);
-  const metric = m[1] as Metric;
+  if (!m || !isMetricId(m[1]!)) throw new RulesError(path, `cannot read ${JSON.stringify(text)}: expected e.g. ${EXAMPLES}`);
+  const metric = m[1];
+  const def = METRICS[metric];
   const op = m[2] as '<' | '>';
   const n = Number(m[3]);
-  const isRate = metric !== 'support_tickets_per_hour';
+  const isRate = def.unit === 'percent';
   if (isRate && m[4] !== '%') throw new RulesError(path, `${metric} takes a percentage, e.g. "5%"`);
   if (isRate && n > 100) throw new RulesError(path, 'a percentage cannot exceed 100%');
-  if (!isRate && m[4] === '%') throw new RulesError(path, 'support_tickets_per_hour takes a count, not a percentage');
-  if (metric === 'login_success_rate' && op !== '<') throw new RulesError(path, 'login_success_rate rules use "<" (roll back when success drops)');
-  if (metric !== 'login_success_rate' && op !== '>') throw new RulesError(path, `${metric} rules use ">" (roll back when it rises)`);
+  if (!isRate && m[4] === '%') throw new RulesError(path, `${metric} takes a count, not a percentage`);
+  if (op !== def.op) throw new RulesError(path, `${metric} rules use "${def.op}" (roll back when it ${def.op === '<' ? 'drops' : 'rises'})`);
   return { id: `${metric} ${op} ${m[3]}${m[4]}`, metric, op, threshold: isRate ? n / 100 : n };
 }
 
@@ -121,13 +117,13 @@ const RULE_KEYS = new Set(['rule', 'window', 'min_samples', 'min_clients', 'cons
 function metricRule(entry: unknown, path: string): MetricRule {
   if (typeof entry === 'string') {
     const head = shorthand(entry, path);
-    return { ...head, ...DEFAULTS[head.metric] };
+    return { ...head, ...METRICS[head.metric].defaults };
   }
   const o = entry as Record<string, unknown>;
   if (typeof o.rule !== 'string') throw new RulesError(path, 'needs "rule", e.g. rule: "login_success_rate < 95%"');
   for (const k of Object.keys(o)) if (!RULE_KEYS.has(k)) throw new RulesError(`${path}.${k}`, `unknown key (known: ${[...RULE_KEYS].join(', ')})`);
   const head = shorthand(o.rule, `${path}.rule`);
-  const d = DEFAULTS[head.metric];
+  const d = METRICS[head.metric].defaults;
   const r: MetricRule = {
     ...head,
     windowSeconds: o.window === undefined ? d.windowSeconds : parseDuration(o.window, `${path}.window`),

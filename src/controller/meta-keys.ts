@@ -1,0 +1,46 @@
+/**
+ * Every key of the controller's `meta(key, value)` table, declared once with
+ * the type of its JSON value (docs/storage.md lists the same keys). The store
+ * reads and writes only these keys, so a typo or a wrong value type is a
+ * compile error instead of a cast that silently returns the wrong shape.
+ */
+import type { FlagRecord } from '../flag/flag-record.ts';
+
+/** The durable reconcile job's progress, as shown by /status. */
+export interface ReconcileJob {
+  run_id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed_to_start';
+  total?: number;
+  done?: number;
+  totals?: Record<string, number>;
+  started_at?: string;
+  updated_at?: string;
+  error?: string;
+}
+
+export interface MetaKeys {
+  /** The authoritative flag record (same format as KV). */
+  flag: FlagRecord;
+  /** Rules replaced through the admin API (YAML or JSON text). */
+  rules_text: string;
+  /** Consecutive breaching evaluations per rule id. */
+  streaks: Record<string, number>;
+  /** When each rule last breached (ms): a held streak expires one window after it. */
+  streak_breach_at: Record<string, number>;
+  /** When the rules were last evaluated (ms). */
+  last_evaluated_at: number;
+  /** Cumulative counters for /metrics (login_<provider>_<outcome>, api_..., tickets, events_lost, ...). */
+  totals: Record<string, number>;
+  /** A flag write-through to KV still to retry. */
+  kv_dirty: boolean;
+  /** The first time Olympus was enabled (ISO 8601): the start of the window a reconcile covers. */
+  migration_started_at: string;
+  /** The reconcile job started by the last rollback. */
+  reconcile_job: ReconcileJob;
+  /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */
+  [inconclusive: `inconclusive_notice:${string}`]: number;
+  /** Last dry-run "would roll back" notice per rule (ms), at most one per window. */
+  [dryRun: `dry_run_notice:${string}`]: number;
+}
+
+export type MetaKey = keyof MetaKeys;

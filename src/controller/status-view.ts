@@ -1,0 +1,103 @@
+/**
+ * What the controller shows: /status (ControllerStatus, the admin API's
+ * response type, shared with its clients) and /metrics (Prometheus text).
+ * Reads only: every number a rule decides on, with its verdict and reason.
+ */
+import type { AdminRole, GatewayConfig } from '../config.ts';
+import type { FlagRecord } from '../flag/flag-record.ts';
+import type { ControllerStore } from './controller-store.ts';
+import type { FlagAuthority } from './flag-authority.ts';
+import type { ReconcileJob } from './meta-keys.ts';
+import { prometheusText } from './prometheus.ts';
+import type { RuleBook } from './rule-book.ts';
+import type { RuleLoop, RuleStatus } from './rule-loop.ts';
+import type { SignupLedger } from './signup-ledger.ts';
+import { windowStartBucket } from './window-aggregation.ts';
+
+export type { RuleStatus };
+
+/** Counts per provider and outcome (or result). */
+export type ByProvider = Record<string, Record<string, number>>;
+
+export interface ControllerStatus {
+  flag: FlagRecord;
+  issuers: { auth0: string; olympus: string };
+  migration: { started_at: string | null; rollback_at: string | null };
+  /** "auth0", "olympus" or "olympus for N% of browsers". */
+  active_provider: string;
+  dry_run: boolean;
+  /** The token overlap after the last rollback (null if none). */
+  overlap: { rollback_at: string | null | undefined; ends_at: string; seconds_left: number } | null;
+  rules: RuleStatus[];
+  manual_decision_by: AdminRole[];
+  evaluate_every_seconds: number;
+  last_evaluated_at: string | null;
+  last_5_minutes: { logins: ByProvider; api: ByProvider; failure_reasons: Record<string, number> };
+  signups: { captured: number; since_migration_start: number; by_state: Record<string, number>; by_email_state: Record<string, number>; stranded_if_rolled_back_now: number };
+  reconcile_job: ReconcileJob | null;
+  pending_logins: number;
+  events_lost_total: number;
+  hook_deliveries_duplicate_total: number;
+  notifications_pending: number;
+  flag_write_through_pending: boolean;
+}
+
+const FUNNEL_SECONDS = 300;
+
+export class StatusView {
+  constructor(
+    private readonly store: ControllerStore,
+    private readonly config: () => GatewayConfig,
+    private readonly ruleBook: RuleBook,
+    private readonly flags: FlagAuthority,
+    private readonly loop: RuleLoop,
+    private readonly signups: SignupLedger,
+  ) {}
+
+  status(now: number): ControllerStatus {
+    const flag = this.flags.current();
+    const rules = this.ruleBook.rules();
+    const cfg = this.config();
+    const rollbackAt = flag.rollback_at ? Date.parse(flag.rollback_at) : undefined;
+    const endsAt = rollbackAt !== undefined ? rollbackAt + cfg.tokenOverlapSeconds * 1000 : undefined;
+    const from = windowStartBucket(now, FUNNEL_SECONDS);
+    const lastEvaluatedAt = this.loop.lastEvaluatedAt();
+    const totals = this.store.get('totals') ?? {};
+    return {
+      flag,
+      issuers: { auth0: cfg.providers.auth0.issuer, olympus: cfg.providers.olympus.issuer },
+      migration: { started_at: this.store.get('migration_started_at') ?? null, rollback_at: flag.rollback_at ?? null },
+      active_provider: flag.enabled ? (flag.percent !== undefined && flag.percent < 100 ? `olympus for ${flag.percent}% of browsers` : 'olympus') : 'auth0',
+      dry_run: rules.dryRun,
+      overlap: endsAt === undefined ? null : { rollback_at: flag.rollback_at, ends_at: new Date(endsAt).toISOString(), seconds_left: Math.max(0, Math.ceil((endsAt - now) / 1000)) },
+      rules: this.loop.current(now),
+      manual_decision_by: rules.manualRoles,
+      evaluate_every_seconds: rules.evaluateEverySeconds,
+      last_evaluated_at: lastEvaluatedAt ? new Date(lastEvaluatedAt).toISOString() : null,
+      last_5_minutes: { logins: this.byProvider('login', from), api: this.byProvider('api', from), failure_reasons: this.failureReasons(from) },
+      signups: this.signups.summary(),
+      reconcile_job: this.store.get('reconcile_job') ?? null,
+      pending_logins: this.store.pendingCount(),
+      events_lost_total: totals.events_lost ?? 0,
+      hook_deliveries_duplicate_total: totals.hook_deliveries_duplicate ?? 0,
+      notifications_pending: this.store.outboxSize(),
+      flag_write_through_pending: this.store.get('kv_dirty') ?? false,
+    };
+  }
+
+  metrics(now: number): string {
+    return prometheusText({ flag: this.flags.current(), totals: this.store.get('totals') ?? {}, evaluations: this.loop.current(now), pendingLogins: this.store.pendingCount(), outbox: this.store.outboxSize() });
+  }
+
+  private byProvider(signal: string, from: number): ByProvider {
+    const out: ByProvider = {};
+    for (const t of this.store.totals(signal, from)) (out[t.provider] ??= {})[t.outcome] = t.n;
+    return out;
+  }
+
+  private failureReasons(from: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of this.store.totals('login_failure_reason', from)) out[`${t.provider}:${t.outcome}`] = t.n;
+    return out;
+  }
+}
