@@ -7,7 +7,6 @@
 // with "off", and so is the gateway's CPU per request (steadier than
 // latency when other work shares the machine). Signed support tickets (one event per request, never
 // aggregated) measure the hook path the same way.
-import { createHmac } from 'node:crypto';
 import type { Stack } from '../dev/stack.ts';
 import { TinyBrowser } from '../dev/tiny-browser.ts';
 import type { BenchGateway } from './controller-stack.ts';
@@ -60,7 +59,6 @@ export async function countingKinds(gateways: BenchGateway[], clients: number): 
   const sessions = new Map<BenchGateway, string>();
   for (const gw of gateways) sessions.set(gw, await signIn(gw.stack));
   const ips = { header: CLIENT_IP_HEADER, count: clients };
-  const ticketBody = JSON.stringify({ ticket: 'BENCH-1', subject: 'cannot sign in' });
   return [
     {
       name: 'public',
@@ -76,13 +74,14 @@ export async function countingKinds(gateways: BenchGateway[], clients: number): 
     },
     {
       name: 'ticket-hook',
-      description: 'POST /_switchback/hooks/support-ticket, HMAC-signed, 202 (one ticket event each)',
+      description: 'POST /_switchback/hooks/support-ticket, a distinct HMAC-signed ticket each, 202 (one ticket event each)',
       spec: (gw) => ({
         url: '/_switchback/hooks/support-ticket',
         method: 'POST',
-        body: ticketBody,
+        // Distinct tickets: a replayed delivery is counted once (issue 7), so one body would count 1.
+        uniqueTickets: { secret: gw.supportHookSecret, prefix: `BENCH-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` },
         okStatus: 202,
-        headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', gw.supportHookSecret).update(ticketBody).digest('hex') },
+        headers: { 'content-type': 'application/json' },
       }),
       counter: 'tickets',
     },

@@ -15,6 +15,11 @@ export interface LoadSpec {
   method?: string;
   /** Sent with every request (e.g. one signed hook event). */
   body?: string;
+  /**
+   * Instead of `body`: request i sends a distinct support ticket (id `<prefix>-<i>`), HMAC-SHA256
+   * signed with `secret` in X-Signature, since the gateway counts a replayed delivery once.
+   */
+  uniqueTickets?: { secret: string; prefix: string };
   /** The status that counts as a success; default 200. */
   okStatus?: number;
   /**

@@ -2,6 +2,7 @@
 // timing them does not share an event loop with the in-process origin and
 // IdPs (which would delay the very responses being timed). Keep-alive
 // node:http client, fixed concurrency, fixed duration or request count.
+import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parentPort } from 'node:worker_threads';
 import type { ErrorSample, LoadResult, LoadSpec } from './load-types.ts';
@@ -27,11 +28,19 @@ function headersFor(spec: LoadSpec, i: number): Record<string, string> {
   return { ...spec.headers, [header]: tenNet(offset + (i % count)) };
 }
 
+/** The body of request i, and its signature header when each request is a distinct signed ticket. */
+function bodyFor(spec: LoadSpec, i: number): { body: string | undefined; headers: Record<string, string> } {
+  if (!spec.uniqueTickets) return { body: spec.body, headers: {} };
+  const body = JSON.stringify({ ticket: `${spec.uniqueTickets.prefix}-${i}`, subject: 'cannot sign in' });
+  return { body, headers: { 'x-signature': createHmac('sha256', spec.uniqueTickets.secret).update(body).digest('hex') } };
+}
+
 function once(agent: Agent, spec: LoadSpec, i: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const okStatus = spec.okStatus ?? 200;
-    const req = request(spec.url, { agent, method: spec.method ?? 'GET', headers: headersFor(spec, i), timeout: spec.timeoutMs }, (res) => {
+    const { body, headers } = bodyFor(spec, i);
+    const req = request(spec.url, { agent, method: spec.method ?? 'GET', headers: { ...headersFor(spec, i), ...headers }, timeout: spec.timeoutMs }, (res) => {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
       if (status === okStatus) res.resume();
@@ -44,7 +53,7 @@ function once(agent: Agent, spec: LoadSpec, i: number): Promise<Outcome> {
     });
     req.on('timeout', () => req.destroy(new Error(`timeout after ${spec.timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, ms: performance.now() - t0, error: err.code ? `${err.code} ${err.message}` : err.message }));
-    req.end(spec.body);
+    req.end(body);
   });
 }
 
@@ -53,7 +62,10 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+export async function runLoad(input: LoadSpec): Promise<LoadResult> {
+  // Ticket ids unique across runs too (warm-up and measured phase share the spec).
+  const run = Math.random().toString(36).slice(2, 10);
+  const spec: LoadSpec = input.uniqueTickets ? { ...input, uniqueTickets: { ...input.uniqueTickets, prefix: `${input.uniqueTickets.prefix}-${run}` } } : input;
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
   const latencies: number[] = [];
   const errors = new Map<string, ErrorSample>();
