@@ -6,6 +6,7 @@
  * sent, never part of a message.
  */
 import { errorSummary, httpCall, NetworkError, type HttpAnswer } from './http-call.ts';
+import { SwitchbackError } from '../../src/core/errors.ts';
 
 export const ADMIN_PREFIX = '/_switchback/api';
 
@@ -37,7 +38,7 @@ export interface GatewayStatus {
 export type LoginProbe = { status: number; origin: string } | { status: number; origin: undefined; note: string };
 
 /** The admin API answered, but not with what the command needs. The message is complete. */
-export class GatewayRefused extends Error {
+export class GatewayRefused extends SwitchbackError {
   readonly code = 'ERR_GATEWAY_REFUSED';
   constructor(
     message: string,

@@ -3,6 +3,7 @@
  * descriptions of what went wrong: Node's fetch reports "fetch failed" with
  * the useful part (ECONNREFUSED, ENOTFOUND, a timeout) buried in `cause`.
  */
+import { SwitchbackError } from '../../src/core/errors.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -13,7 +14,7 @@ export interface HttpAnswer {
 }
 
 /** The request never got an answer (refused, unresolvable, timed out, TLS...). */
-export class NetworkError extends Error {
+export class NetworkError extends SwitchbackError {
   readonly code = 'ERR_NETWORK';
   constructor(
     message: string,
