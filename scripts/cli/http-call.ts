@@ -62,20 +62,23 @@ export interface CallOptions {
 
 /** Sends one request; throws NetworkError (with `what` in the message) when no answer came. */
 export async function httpCall(url: string, what: string, options: CallOptions): Promise<HttpAnswer> {
-  let res: Response;
-  let text: string;
   try {
-    res = await fetch(url, {
+    const res = await fetch(url, {
       method: options.method ?? 'GET',
       headers: options.headers,
       body: options.body,
       redirect: options.redirect ?? 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    text = await res.text();
+    return await readAnswer(res);
   } catch (err) {
     throw new NetworkError(`cannot reach ${what}: ${describeNetworkError(err, options.timeoutMs)}`, isTimeout(err));
   }
+}
+
+/** The whole answer: status, headers, body text, and the body parsed when it says it is JSON. */
+export async function readAnswer(res: Pick<Response, 'status' | 'headers' | 'text'>): Promise<HttpAnswer> {
+  const text = await res.text();
   let json: unknown;
   if (/\bjson\b/i.test(res.headers.get('content-type') ?? '')) {
     try {

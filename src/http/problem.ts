@@ -14,7 +14,7 @@
  * back with two statuses, and `problemForError` places every internal error
  * code (src/core/errors.ts) on a wire code without echoing its message.
  */
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isSwitchbackError, type GatewayErrorCode } from '../core/errors.ts';
 import { log } from '../core/log.ts';
@@ -37,8 +37,6 @@ export const PROBLEM_STATUS = {
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
-
-export type ProblemBody<C extends string = ProblemCode> = { error: C; error_description: string } & Record<string, unknown>;
 
 /** What a caller sees when it only knows the code (onError): generic on purpose. */
 const GENERIC_DESCRIPTION = {
@@ -66,9 +64,12 @@ export function problemResponse(status: number, error: string, description: stri
   });
 }
 
+/** A problem answer, typed for Hono's client (the status follows from the code). */
+export type ProblemResponse<C extends ProblemCode, X = unknown> = Response & TypedResponse<{ error: C; error_description: string } & X, (typeof PROBLEM_STATUS)[C], 'json'>;
+
 /** A problem answer; its status comes from the code. */
-export function problem<C extends ProblemCode, X extends Record<string, unknown> = Record<never, never>>(c: Context, code: C, description: string, extra?: X) {
-  return c.json({ error: code, error_description: description, ...(extra as X) }, PROBLEM_STATUS[code], { 'cache-control': 'no-store' });
+export function problem<C extends ProblemCode, X extends Record<string, string | number | boolean | null | object> = Record<never, never>>(c: Context, code: C, description: string, extra?: X): ProblemResponse<C, X> {
+  return c.json({ error: code, error_description: description, ...extra }, PROBLEM_STATUS[code], { 'cache-control': 'no-store' }) as unknown as ProblemResponse<C, X>;
 }
 
 /**
