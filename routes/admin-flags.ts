@@ -4,9 +4,8 @@
  * `curl -X POST $FLAG_API/flags/olympus_auth -d '{"enabled": false}'` works
  * with FLAG_API=<gateway>/_switchback/api and a bearer token.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as z from '../src/core/schema.ts';
-import type { Context } from 'hono';
 import { actorLabel, jsonBody, requireRole, type AdminEnv, type RoleNeed } from '../src/admin/admin-http.ts';
 import { problem } from '../src/http/problem.ts';
 import { controller } from '../src/controller/controller-client.ts';
