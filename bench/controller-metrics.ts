@@ -4,15 +4,9 @@
 // (events are flushed ~200 ms after they happen, off the request path).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '../dev/stack.ts';
+import { adminApi, okJson, okText, readStatus, type AuditEntry, type GatewayStatus } from '../scripts/cli/admin-api.ts';
 
-async function admin(stack: Stack, path: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(`${stack.gatewayUrl}/_switchback/api${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${stack.adminToken}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-  });
-  if (res.status !== 200) throw new Error(`${init.method ?? 'GET'} ${path} answered ${res.status}: ${await res.text()}`);
-  return res;
-}
+const api = (stack: Stack) => adminApi(stack.gatewayUrl, stack.adminToken);
 
 /** Sum of every sample of `name` whose labels include all of `labels`. */
 export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -34,7 +28,7 @@ export interface CounterSnapshot {
 }
 
 export async function counters(stack: Stack): Promise<CounterSnapshot> {
-  const text = await (await admin(stack, '/metrics')).text();
+  const text = await okText('GET /metrics', api(stack).metrics.$get());
   return {
     apiRequests: sumMetric(text, 'switchback_api_requests_total'),
     tickets: sumMetric(text, 'switchback_support_tickets_total'),
@@ -57,30 +51,24 @@ export async function settledCounters(stack: Stack, before: CounterSnapshot, fie
   return last;
 }
 
-export interface BenchStatus {
-  flag: { enabled: boolean; version: number; rollback_at?: string | null };
-  rules: { rule: string; samples: number; verdict: string; streak: number }[];
-  pending_logins: number;
+export function status(stack: Stack): Promise<GatewayStatus> {
+  return readStatus(api(stack));
 }
 
-export async function status(stack: Stack): Promise<BenchStatus> {
-  return (await (await admin(stack, '/status')).json()) as BenchStatus;
-}
-
-export interface RollbackAudit {
-  seq: number;
-  at: string;
-  actor: string;
-  data: { rule: string | null; value: number | null; samples: number | null; clients: number | null; rollback_at: string };
-}
+/**
+ * A rollback's audit entry. The wire type says only `data: Record<string,
+ * unknown>` (audit data is free-form per event type); this names the fields
+ * the controller writes for a rollback, the ones the benchmark reports.
+ */
+export type RollbackAudit = AuditEntry & { data: { rule: string | null; value: number | null; samples: number | null; clients: number | null; rollback_at: string } };
 
 /** Rollback entries, newest first. */
 export async function rollbackAudits(stack: Stack): Promise<RollbackAudit[]> {
-  const { entries } = (await (await admin(stack, '/audit?limit=500')).json()) as { entries: (RollbackAudit & { type: string })[] };
-  return entries.filter((e) => e.type === 'rollback');
+  const { entries } = await okJson('GET /audit', api(stack).audit.$get({ query: { limit: '500' } }));
+  return entries.filter((e): e is RollbackAudit => e.type === 'rollback');
 }
 
 /** The plan's flag API (eng-lead to enable). */
 export async function setOlympus(stack: Stack, enabled: boolean): Promise<void> {
-  await admin(stack, '/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled, reason: `controller bench: ${enabled ? 'on' : 'off'}` }) });
+  await okJson('POST /flags/olympus_auth', api(stack).flags.olympus_auth.$post({ json: { enabled, reason: `controller bench: ${enabled ? 'on' : 'off'}` } }));
 }

@@ -9,6 +9,7 @@ import type { Stack } from '../dev/stack.ts';
 import { TinyBrowser, type TinyRequestInit } from '../dev/tiny-browser.ts';
 import { LOGIN_RULE } from './controller-stack.ts';
 import { rollbackAudits, setOlympus, status } from './controller-metrics.ts';
+import type { RuleStatus } from '../scripts/cli/admin-api.ts';
 
 const CLIENT_IP_HEADER = 'cf-connecting-ip';
 const MAX_ATTEMPTS_PER_CLIENT = 20; // below the /login rate limit (30/min per client)
@@ -73,7 +74,7 @@ async function waitForCleanWindow(stack: Stack): Promise<void> {
     'the login rule window to empty',
     async () => {
       const s = await status(stack);
-      const rule = s.rules.find((r) => r.rule === LOGIN_RULE);
+      const rule = s.rules.find((r: RuleStatus) => r.rule === LOGIN_RULE);
       return rule && rule.samples === 0 && s.pending_logins === 0 ? true : undefined;
     },
     60_000,

@@ -1,7 +1,8 @@
 /** Versioned OAuth client configuration through the admin API (see src/providers/client-config.ts). */
 import { Hono } from 'hono';
 import * as z from '../src/core/schema.ts';
-import { actorLabel, invalid, jsonBody, problem, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
+import { actorLabel, jsonBody, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
+import { problem } from '../src/http/problem.ts';
 import { appendClientConfig, latestClientConfigVersion } from '../src/providers/client-config-writer.ts';
 import { ClientProvidersSchema, readClientConfig } from '../src/providers/client-config.ts';
 import { log } from '../src/core/log.ts';
@@ -28,20 +29,15 @@ export const adminClientConfig = new Hono<AdminEnv>()
     };
     return c.json({ latest, versions: [...versions, bootstrap] }, 200, { 'cache-control': 'no-store' });
   })
-  .post('/_switchback/api/client-config', async (c) => {
-    const denied = requireRole(c, 'eng-lead');
-    if (denied) return denied;
-    const body = await jsonBody(c);
-    if (!body.ok) return body.res;
-    const parsed = ClientConfigBody.safeParse(body.value);
-    if (!parsed.success) return invalid(c, 'client configuration', parsed.error);
-    for (const [id, client] of Object.entries(parsed.data.providers)) {
+  .post('/_switchback/api/client-config', requireRole('eng-lead'), jsonBody(ClientConfigBody, 'client configuration'), async (c) => {
+    const change = c.req.valid('json');
+    for (const [id, client] of Object.entries(change.providers)) {
       const secret = client && (c.env as Record<string, unknown>)[client.client_secret_var];
       if (client && (typeof secret !== 'string' || secret === '')) {
-        return problem(c, 400, 'invalid_request', `Invalid client configuration: providers.${id}.client_secret_var names ${client.client_secret_var}, which is not set (wrangler secret put ${client.client_secret_var}).`);
+        return problem(c, 'invalid_request', `Invalid client configuration: providers.${id}.client_secret_var names ${client.client_secret_var}, which is not set (wrangler secret put ${client.client_secret_var}).`);
       }
     }
-    const record = await appendClientConfig(c.env.SWITCHBACK_KV, { ...parsed.data, created_by: actorLabel(c) });
+    const record = await appendClientConfig(c.env.SWITCHBACK_KV, { ...change, created_by: actorLabel(c) });
     log('warn', { event: 'client_config_created', actor: c.var.actor.name, version: record.version });
     await controller(c.env).recordAdminChange('client_config.created', actorLabel(c), { version: record.version, reason: record.reason, providers: Object.keys(record.providers).join(',') });
     return c.json(record, 201, { 'cache-control': 'no-store' });

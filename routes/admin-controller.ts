@@ -3,9 +3,10 @@
  * plan's `manual_decision_by`), status, audit, Prometheus metrics, and the
  * rules (read and replace, validated).
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import * as z from '../src/core/schema.ts';
-import { actorLabel, boundedText, invalid, jsonBody, problem, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
+import { actorLabel, boundedText, jsonBody, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
+import { problem } from '../src/http/problem.ts';
 import { controller } from '../src/controller/controller-client.ts';
 import { parseRules, RulesError } from '../src/controller/rules.ts';
 import type { AuditEntry } from '../src/controller/controller-store.ts';
@@ -14,28 +15,31 @@ import { resetLoginFlag } from '../src/flag/flag-source.ts';
 
 const RollbackBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
 
+type AuditQuery = { in: { query: { limit?: string; before?: string } }; out: { query: { limit: number; before?: number } } };
+
+/** ?limit= (1..500, default 100) and ?before= (an audit sequence number) of GET /audit. */
+const auditQuery: MiddlewareHandler<AdminEnv, string, AuditQuery> = async (c, next) => {
+  const limit = Number(c.req.query('limit') ?? '100');
+  const before = c.req.query('before');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(c, 'invalid_request', 'limit must be a whole number from 1 to 500.');
+  if (before !== undefined && !/^\d{1,15}$/.test(before)) return problem(c, 'invalid_request', 'before must be an audit sequence number.');
+  c.req.addValidatedData('query', before === undefined ? { limit } : { limit, before: Number(before) });
+  await next();
+};
+
 export const adminController = new Hono<AdminEnv>()
-  .post('/_switchback/api/rollback', async (c) => {
-    const denied = requireRole(c, 'oncall');
-    if (denied) return denied;
-    const body = await jsonBody(c);
-    if (!body.ok) return body.res;
-    const parsed = RollbackBody.safeParse(body.value);
-    if (!parsed.success) return invalid(c, 'rollback', parsed.error);
-    const result = await controller(c.env).manualRollback(actorLabel(c), c.var.actor.role, parsed.data.reason);
-    if ('forbidden' in result) return problem(c, 403, 'forbidden', result.forbidden);
+  .post('/_switchback/api/rollback', requireRole('oncall'), jsonBody(RollbackBody, 'rollback'), async (c) => {
+    const result = await controller(c.env).manualRollback(actorLabel(c), c.var.actor.role, c.req.valid('json').reason);
+    if ('forbidden' in result) return problem(c, 'forbidden', result.forbidden);
     invalidateFlagCache();
     resetLoginFlag();
     return c.json({ rolled_back: result.rolledBack, already_on_auth0: !result.rolledBack, flag: result.flag }, 200, { 'cache-control': 'no-store' });
   })
   .get('/_switchback/api/status', async (c) => c.json(await controller(c.env).status(), 200, { 'cache-control': 'no-store' }))
-  .get('/_switchback/api/audit', async (c) => {
-    const limit = Number(c.req.query('limit') ?? '100');
-    const before = c.req.query('before');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(c, 400, 'invalid_request', 'limit must be a whole number from 1 to 500.');
-    if (before !== undefined && !/^\d{1,15}$/.test(before)) return problem(c, 400, 'invalid_request', 'before must be an audit sequence number.');
+  .get('/_switchback/api/audit', auditQuery, async (c) => {
+    const { limit, before } = c.req.valid('query');
     // Audit data is plain JSON; the RPC type system cannot prove it for Record<string, unknown>.
-    const entries = (await controller(c.env).audit(limit, before === undefined ? undefined : Number(before))) as unknown as AuditEntry[];
+    const entries = (await controller(c.env).audit(limit, before)) as unknown as AuditEntry[];
     return c.json({ entries, next_before: entries.length === limit ? entries.at(-1)!.seq : null }, 200, { 'cache-control': 'no-store' });
   })
   .get('/_switchback/api/metrics', async (c) => c.text(await controller(c.env).metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }))
@@ -43,15 +47,13 @@ export const adminController = new Hono<AdminEnv>()
     const src = await controller(c.env).rulesSource();
     return c.json({ source: src.source, text: src.text, rules: await controller(c.env).rules() }, 200, { 'cache-control': 'no-store' });
   })
-  .put('/_switchback/api/rules', async (c) => {
-    const denied = requireRole(c, 'eng-lead');
-    if (denied) return denied;
+  .put('/_switchback/api/rules', requireRole('eng-lead'), async (c) => {
     const body = await boundedText(c, /^(application\/json|application\/yaml|application\/x-yaml|text\/yaml|text\/plain)\b/i);
     if (!body.ok) return body.res;
     try {
       parseRules(body.text);
     } catch (err) {
-      if (err instanceof RulesError) return problem(c, 400, 'invalid_rules', err.message, { path: err.path });
+      if (err instanceof RulesError) return problem(c, 'invalid_rules', err.message, { path: err.path });
       throw err;
     }
     const rules = await controller(c.env).setRules(body.text, actorLabel(c));

@@ -4,10 +4,10 @@
  * `curl -X POST $FLAG_API/flags/olympus_auth -d '{"enabled": false}'` works
  * with FLAG_API=<gateway>/_switchback/api and a bearer token.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as z from '../src/core/schema.ts';
-import { actorLabel, invalid, jsonBody, problem, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
-import { roleAllows } from '../src/admin/admin-auth.ts';
+import { actorLabel, jsonBody, requireRole, type AdminEnv, type RoleNeed } from '../src/admin/admin-http.ts';
+import { problem } from '../src/http/problem.ts';
 import { controller } from '../src/controller/controller-client.ts';
 import { FLAG_KEY } from '../src/flag/flag-record.ts';
 import { clientConfigExists } from '../src/providers/client-config-writer.ts';
@@ -23,28 +23,31 @@ const FlagChangeBody = z.strictObject({
   client_config_version: z.optional(z.int().check(z.minimum(0))),
 });
 
+type FlagChangeInput = { out: { json: z.Infer<typeof FlagChangeBody> } };
+
+/**
+ * Turning Olympus on (or widening it) is the risky direction: eng-lead only.
+ * Rolling back: oncall too. Oncall may roll back, not change which OAuth
+ * clients are in force: that is an eng-lead decision.
+ */
+async function flagChangeNeeds(c: Context<AdminEnv, string, FlagChangeInput>): Promise<RoleNeed> {
+  const change = c.req.valid('json');
+  if (change.enabled) return 'eng-lead';
+  if (change.client_config_version !== undefined && change.client_config_version !== ((await controller(c.env).getFlag()).client_config_version ?? 0)) {
+    return { role: 'eng-lead', action: 'Changing client_config_version', hint: 'Roll back without client_config_version, or ask an eng-lead.' };
+  }
+  return 'oncall';
+}
+
 export const adminFlags = new Hono<AdminEnv>()
   .get(`/_switchback/api/flags/${FLAG_KEY}`, async (c) => {
     const flag = await controller(c.env).getFlag();
     return c.json(flag, 200, { 'cache-control': 'no-store' });
   })
-  .post(`/_switchback/api/flags/${FLAG_KEY}`, async (c) => {
-    const body = await jsonBody(c);
-    if (!body.ok) return body.res;
-    const parsed = FlagChangeBody.safeParse(body.value);
-    if (!parsed.success) return invalid(c, 'flag change', parsed.error);
-    const change = parsed.data;
-    // Turning Olympus on (or widening it) is the risky direction: eng-lead only. Rolling back: oncall too.
-    const denied = requireRole(c, change.enabled ? 'eng-lead' : 'oncall');
-    if (denied) return denied;
-    // Oncall may roll back, not change which OAuth clients are in force: that is an eng-lead decision.
-    if (change.client_config_version !== undefined && change.client_config_version !== ((await controller(c.env).getFlag()).client_config_version ?? 0)) {
-      if (!roleAllows(c.var.actor.role, 'eng-lead')) {
-        return problem(c, 403, 'forbidden', `Changing client_config_version needs the eng-lead role; "${c.var.actor.name}" has ${c.var.actor.role}. Roll back without client_config_version, or ask an eng-lead.`);
-      }
-    }
+  .post(`/_switchback/api/flags/${FLAG_KEY}`, jsonBody(FlagChangeBody, 'flag change'), requireRole(flagChangeNeeds), async (c) => {
+    const change = c.req.valid('json');
     if (change.client_config_version !== undefined && !(await clientConfigExists(c.env.SWITCHBACK_KV, change.client_config_version))) {
-      return problem(c, 400, 'invalid_request', `Invalid flag change: client_config_version ${change.client_config_version} does not exist.`);
+      return problem(c, 'invalid_request', `Invalid flag change: client_config_version ${change.client_config_version} does not exist.`);
     }
     const { previous, current } = await controller(c.env).setFlag(
       {

@@ -4,7 +4,8 @@
  * or Cloudflare Access) first, then the sub-apps.
  */
 import { Hono } from 'hono';
-import { problem, requireActor, type AdminEnv } from '../src/admin/admin-http.ts';
+import { requireActor, type AdminEnv } from '../src/admin/admin-http.ts';
+import { problem } from '../src/http/problem.ts';
 import { adminFlags } from './admin-flags.ts';
 import { adminClientConfig } from './admin-client-config.ts';
 import { adminController } from './admin-controller.ts';
@@ -14,4 +15,7 @@ export const admin = new Hono<AdminEnv>()
   .route('/', adminFlags)
   .route('/', adminClientConfig)
   .route('/', adminController)
-  .all('/_switchback/api/*', (c) => problem(c, 404, 'not_found', 'No such admin endpoint.'));
+  .all('/_switchback/api/*', (c) => problem(c, 'not_found', 'No such admin endpoint.'));
+
+/** The admin API's type: every path, method, body and answer, for Hono's typed client (`hc<AdminApi>`). */
+export type AdminApi = typeof admin;

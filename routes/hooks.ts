@@ -36,18 +36,15 @@ import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import { log } from '../src/core/log.ts';
 import { controller } from '../src/controller/controller-client.ts';
 import { parseSignupPayload, SignupPayloadError } from '../src/reconcile/signup-record.ts';
+import { problem } from '../src/http/problem.ts';
 
 const MAX_HOOK_BYTES = 256 * 1024;
 const AUTH0_SUCCESS = new Set(['s']);
 const AUTH0_FAILURE = new Set(['f', 'fp', 'fu']);
 
-function refuse(c: Context<AppEnv>, status: 400 | 401 | 404 | 413 | 503, error: string, description: string) {
-  return c.json({ error, error_description: description }, status);
-}
-
 async function rawBody(c: Context<AppEnv>): Promise<Uint8Array | Response> {
   const body = await readBounded(c.req.raw, MAX_HOOK_BYTES);
-  if (!body.ok) return refuse(c, 413, 'payload_too_large', `The body must be at most ${MAX_HOOK_BYTES} bytes.`);
+  if (!body.ok) return problem(c, 'payload_too_large', `The body must be at most ${MAX_HOOK_BYTES} bytes.`);
   return body.bytes;
 }
 
@@ -60,28 +57,28 @@ const SIGNATURE_REFUSALS = {
 export const hooks = new Hono<AppEnv>()
   .post('/_switchback/hooks/support-ticket', async (c) => {
     const secret = c.var.config.supportHookSecret;
-    if (!secret) return refuse(c, 404, 'not_found', 'The support-ticket hook is not configured (SUPPORT_HOOK_SECRET).');
+    if (!secret) return problem(c, 'not_found', 'The support-ticket hook is not configured (SUPPORT_HOOK_SECRET).');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
     const check = await checkSignedDelivery(secret, body, c.req.header('x-signature'), c.req.header('x-signature-timestamp'), Date.now());
     if (check !== 'ok') {
       log('warn', { event: 'hook_rejected', hook: 'support-ticket', reason: check });
-      return refuse(c, 401, 'invalid_signature', SIGNATURE_REFUSALS[check]);
+      return problem(c, 'invalid_signature', SIGNATURE_REFUSALS[check]);
     }
     recordOutcome(c.env, c.executionCtx, { k: 'ticket', n: 1, at: Date.now(), delivery: await ticketDeliveryKey(body) });
     return c.json({ accepted: 1 }, 202);
   })
   .post('/_switchback/hooks/auth0-log-stream', async (c) => {
     const token = c.var.config.auth0LogStreamToken;
-    if (!token) return refuse(c, 404, 'not_found', 'The Auth0 log-stream hook is not configured (AUTH0_LOG_STREAM_TOKEN).');
-    if (!tokenMatches(token, c.req.header('authorization'))) return refuse(c, 401, 'unauthorized', 'Wrong or missing Authorization token.');
+    if (!token) return problem(c, 'not_found', 'The Auth0 log-stream hook is not configured (AUTH0_LOG_STREAM_TOKEN).');
+    if (!tokenMatches(token, c.req.header('authorization'))) return problem(c, 'unauthorized', 'Wrong or missing Authorization token.');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
     let logs: unknown;
     try {
       logs = JSON.parse(new TextDecoder().decode(body));
     } catch {
-      return refuse(c, 400, 'invalid_json', 'The body is not valid JSON.');
+      return problem(c, 'invalid_json', 'The body is not valid JSON.');
     }
     const list = Array.isArray(logs) ? logs : [logs];
     let accepted = 0;
@@ -99,8 +96,8 @@ export const hooks = new Hono<AppEnv>()
   })
   .post('/_switchback/hooks/kratos-after-login', async (c) => {
     const token = c.var.config.kratosHookToken;
-    if (!token) return refuse(c, 404, 'not_found', 'The Kratos after-login hook is not configured (KRATOS_HOOK_TOKEN).');
-    if (!tokenMatches(token, c.req.header('authorization'))) return refuse(c, 401, 'unauthorized', 'Wrong or missing Authorization token.');
+    if (!token) return problem(c, 'not_found', 'The Kratos after-login hook is not configured (KRATOS_HOOK_TOKEN).');
+    if (!tokenMatches(token, c.req.header('authorization'))) return problem(c, 'unauthorized', 'Wrong or missing Authorization token.');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
     recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'olympus', outcome: 'succeeded', source: 'kratos-after-login', n: 1, at: Date.now(), delivery: await kratosLoginDeliveryKey(body) });
@@ -108,8 +105,8 @@ export const hooks = new Hono<AppEnv>()
   })
   .post('/_switchback/hooks/olympus-registration', async (c) => {
     const token = c.var.config.kratosHookToken;
-    if (!token) return refuse(c, 404, 'not_found', 'The Olympus registration hook is not configured (KRATOS_HOOK_TOKEN).');
-    if (!tokenMatches(token, c.req.header('authorization'))) return refuse(c, 401, 'unauthorized', 'Wrong or missing Authorization token.');
+    if (!token) return problem(c, 'not_found', 'The Olympus registration hook is not configured (KRATOS_HOOK_TOKEN).');
+    if (!tokenMatches(token, c.req.header('authorization'))) return problem(c, 'unauthorized', 'Wrong or missing Authorization token.');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
     let signup;
@@ -117,13 +114,13 @@ export const hooks = new Hono<AppEnv>()
       signup = parseSignupPayload(JSON.parse(new TextDecoder().decode(body)));
     } catch (err) {
       const message = err instanceof SignupPayloadError ? err.message : 'The body is not valid JSON.';
-      return refuse(c, 400, 'invalid_request', message);
+      return problem(c, 'invalid_request', message);
     }
     try {
       const { captured } = await controller(c.env).captureSignup(signup);
       return c.json({ captured, id: signup.id }, captured ? 201 : 200);
     } catch (err) {
       log('error', { event: 'signup_capture_failed', reason: 'controller_unreachable', error: String(err) });
-      return refuse(c, 503, 'temporarily_unavailable', 'The signup could not be recorded; retry.');
+      return problem(c, 'temporarily_unavailable', 'The signup could not be recorded; retry.');
     }
   });

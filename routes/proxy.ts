@@ -23,6 +23,7 @@ import { clientKey } from '../src/telemetry/client-key.ts';
 import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
 import type { CallerProvider } from '../src/controller/outcome-events.ts';
 import { providerForIssuer } from '../src/verify/access-token-verifier.ts';
+import { problem } from '../src/http/problem.ts';
 
 /** Counts a proxied request for the API error rate, split by the provider of the caller's credential. */
 async function countApi(c: Context<AppEnv>, provider: CallerProvider, error: boolean): Promise<void> {
@@ -49,7 +50,7 @@ async function forward(c: Context<AppEnv>, principal: Principal | undefined): Pr
   } catch (err) {
     log('error', { event: 'origin_failed', reason: 'origin_unreachable', error: String(err) });
     await countApi(c, principal?.provider ?? 'anonymous', true);
-    return c.json({ error: 'origin_unavailable', error_description: 'The application could not be reached.' }, 502);
+    return problem(c, 'origin_unavailable', 'The application could not be reached.');
   }
 }
 

@@ -24,6 +24,7 @@ import { reportTable } from '../src/reconcile/reconcile-report.ts';
 import { fileCheckpoint, defaultCheckpointPath } from './cli/file-checkpoint.ts';
 import { undoReport } from './cli/reconcile-undo.ts';
 import { gatewayWindow } from './cli/gateway-window.ts';
+import { SwitchbackError } from '../src/core/errors.ts';
 
 const USAGE = `usage: switchback reconcile [--from ISO] [--to ISO] [--dry-run] [--report FILE] [--checkpoint FILE]
                            [--page-size N] [--mode auto|single|import] [--no-courier-check] [--no-count]
@@ -32,7 +33,9 @@ const USAGE = `usage: switchback reconcile [--from ISO] [--to ISO] [--dry-run] [
                            [--auth0-mgmt-client-secret S] [--auth0-connection NAME] [--reset-client-id ID]
        switchback reconcile --undo REPORT.json [--dry-run]`;
 
-class UsageError extends Error {}
+class UsageError extends SwitchbackError {
+  readonly code = 'ERR_USAGE';
+}
 
 function need(value: string | undefined, flag: string, env: string): string {
   if (!value) throw new UsageError(`${flag} (or ${env}) is required`);

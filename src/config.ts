@@ -8,6 +8,7 @@
  */
 import type { ProviderId } from './core/provider-id.ts';
 import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './controller/rules.ts';
+import { SwitchbackError } from './core/errors.ts';
 
 export type AccessTokenFormat = 'jwt' | 'opaque' | 'auto';
 export type TokenBinding = 'audience' | 'client';
@@ -99,14 +100,13 @@ export interface AdminTokenEntry {
 }
 
 /** Thrown for a missing or invalid variable; the message names it and never echoes a secret. */
-export class ConfigError extends Error {
+export class ConfigError extends SwitchbackError {
   readonly code = 'ERR_CONFIG';
   constructor(
     readonly variable: string,
     readonly problem: string,
   ) {
     super(`switchback is misconfigured: ${variable} ${problem}`);
-    this.name = 'ConfigError';
   }
 }
 

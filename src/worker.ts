@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
 import { configMiddleware } from './http/config-middleware.ts';
-import { log } from './core/log.ts';
+import { onUnhandledError } from './http/problem.ts';
 import { health } from '../routes/health.ts';
 import { wellKnown } from '../routes/well-known.ts';
 import { login } from '../routes/login.ts';
@@ -28,10 +28,7 @@ app.route('/', admin);
 app.route('/', hooks);
 app.route('/', proxy);
 
-app.onError((err, c) => {
-  log('error', { event: 'unhandled_error', reason: 'internal_error', error: err instanceof Error ? err.message : String(err) });
-  return c.json({ error: 'internal_error', error_description: 'The gateway could not handle this request.' }, 500);
-});
+app.onError(onUnhandledError);
 
 export default app;
 export { MigrationController } from "./controller/migration-controller.ts";

@@ -5,39 +5,18 @@
  * (which variable to check, which role is needed); the token is only ever
  * sent, never part of a message.
  */
-import { errorSummary, httpCall, NetworkError, type HttpAnswer } from './http-call.ts';
+import { SwitchbackError } from '../../src/core/errors.ts';
+import { adminApi, ADMIN_PREFIX, type AdminApiClient, type FlagState, type GatewayStatus, type RollbackAnswer } from './admin-api.ts';
+import { errorSummary, httpCall, NetworkError, readAnswer, type HttpAnswer } from './http-call.ts';
 
-export const ADMIN_PREFIX = '/_switchback/api';
-
-export interface FlagState {
-  enabled: boolean;
-  version: number;
-  percent?: number;
-  updated_at?: string;
-  updated_by?: string;
-  reason?: string;
-  rollback_at?: string | null;
-}
-
-export interface RollbackAnswer {
-  rolled_back: boolean;
-  already_on_auth0: boolean;
-  flag: FlagState;
-}
-
-export interface GatewayStatus {
-  flag: FlagState;
-  issuers: { auth0: string; olympus: string };
-  active_provider: string;
-  overlap: { rollback_at: string; ends_at: string; seconds_left: number } | null;
-  notifications_pending: number;
-}
+export { ADMIN_PREFIX };
+export type { FlagState, GatewayStatus, RollbackAnswer };
 
 /** Where a fresh browser's GET /login went: the redirect target's origin, or why there was none. */
 export type LoginProbe = { status: number; origin: string } | { status: number; origin: undefined; note: string };
 
 /** The admin API answered, but not with what the command needs. The message is complete. */
-export class GatewayRefused extends Error {
+export class GatewayRefused extends SwitchbackError {
   readonly code = 'ERR_GATEWAY_REFUSED';
   constructor(
     message: string,
@@ -48,21 +27,25 @@ export class GatewayRefused extends Error {
 }
 
 export class GatewayAdminClient {
+  readonly #api: AdminApiClient;
+
   constructor(
     private readonly gatewayUrl: string,
-    private readonly token: string,
+    token: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.#api = adminApi(gatewayUrl, token, (input, init) => this.#fetch(input, init));
+  }
 
   rollback(reason: string): Promise<RollbackAnswer> {
-    return this.call<RollbackAnswer>('POST', '/rollback', JSON.stringify({ reason }), (b) => typeof b.rolled_back === 'boolean' && isFlag(b.flag));
+    return this.call('POST', '/rollback', () => this.#api.rollback.$post({ json: { reason } }), (b) => typeof b.rolled_back === 'boolean' && isFlag(b.flag));
   }
 
   status(): Promise<GatewayStatus> {
-    return this.call<GatewayStatus>(
+    return this.call(
       'GET',
       '/status',
-      undefined,
+      () => this.#api.status.$get(),
       (b) => isFlag(b.flag) && typeof b.issuers === 'object' && b.issuers !== null && typeof (b.issuers as Record<string, unknown>).auth0 === 'string' && typeof b.notifications_pending === 'number',
     );
   }
@@ -82,16 +65,29 @@ export class GatewayAdminClient {
     return { status: answer.status, origin: undefined, note };
   }
 
-  private async call<T>(method: string, path: string, body: string | undefined, valid: (b: Record<string, unknown>) => boolean): Promise<T> {
+  /** hc's fetch: one bounded request through httpCall (timeout, plain-words network errors). */
+  async #fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    new Headers(init?.headers).forEach((value, name) => (headers[name] = value));
+    const answer = await httpCall(String(input), `the gateway at ${this.gatewayUrl}`, {
+      method: init?.method,
+      headers,
+      body: typeof init?.body === 'string' ? init.body : undefined,
+      timeoutMs: this.timeoutMs,
+    });
+    return new Response([101, 204, 205, 304].includes(answer.status) ? null : answer.text, { status: answer.status, headers: answer.headers });
+  }
+
+  /**
+   * One admin call through the typed client. `valid` checks at run time what
+   * the type promises, so a server that is not a switchback gateway gets a
+   * clear message instead of an undefined field later.
+   */
+  private async call<T>(method: string, path: string, send: () => Promise<Pick<Response, 'status' | 'headers' | 'text'>>, valid: (b: Record<string, unknown>) => boolean): Promise<T> {
     const url = `${this.gatewayUrl}${ADMIN_PREFIX}${path}`;
     let answer: HttpAnswer;
     try {
-      answer = await httpCall(url, `the gateway at ${this.gatewayUrl}`, {
-        method,
-        body,
-        timeoutMs: this.timeoutMs,
-        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-      });
+      answer = await readAnswer(await send());
     } catch (err) {
       if (err instanceof NetworkError) throw new NetworkError(`${err.message}; check --gateway / SWITCHBACK_URL`, err.timedOut);
       throw err;

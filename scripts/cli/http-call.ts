@@ -3,6 +3,7 @@
  * descriptions of what went wrong: Node's fetch reports "fetch failed" with
  * the useful part (ECONNREFUSED, ENOTFOUND, a timeout) buried in `cause`.
  */
+import { SwitchbackError } from '../../src/core/errors.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -13,7 +14,7 @@ export interface HttpAnswer {
 }
 
 /** The request never got an answer (refused, unresolvable, timed out, TLS...). */
-export class NetworkError extends Error {
+export class NetworkError extends SwitchbackError {
   readonly code = 'ERR_NETWORK';
   constructor(
     message: string,
@@ -61,20 +62,23 @@ export interface CallOptions {
 
 /** Sends one request; throws NetworkError (with `what` in the message) when no answer came. */
 export async function httpCall(url: string, what: string, options: CallOptions): Promise<HttpAnswer> {
-  let res: Response;
-  let text: string;
   try {
-    res = await fetch(url, {
+    const res = await fetch(url, {
       method: options.method ?? 'GET',
       headers: options.headers,
       body: options.body,
       redirect: options.redirect ?? 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    text = await res.text();
+    return await readAnswer(res);
   } catch (err) {
     throw new NetworkError(`cannot reach ${what}: ${describeNetworkError(err, options.timeoutMs)}`, isTimeout(err));
   }
+}
+
+/** The whole answer: status, headers, body text, and the body parsed when it says it is JSON. */
+export async function readAnswer(res: Pick<Response, 'status' | 'headers' | 'text'>): Promise<HttpAnswer> {
+  const text = await res.text();
   let json: unknown;
   if (/\bjson\b/i.test(res.headers.get('content-type') ?? '')) {
     try {

@@ -14,8 +14,9 @@
  */
 import type { HydraTarget } from './rollback-options.ts';
 import { errorSummary, httpCall, type HttpAnswer } from './http-call.ts';
+import { SwitchbackError } from '../../src/core/errors.ts';
 
-export class HydraRevocationError extends Error {
+export class HydraRevocationError extends SwitchbackError {
   readonly code = 'ERR_HYDRA_REVOCATION';
 }
 

@@ -5,6 +5,7 @@
  * usage message instead of half-way through an incident.
  */
 import { parseArgs } from 'node:util';
+import { SwitchbackError } from '../../src/core/errors.ts';
 
 export interface HydraTarget {
   /** Hydra's admin base URL, without the /admin prefix of its paths. */
@@ -27,7 +28,7 @@ export interface RollbackOptions {
   json: boolean;
 }
 
-export class UsageError extends Error {
+export class UsageError extends SwitchbackError {
   readonly code = 'ERR_USAGE';
 }
 

@@ -7,6 +7,7 @@ import { createMiddleware } from 'hono/factory';
 import { ConfigError, configFromEnv } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { log } from '../core/log.ts';
+import { problem } from './problem.ts';
 
 export const configMiddleware = createMiddleware<AppEnv>(async (c, next) => {
   try {
@@ -14,7 +15,7 @@ export const configMiddleware = createMiddleware<AppEnv>(async (c, next) => {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     log('error', { event: 'config_invalid', reason: 'config_invalid', variable: err.variable, message: err.message });
-    return c.json({ error: 'misconfigured', error_description: err.message, variable: err.variable }, 503, { 'cache-control': 'no-store' });
+    return problem(c, 'misconfigured', err.message, { variable: err.variable });
   }
   await next();
 });

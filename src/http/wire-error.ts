@@ -4,6 +4,7 @@
  * `WWW-Authenticate` challenge. The detailed reason stays in logs and counters.
  */
 import type { RejectReason } from '../verify/verify-error.ts';
+import { problemResponse } from './problem.ts';
 
 export type WireError = 'invalid_token' | 'session_expired' | 'invalid_request' | 'temporarily_unavailable';
 
@@ -77,9 +78,6 @@ export function challenge(error: WireError | undefined): string {
 
 export function unauthorizedJson(error: WireError | undefined): Response {
   const status = statusFor(error);
-  const body = error ? { error, error_description: DESCRIPTIONS[error] } : { error: 'unauthorized', error_description: 'Authentication required.' };
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'www-authenticate': challenge(error), 'cache-control': 'no-store' },
-  });
+  const headers = { 'www-authenticate': challenge(error) };
+  return error ? problemResponse(status, error, DESCRIPTIONS[error], {}, headers) : problemResponse(status, 'unauthorized', 'Authentication required.', {}, headers);
 }

@@ -4,6 +4,7 @@
  */
 import type { ProviderOptions } from '../config.ts';
 import type { ProviderMetadata } from '../providers/discovery.ts';
+import { SwitchbackError } from '../core/errors.ts';
 
 export interface TokenResponse {
   id_token: string;
@@ -11,7 +12,7 @@ export interface TokenResponse {
   expires_in?: number;
 }
 
-export class CodeExchangeError extends Error {
+export class CodeExchangeError extends SwitchbackError {
   readonly code = 'ERR_CODE_EXCHANGE';
   constructor(
     readonly reason: 'token_endpoint_unreachable' | 'token_endpoint_error' | 'token_response_invalid',

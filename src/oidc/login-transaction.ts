@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config.ts';
 import { isProviderId, type ProviderId } from '../core/provider-id.ts';
 import type { LoginIntent } from '../flag/routing-policy.ts';
 import { seal, unseal } from '../verify/sealed-cookie.ts';
+import { SwitchbackError } from '../core/errors.ts';
 
 export const LOGIN_TTL_SECONDS = 600;
 
@@ -33,7 +34,7 @@ export function sealTransaction(config: GatewayConfig, t: LoginTransaction): Pro
   );
 }
 
-export class TransactionError extends Error {
+export class TransactionError extends SwitchbackError {
   readonly code = 'ERR_LOGIN_TRANSACTION';
 }
 

@@ -16,6 +16,7 @@ import { IsolateCache } from '../core/isolate-cache.ts';
 import * as z from '../core/schema.ts';
 import type { GatewayConfig, ProviderOptions } from '../config.ts';
 import type { ProviderId } from '../core/provider-id.ts';
+import { SwitchbackError } from '../core/errors.ts';
 
 export const CLIENT_CONFIG_PREFIX = 'client_config:v';
 
@@ -38,7 +39,7 @@ export const ClientConfigSchema = z.strictObject({
 });
 export type ClientConfigRecord = z.Infer<typeof ClientConfigSchema>;
 
-export class ClientConfigError extends Error {
+export class ClientConfigError extends SwitchbackError {
   readonly code = 'ERR_CLIENT_CONFIG';
 }
 

@@ -9,6 +9,7 @@
  */
 import { log } from '../core/log.ts';
 import { IsolateCache, refreshInProgress } from '../core/isolate-cache.ts';
+import { SwitchbackError } from '../core/errors.ts';
 
 export interface ProviderMetadata {
   issuer: string;
@@ -20,12 +21,8 @@ export interface ProviderMetadata {
   authorization_response_iss_parameter_supported?: boolean;
 }
 
-export class DiscoveryError extends Error {
+export class DiscoveryError extends SwitchbackError {
   readonly code = 'ERR_DISCOVERY';
-  constructor(message: string) {
-    super(message);
-    this.name = 'DiscoveryError';
-  }
 }
 
 const FRESH_MS = 60 * 60 * 1000;

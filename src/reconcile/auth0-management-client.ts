@@ -10,6 +10,7 @@
  * the reset instead of hitting the wall. 5xx and network errors are retried
  * with exponential backoff. Secrets never appear in errors.
  */
+import { SwitchbackError } from '../core/errors.ts';
 export interface Auth0ClientOptions {
   /** e.g. https://tenant.eu.auth0.com/api/v2 (AUTH0_MANAGEMENT_URL, default https://<AUTH0_DOMAIN>/api/v2). */
   managementUrl: string;
@@ -21,7 +22,7 @@ export interface Auth0ClientOptions {
   onRateLimited?: (waitMs: number) => void;
 }
 
-export class Auth0ApiError extends Error {
+export class Auth0ApiError extends SwitchbackError {
   readonly code = 'ERR_AUTH0_API';
   constructor(
     readonly status: number,
@@ -30,7 +31,6 @@ export class Auth0ApiError extends Error {
     readonly retryable: boolean,
   ) {
     super(message);
-    this.name = 'Auth0ApiError';
   }
 }
 

@@ -7,15 +7,15 @@
  * proxy. Also reads the courier's sent messages for a recipient.
  */
 import { isKratosIdentity, type KratosIdentity } from './kratos-identity.ts';
+import { SwitchbackError } from '../core/errors.ts';
 
-export class KratosAdminError extends Error {
+export class KratosAdminError extends SwitchbackError {
   readonly code = 'ERR_KRATOS_ADMIN';
   constructor(
     message: string,
     readonly status: number,
   ) {
     super(message);
-    this.name = 'KratosAdminError';
   }
 }
 

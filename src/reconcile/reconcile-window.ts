@@ -1,5 +1,7 @@
 /** The --from/--to window of a reconcile: validated before any write. */
-export class WindowError extends Error {
+import { SwitchbackError } from '../core/errors.ts';
+
+export class WindowError extends SwitchbackError {
   readonly code = 'ERR_RECONCILE_WINDOW';
 }
 

@@ -7,6 +7,7 @@
  * too.
  */
 import { isKratosIdentity, type KratosIdentity } from './kratos-identity.ts';
+import { SwitchbackError } from '../core/errors.ts';
 
 export interface CapturedSignup {
   id: string;
@@ -16,7 +17,7 @@ export interface CapturedSignup {
   identity: KratosIdentity;
 }
 
-export class SignupPayloadError extends Error {
+export class SignupPayloadError extends SwitchbackError {
   readonly code = 'ERR_SIGNUP_PAYLOAD';
 }
 

@@ -3,6 +3,7 @@
  * claim at fault, for logs and counters), generic outside: the client only ever
  * sees `invalid_token` or `session_expired` (see wire-error in routes).
  */
+import { SwitchbackError } from '../core/errors.ts';
 export type RejectReason =
   | 'token_too_large'
   | 'token_malformed'
@@ -33,13 +34,13 @@ export type RejectReason =
   /** Something other than a VerifyError escaped verification (a bug or an unexpected runtime failure): fail closed, as a 503. */
   | 'verification_failed';
 
-export class VerifyError extends Error {
+export class VerifyError extends SwitchbackError {
+  readonly code = 'ERR_VERIFY';
   constructor(
     readonly reason: RejectReason,
     readonly detail?: string,
     readonly issuer?: string,
   ) {
     super(detail ? `${reason}: ${detail}` : reason);
-    this.name = 'VerifyError';
   }
 }

@@ -62,7 +62,7 @@ describe('support-ticket replay', () => {
     expect(ruleStatus(after, RULE).samples).toBe(1);
     expect(ruleStatus(after, RULE).verdict).toBe('ok');
     expect(after.flag.enabled).toBe(true);
-    const final = (await controllerStatus(stack)) as unknown as { hook_deliveries_duplicate_total: number };
+    const final = await controllerStatus(stack);
     expect(final.hook_deliveries_duplicate_total).toBe(89);
   });
 

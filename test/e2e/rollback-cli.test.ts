@@ -22,15 +22,10 @@ import { pollUntil } from './support/poll.ts';
 import { unhandledErrorsSince } from './support/gateway-log.ts';
 import { jsonReport, runRollbackCli, type CliRun } from './support/rollback-cli.ts';
 import { HYDRA_PROXY_HEADER, startRollbackFixture, type AuditEntry, type RollbackFixture } from './support/rollback-fixture.ts';
+import { okJson, readStatus } from '../../scripts/cli/admin-api.ts';
 
 const REASON = 'login failures';
 const TARGET_MS = 10_000;
-
-interface Status {
-  flag: { enabled: boolean; version: number; rollback_at: string | null };
-  overlap: { rollback_at: string; ends_at: string; seconds_left: number } | null;
-  notifications_pending: number;
-}
 
 let fx: RollbackFixture;
 let logBefore = '';
@@ -52,8 +47,8 @@ afterEach(() => {
   expect(unhandledErrorsSince(fx.stack, logBefore)).toEqual([]);
 });
 
-const status = () => fx.admin<Status>('GET', '/status');
-const audit = async () => (await fx.admin<{ entries: AuditEntry[] }>('GET', '/audit?limit=50')).entries;
+const status = () => readStatus(fx.api());
+const audit = async (): Promise<AuditEntry[]> => (await okJson('GET /audit', fx.api().audit.$get({ query: { limit: '50' } }))).entries;
 const origin = (url: string) => new URL(url).origin;
 
 /** The human step lines: "3/6 verify origin health     OK          5 ms  GET ... → 200". */
@@ -139,7 +134,7 @@ describe('a rollback with Olympus on', () => {
 
   it('a second run (bin/switchback, --json) says already on Auth0, changes nothing and still checks', async () => {
     // Self-contained: make sure we are on Auth0 (a no-op when the previous test ran).
-    await fx.admin('POST', '/rollback', { reason: 'test setup' });
+    await okJson('POST /rollback', fx.api().rollback.$post({ json: { reason: 'test setup' } }));
     const before = await status();
     const hooksBefore = fx.webhook.received.length;
     const auditBefore = (await audit())[0]!.seq;

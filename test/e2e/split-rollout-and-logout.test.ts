@@ -14,6 +14,7 @@ import { startStack, type Stack } from '../../dev/stack.ts';
 import { TinyBrowser } from '../../dev/tiny-browser.ts';
 import { launchChromium, type BrowserSession } from './support/chromium.ts';
 import { waitForLoginRoute } from './support/gateway-admin.ts';
+import { adminApi, type FlagChange } from '../../scripts/cli/admin-api.ts';
 import { readDemoIdentity, signInAndReturn, waitForOrigin } from './support/idp-pages.ts';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-pass' };
@@ -37,12 +38,8 @@ beforeEach(({ onTestFailed }) => {
   onTestFailed(() => console.error(`--- gateway output ---\n${stack.gatewayOutput().slice(-6000)}`));
 });
 
-async function setFlag(body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${gw}/_switchback/api/flags/olympus_auth`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ reason: 'e2e', ...body }),
-  });
+async function setFlag(change: FlagChange): Promise<void> {
+  const res = await adminApi(gw, stack.adminToken).flags.olympus_auth.$post({ json: { reason: 'e2e', ...change } });
   expect(res.status, await res.text()).toBe(200);
 }
 

@@ -6,57 +6,30 @@
  */
 import type { Stack } from '../../../dev/stack.ts';
 import { pollUntil } from './poll.ts';
+import { adminApi, okJson, okText, readStatus, type AuditEntry, type GatewayStatus, type RuleStatus } from '../../../scripts/cli/admin-api.ts';
 
-export interface RuleStatus {
-  rule: string;
-  metric: string;
-  verdict: 'breach' | 'ok' | 'inconclusive';
-  value: number | null;
-  bound: number | null;
-  threshold: number;
-  samples: number;
-  clients: number;
-  windowSeconds: number;
-  note?: string;
-  streak: number;
-  consecutive: number;
-}
+/** GET /status as the routes type it (src/controller's status view). */
+export type ControllerStatus = GatewayStatus;
+export type { AuditEntry, RuleStatus };
 
-export interface ControllerStatus {
-  flag: { enabled: boolean; version: number; rollback_at?: string | null; updated_by?: string; reason?: string };
-  rules: RuleStatus[];
-  last_evaluated_at: string | null;
-  last_5_minutes: { logins: Record<string, Record<string, number>>; api: Record<string, Record<string, number>> };
-  pending_logins: number;
-  events_lost_total: number;
-}
-
-import type { AuditEntry } from '../../../src/controller/audit-entry.ts';
-
-export type { AuditEntry };
-
-async function adminGet(stack: Stack, path: string): Promise<Response> {
-  const res = await fetch(`${stack.gatewayUrl}/_switchback/api${path}`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
-  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
-  return res;
-}
+const api = (stack: Stack) => adminApi(stack.gatewayUrl, stack.adminToken);
 
 export async function controllerStatus(stack: Stack): Promise<ControllerStatus> {
-  return (await (await adminGet(stack, '/status')).json()) as ControllerStatus;
+  return readStatus(api(stack));
 }
 
 export async function auditEntries(stack: Stack, limit = 500): Promise<AuditEntry[]> {
-  return ((await (await adminGet(stack, `/audit?limit=${limit}`)).json()) as { entries: AuditEntry[] }).entries;
+  return (await okJson('GET /audit', api(stack).audit.$get({ query: { limit: String(limit) } }))).entries;
 }
 
 /** GET /metrics, the Prometheus text. */
 export async function metricsText(stack: Stack): Promise<string> {
-  return (await adminGet(stack, '/metrics')).text();
+  return okText('GET /metrics', api(stack).metrics.$get());
 }
 
 export function ruleStatus(status: ControllerStatus, rule: string): RuleStatus {
-  const r = status.rules.find((x) => x.rule === rule);
-  if (!r) throw new Error(`rule ${rule} not in status (have ${status.rules.map((x) => x.rule).join(', ')})`);
+  const r = status.rules.find((x: RuleStatus) => x.rule === rule);
+  if (!r) throw new Error(`rule ${rule} not in status (have ${status.rules.map((x: RuleStatus) => x.rule).join(', ')})`);
   return r;
 }
 

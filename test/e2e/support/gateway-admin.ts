@@ -6,23 +6,21 @@
  */
 import type { Stack } from '../../../dev/stack.ts';
 import { pollUntil } from './poll.ts';
+import { ADMIN_PREFIX, type FlagChange, type FlagState } from '../../../scripts/cli/admin-api.ts';
 
-export interface FlagState {
-  enabled: boolean;
-  version: number;
-  percent?: number;
-  rollback_at?: string | null;
-}
+export type { FlagState };
 
 /**
  * `curl -X POST -H "Authorization: Bearer $TOKEN" $FLAG_API/flags/olympus_auth -d '{"enabled": false}'`:
  * curl -d sends the JSON with a form content type, so this does too.
  */
 export async function postFlag(stack: Stack, enabled: boolean): Promise<FlagState> {
-  const res = await fetch(`${stack.gatewayUrl}/_switchback/api/flags/olympus_auth`, {
+  // Not through hc: it would send application/json, and this is the curl request byte for byte.
+  const change: FlagChange = { enabled };
+  const res = await fetch(`${stack.gatewayUrl}${ADMIN_PREFIX}/flags/olympus_auth`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: `{"enabled": ${enabled}}`,
+    body: `{"enabled": ${change.enabled}}`,
   });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`flag change to ${enabled} answered ${res.status}: ${text}`);

@@ -16,7 +16,7 @@ import { startRollbackWebhook, type RollbackWebhook } from './rollback-webhook.t
 
 export const HYDRA_PROXY_HEADER = 'x-hydra-proxy-key';
 
-import type { AuditEntry } from '../../../src/controller/audit-entry.ts';
+import { adminApi, okJson, readStatus, type AdminApiClient, type AuditEntry } from '../../../scripts/cli/admin-api.ts';
 
 export type { AuditEntry };
 
@@ -31,7 +31,8 @@ export interface RollbackFixture {
   hydraArgs(): string[];
   /** SWITCHBACK_URL and SWITCHBACK_ADMIN_TOKEN (oncall unless given). */
   cliEnv(token?: string): Record<string, string>;
-  admin<T>(method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<T>;
+  /** The admin API, typed from the routes, as eng-lead unless another token is given. */
+  api(token?: string): AdminApiClient;
   /** Turns Olympus on (eng-lead), waits until /login goes there and the outbox is empty. */
   enableOlympus(): Promise<void>;
   stop(): Promise<void>;
@@ -51,16 +52,7 @@ export async function startRollbackFixture(stackOptions: StackOptions = {}): Pro
     const gw = stack.gatewayUrl;
     const h = hydra;
 
-    const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown, token = tokens.engLead): Promise<T> => {
-      const res = await fetch(`${gw}/_switchback/api${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-      return JSON.parse(text) as T;
-    };
+    const api = (token = tokens.engLead) => adminApi(gw, token);
 
     return {
       stack,
@@ -70,16 +62,16 @@ export async function startRollbackFixture(stackOptions: StackOptions = {}): Pro
       hydraProxyKey,
       hydraArgs: () => ['--hydra-admin-url', h.url, '--olympus-client-id', stack.olympus.clientId, '--hydra-admin-header', `${HYDRA_PROXY_HEADER}: ${hydraProxyKey}`],
       cliEnv: (token = tokens.oncall) => ({ SWITCHBACK_URL: gw, SWITCHBACK_ADMIN_TOKEN: token }),
-      admin,
+      api,
       async enableOlympus() {
-        const flag = await admin<{ enabled: boolean }>('POST', '/flags/olympus_auth', { enabled: true, reason: 'rollback drill: Olympus on' });
+        const flag = await okJson('POST /flags/olympus_auth', api().flags.olympus_auth.$post({ json: { enabled: true, reason: 'rollback drill: Olympus on' } }));
         if (!flag.enabled) throw new Error('the flag did not turn on');
         const olympus = new URL(stack.olympus.url).origin;
         let last = '';
         await pollUntil('new logins routed to Olympus', async () => ((last = await loginTarget(gw)) === olympus ? true : undefined), { timeoutMs: 3_000, intervalMs: 100 }, () => last);
         await pollUntil(
           'outbox empty after turning Olympus on',
-          async () => ((await admin<{ notifications_pending: number }>('GET', '/status')).notifications_pending === 0 ? true : undefined),
+          async () => ((await readStatus(api())).notifications_pending === 0 ? true : undefined),
           { timeoutMs: 10_000, intervalMs: 100 },
         );
       },
