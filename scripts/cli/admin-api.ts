@@ -20,17 +20,9 @@ export type AdminApiClient = ReturnType<typeof adminApi>;
 export type FlagChange = InferRequestType<AdminApiClient['flags']['olympus_auth']['$post']>['json'];
 export type FlagState = InferResponseType<AdminApiClient['flags']['olympus_auth']['$get'], 200>;
 export type RollbackAnswer = InferResponseType<AdminApiClient['rollback']['$post'], 200>;
-/**
- * GET /status passes through the controller's status(). While that returns
- * Record<string, unknown> (which Hono's JSON typing turns into never) this
- * falls back to an untyped record; once the controller exports its typed
- * status view, the routes' type is used and the fallback is dead code (the
- * lead removes it on merge).
- */
-export type GatewayStatus = NeverToUntyped<InferResponseType<AdminApiClient['status']['$get'], 200>>;
+/** GET /status as the routes type it: the controller's ControllerStatus, through Hono's JSON typing. */
+export type GatewayStatus = InferResponseType<AdminApiClient['status']['$get'], 200>;
 export type RuleStatus = GatewayStatus['rules'][number];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type NeverToUntyped<T> = [T] extends [never] ? Record<string, any> : T;
 export type AuditPage = InferResponseType<AdminApiClient['audit']['$get'], 200>;
 export type AuditEntry = AuditPage['entries'][number];
 

@@ -5,6 +5,8 @@
  * `text` line, which is all a Slack incoming webhook needs; generic receivers
  * read the structured fields.
  */
+import { SwitchbackError } from '../core/errors.ts';
+
 export type NotificationType = 'rollback.triggered' | 'rollback.completed' | 'trigger.inconclusive' | 'flag.changed' | 'reconcile.progress';
 
 export interface NotificationEvent {
@@ -36,7 +38,7 @@ export function notification(type: NotificationType, fields: Omit<NotificationEv
   return { schema: 'switchback.notification.v1', id: crypto.randomUUID(), type, time: now.toISOString(), text, ...fields };
 }
 
-export class DeliveryError extends Error {
+export class DeliveryError extends SwitchbackError {
   readonly code = 'ERR_NOTIFY_DELIVERY';
 }
 

@@ -12,6 +12,7 @@
  * per-client cap (`- rule: "login_success_rate < 95%"` plus those keys).
  * Parsing is strict: an unknown key or a bad value is an error naming it.
  */
+import { SwitchbackError } from '../core/errors.ts';
 import { parse as parseYaml } from 'yaml';
 import type { AdminRole } from '../config.ts';
 import { METRIC_IDS, METRICS, isMetricId, type MetricId } from './metrics/registry.ts';
@@ -51,14 +52,13 @@ export interface RulesConfig {
   manualRoles: AdminRole[];
 }
 
-export class RulesError extends Error {
+export class RulesError extends SwitchbackError {
   readonly code = 'ERR_RULES';
   constructor(
     readonly path: string,
     problem: string,
   ) {
     super(`ROLLBACK_RULES ${path}: ${problem}`);
-    this.name = 'RulesError';
   }
 }
 

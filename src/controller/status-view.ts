@@ -27,7 +27,7 @@ export interface ControllerStatus {
   active_provider: string;
   dry_run: boolean;
   /** The token overlap after the last rollback (null if none). */
-  overlap: { rollback_at: string | null | undefined; ends_at: string; seconds_left: number } | null;
+  overlap: { rollback_at: string; ends_at: string; seconds_left: number } | null;
   rules: RuleStatus[];
   manual_decision_by: AdminRole[];
   evaluate_every_seconds: number;
@@ -58,8 +58,8 @@ export class StatusView {
     const flag = this.flags.current();
     const rules = this.ruleBook.rules();
     const cfg = this.config();
-    const rollbackAt = flag.rollback_at ? Date.parse(flag.rollback_at) : undefined;
-    const endsAt = rollbackAt !== undefined ? rollbackAt + cfg.tokenOverlapSeconds * 1000 : undefined;
+    const rolledBackAt = flag.rollback_at ?? undefined;
+    const endsAt = rolledBackAt !== undefined ? Date.parse(rolledBackAt) + cfg.tokenOverlapSeconds * 1000 : undefined;
     const from = windowStartBucket(now, FUNNEL_SECONDS);
     const lastEvaluatedAt = this.loop.lastEvaluatedAt();
     const totals = this.store.get('totals') ?? {};
@@ -69,7 +69,7 @@ export class StatusView {
       migration: { started_at: this.store.get('migration_started_at') ?? null, rollback_at: flag.rollback_at ?? null },
       active_provider: flag.enabled ? (flag.percent !== undefined && flag.percent < 100 ? `olympus for ${flag.percent}% of browsers` : 'olympus') : 'auth0',
       dry_run: rules.dryRun,
-      overlap: endsAt === undefined ? null : { rollback_at: flag.rollback_at, ends_at: new Date(endsAt).toISOString(), seconds_left: Math.max(0, Math.ceil((endsAt - now) / 1000)) },
+      overlap: rolledBackAt === undefined || endsAt === undefined ? null : { rollback_at: rolledBackAt, ends_at: new Date(endsAt).toISOString(), seconds_left: Math.max(0, Math.ceil((endsAt - now) / 1000)) },
       rules: this.loop.current(now),
       manual_decision_by: rules.manualRoles,
       evaluate_every_seconds: rules.evaluateEverySeconds,
