@@ -1,7 +1,7 @@
 // Freezes the worker's source for the length of a run: wrangler dev rebuilds
 // and restarts workerd whenever a watched file changes, which would drop the
 // caches being measured and mix two versions of the gateway into one table.
-// The copy (src/, routes/, wrangler.toml) lives in gitignored bench-results/,
+// The copy (src/, wrangler.toml) lives in gitignored bench-results/,
 // so module resolution still finds the repo's node_modules. Also records
 // which commit, and which uncommitted changes, the figures belong to.
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../dev/stack.ts';
 
-const COPIED = ['src', 'routes', 'wrangler.toml'];
+const COPIED = ['src', 'wrangler.toml'];
 export const SNAPSHOT_DIR = 'bench-results/worker-snapshot';
 
 export interface SourceInfo {

@@ -9,7 +9,7 @@
  * Prints markdown tables, the seed and the command that reproduces them.
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_RULES_YAML, parseRules } from '../src/controller/rules.ts';
+import { DEFAULT_RULES_YAML, parseRules } from '../src/rollback/rules.ts';
 import { parseArgs, USAGE, type Section } from './simulate/cli-args.ts';
 import { describeRule, type SimContext } from './simulate/scenario.ts';
 import { evalEveryBuckets } from './simulate/sim-driver.ts';

@@ -6,8 +6,9 @@
  * operator sees one message wherever the mistake is made. No Workers or Node
  * API is used here on purpose.
  */
+import type { AdminRole } from './admin/admin-role.ts';
 import type { ProviderId } from './core/provider-id.ts';
-import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './controller/rules.ts';
+import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './rollback/rules.ts';
 import { SwitchbackError } from './core/errors.ts';
 
 export type AccessTokenFormat = 'jwt' | 'opaque' | 'auto';
@@ -92,7 +93,8 @@ export interface JsonWebKeyWithKid {
   [k: string]: unknown;
 }
 
-export type AdminRole = 'viewer' | 'oncall' | 'eng-lead';
+export type { AdminRole };
+
 export interface AdminTokenEntry {
   name: string;
   role: AdminRole;

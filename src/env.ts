@@ -8,7 +8,7 @@ import type { GatewayConfig } from './config.ts';
 /** String vars and secrets, as wrangler passes them (see docs/configuration.md). */
 export interface Env {
   SWITCHBACK_KV: KVNamespace;
-  CONTROLLER: DurableObjectNamespace<import('./controller/migration-controller.ts').MigrationController>;
+  CONTROLLER: DurableObjectNamespace<import('./rollback/migration-controller.ts').MigrationController>;
   /** Optional: Workers Analytics Engine dataset for outcome history. */
   ANALYTICS?: AnalyticsEngineDataset;
   /** Optional: rate limiter for /login, /signup, /recovery per client. */

@@ -7,14 +7,14 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
 import { configMiddleware } from './http/config-middleware.ts';
 import { onUnhandledError } from './http/problem.ts';
-import { health } from '../routes/health.ts';
-import { wellKnown } from '../routes/well-known.ts';
-import { login } from '../routes/login.ts';
-import { callback } from '../routes/callback.ts';
-import { logout } from '../routes/logout.ts';
-import { admin } from '../routes/admin.ts';
-import { hooks } from '../routes/hooks.ts';
-import { proxy } from '../routes/proxy.ts';
+import { health } from './routes/health.ts';
+import { wellKnown } from './routes/well-known.ts';
+import { login } from './routes/login.ts';
+import { callback } from './routes/callback.ts';
+import { logout } from './routes/logout.ts';
+import { admin } from './routes/admin.ts';
+import { hooks } from './routes/hooks.ts';
+import { proxy } from './routes/proxy.ts';
 
 const app = new Hono<AppEnv>();
 
@@ -31,5 +31,5 @@ app.route('/', proxy);
 app.onError(onUnhandledError);
 
 export default app;
-export { MigrationController } from "./controller/migration-controller.ts";
+export { MigrationController } from "./rollback/migration-controller.ts";
 export { ReconcileWorkflow } from "./reconcile/reconcile-workflow.ts";

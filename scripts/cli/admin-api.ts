@@ -1,12 +1,12 @@
 /**
  * The gateway's admin API through Hono's typed client: paths, methods, bodies
- * and answers come from the routes themselves (routes/admin.ts `AdminApi`),
+ * and answers come from the routes themselves (src/routes/admin.ts `AdminApi`),
  * so the rollback command, the e2e helpers and the benchmarks cannot drift
  * from what the gateway serves. The answer types below are named views of
  * that one type, never hand-copied shapes.
  */
 import { hc, type ClientResponse, type InferRequestType, type InferResponseType } from 'hono/client';
-import type { AdminApi } from '../../routes/admin.ts';
+import type { AdminApi } from '../../src/routes/admin.ts';
 
 export const ADMIN_PREFIX = '/_switchback/api';
 

@@ -15,8 +15,8 @@
  * `perOutcome()` is the controller's previous aggregation (each outcome capped
  * separately), kept only to print its row next to the current one.
  */
-import type { CohortCounts } from '../../src/controller/rule-evaluator.ts';
-import { BAD_OUTCOMES, cohortCounts, GOOD_OUTCOMES, type ClientRow } from '../../src/controller/window-aggregation.ts';
+import type { CohortCounts } from '../../src/rollback/rule-evaluator.ts';
+import { BAD_OUTCOMES, cohortCounts, GOOD_OUTCOMES, type ClientRow } from '../../src/rollback/window-aggregation.ts';
 
 export const COHORTS = ['olympus', 'auth0'] as const;
 export type Cohort = 0 | 1;

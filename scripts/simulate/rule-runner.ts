@@ -9,10 +9,10 @@
  * re-enable), so fires per day is the false-rollback rate of running the
  * migration all day.
  */
-import { crosses } from '../../src/controller/metrics/metric-definition.ts';
-import { evaluateRule, type Verdict, type WindowCounts } from '../../src/controller/rule-evaluator.ts';
-import type { MetricRule } from '../../src/controller/rules.ts';
-import { streakStep } from '../../src/controller/streak-step.ts';
+import { crosses } from '../../src/rollback/metrics/metric-definition.ts';
+import { evaluateRule, type Verdict, type WindowCounts } from '../../src/rollback/rule-evaluator.ts';
+import type { MetricRule } from '../../src/rollback/rules.ts';
+import { streakStep } from '../../src/rollback/streak-step.ts';
 
 export interface StepResult {
   verdict: Verdict;

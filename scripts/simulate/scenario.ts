@@ -3,8 +3,8 @@
  * force, the cadence, and factories for login and API worlds wired to the
  * controller's real window size, caps and outcome names.
  */
-import { metric } from '../../src/controller/metrics/registry.ts';
-import type { Metric, MetricRule, RulesConfig } from '../../src/controller/rules.ts';
+import { metric } from '../../src/rollback/metrics/registry.ts';
+import type { Metric, MetricRule, RulesConfig } from '../../src/rollback/rules.ts';
 import { ApiTraffic, API_OUTCOMES, type ApiMix } from './api-traffic.ts';
 import { CappedWindow } from './capped-window.ts';
 import { LoginTraffic, LOGIN_OUTCOMES, NO_ATTACK, type LoginAttack, type LoginHealth, type LoginMix } from './login-traffic.ts';

@@ -5,7 +5,7 @@
  * "previous per-outcome cap" rows (false triggers only) show what capping each
  * outcome separately did to the rate the rule sees.
  */
-import type { MetricRule } from '../../src/controller/rules.ts';
+import type { MetricRule } from '../../src/rollback/rules.ts';
 import type { ApiMix } from './api-traffic.ts';
 import { Rng } from './prng.ts';
 import { RuleRunner } from './rule-runner.ts';

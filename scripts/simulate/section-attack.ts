@@ -9,8 +9,8 @@
  * bad outcomes: a client that also opens /login without finishing weighs no
  * more than one that only fails callbacks (max_per_client bad samples).
  */
-import { evaluateRule } from '../../src/controller/rule-evaluator.ts';
-import type { MetricRule } from '../../src/controller/rules.ts';
+import { evaluateRule } from '../../src/rollback/rule-evaluator.ts';
+import type { MetricRule } from '../../src/rollback/rules.ts';
 import { Rng } from './prng.ts';
 import { RuleRunner } from './rule-runner.ts';
 import type { LoginAttack } from './login-traffic.ts';

@@ -7,7 +7,7 @@
  * (it holds the streak); the "evaluations" column shows how often the rule
  * compared and which cohort was short otherwise.
  */
-import type { MetricRule } from '../../src/controller/rules.ts';
+import type { MetricRule } from '../../src/rollback/rules.ts';
 import type { LoginHealth } from './login-traffic.ts';
 import { Rng } from './prng.ts';
 import { RuleRunner } from './rule-runner.ts';

@@ -4,8 +4,8 @@
  * scaled to an hour, exceeds the threshold. Healthy 20/h for false triggers;
  * incidents at 60, 80 and 120/h for detection (t0 with a full healthy window).
  */
-import { metric } from '../../src/controller/metrics/registry.ts';
-import type { MetricRule } from '../../src/controller/rules.ts';
+import { metric } from '../../src/rollback/metrics/registry.ts';
+import type { MetricRule } from '../../src/rollback/rules.ts';
 import { Rng } from './prng.ts';
 import { RuleRunner } from './rule-runner.ts';
 import { ruleFor, type SimContext } from './scenario.ts';

@@ -4,10 +4,10 @@
  * so the window holds exactly its buckets), feed the RuleRunner, and sample
  * cross-checks of the fast window against the real cohortCounts().
  */
-import { metric } from '../../src/controller/metrics/registry.ts';
-import type { WindowCounts } from '../../src/controller/rule-evaluator.ts';
-import type { MetricRule } from '../../src/controller/rules.ts';
-import { BUCKET_SECONDS, windowStartBucket } from '../../src/controller/window-aggregation.ts';
+import { metric } from '../../src/rollback/metrics/registry.ts';
+import type { WindowCounts } from '../../src/rollback/rule-evaluator.ts';
+import type { MetricRule } from '../../src/rollback/rules.ts';
+import { BUCKET_SECONDS, windowStartBucket } from '../../src/rollback/window-aggregation.ts';
 import type { CappedWindow } from './capped-window.ts';
 import type { RuleRunner } from './rule-runner.ts';
 

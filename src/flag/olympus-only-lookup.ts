@@ -11,7 +11,7 @@
  */
 import type { Env } from '../env.ts';
 import { log } from '../core/log.ts';
-import { controller } from '../controller/controller-client.ts';
+import { controller } from '../rollback/controller-client.ts';
 
 const LOOKUP_TIMEOUT_MS = 500;
 

@@ -13,7 +13,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from 'cloudflare:workers';
 import { configFromEnv } from '../config.ts';
 import type { Env } from '../env.ts';
-import { controller } from '../controller/controller-client.ts';
+import { controller } from '../rollback/controller-client.ts';
 import { Auth0ApiError, Auth0ManagementClient } from './auth0-management-client.ts';
 import { createdByRun, decide, unusablePassword } from './identity-mapper.ts';
 import { KratosAdminClient } from './kratos-admin-client.ts';

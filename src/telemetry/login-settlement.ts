@@ -8,7 +8,7 @@
  * but its outcome is not counted, since nothing proves it is the first.
  */
 import type { Env } from '../env.ts';
-import { controller } from '../controller/controller-client.ts';
+import { controller } from '../rollback/controller-client.ts';
 
 const SETTLE_TIMEOUT_MS = 500;
 

@@ -10,8 +10,8 @@
  */
 import type { Env } from '../env.ts';
 import { log } from '../core/log.ts';
-import { controller } from '../controller/controller-client.ts';
-import type { OutcomeBatch, OutcomeEvent } from '../controller/outcome-events.ts';
+import { controller } from '../rollback/controller-client.ts';
+import type { OutcomeBatch, OutcomeEvent } from '../rollback/outcome-events.ts';
 
 const FLUSH_DELAY_MS = 200;
 const MAX_BUFFERED = 5_000;

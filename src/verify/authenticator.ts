@@ -13,7 +13,7 @@
  * request gets `flag_unavailable` (503) and the session cookie is kept.
  */
 import type { GatewayConfig } from '../config.ts';
-import type { FlagRead } from '../flag/flag-store.ts';
+import type { FlagRead } from '../flag/kv-flag.ts';
 import { log } from '../core/log.ts';
 import { verifyAccessToken } from './access-token-verifier.ts';
 import { olympusOverlap } from './overlap-policy.ts';

@@ -38,7 +38,7 @@ export async function createSession(config: GatewayConfig, data: SessionData): P
   if (data.idToken) {
     const withHint = await seal(config.sessionSecret, 'session', { ...claims, idt: data.idToken }, data.expiresAt);
     if (withHint.length <= SESSION_VALUE_MAX_BYTES) return withHint;
-    // Logout then goes without a hint (see routes/logout.ts); the sign-in itself must not fail on it.
+    // Logout then goes without a hint (see src/routes/logout.ts); the sign-in itself must not fail on it.
     log('warn', { event: 'session_id_token_dropped', reason: 'id_token_too_large', provider: data.provider, bytes: withHint.length });
   }
   return seal(config.sessionSecret, 'session', claims, data.expiresAt);

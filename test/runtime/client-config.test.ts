@@ -8,7 +8,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import app from '../../src/worker.ts';
 import { installNetwork, type Network } from './support/fake-network.ts';
 import { cookiesFrom, gw, kv, resetGatewayCaches, resetState, testEnv } from './support/gateway.ts';
-import { controller } from '../../src/controller/controller-client.ts';
+import { controller } from '../../src/rollback/controller-client.ts';
 import { ADMIN, CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
 import { FLAG_KEY } from '../../src/flag/flag-record.ts';
 import { clearClientConfigCache } from '../../src/providers/client-config.ts';

@@ -8,8 +8,8 @@ import { runInDurableObject } from 'cloudflare:test';
 import { installNetwork, type Network } from './support/fake-network.ts';
 import { gw, kv, putFlag, resetState } from './support/gateway.ts';
 import { alarm, auditTypes, FAST_RULES, ingest, logins, setRules, sleep, status, stub } from './support/controller.ts';
-import { ControllerStore } from '../../src/controller/controller-store.ts';
-import { bucketOf } from '../../src/controller/window-aggregation.ts';
+import { ControllerStore } from '../../src/rollback/controller-store.ts';
+import { bucketOf } from '../../src/rollback/window-aggregation.ts';
 import { FLAG_KEY, parseFlagRecord } from '../../src/flag/flag-record.ts';
 import { ISSUERS } from './support/constants.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the credential parsers through the gateway's fetch (routes/proxy):
+ * Fuzzing the credential parsers through the gateway's fetch (src/routes/proxy):
  * session cookies (garbage, truncated, tampered, sealed with the wrong key,
  * sealed with the right key around hostile claims) and bearer tokens (random
  * segments, random JSON headers and payloads with hostile alg/kid/crit/jku,

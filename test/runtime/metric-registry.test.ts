@@ -1,10 +1,10 @@
 /** The metric registry: one definition per metric, used by the rule parser, the evaluator, /metrics and notifications. */
 import { describe, expect, it } from 'vitest';
-import { crosses, formatValue } from '../../src/controller/metrics/metric-definition.ts';
-import { METRIC_IDS, METRICS, counterFor } from '../../src/controller/metrics/registry.ts';
-import { notification } from '../../src/controller/notifications.ts';
-import { prometheusText } from '../../src/controller/prometheus.ts';
-import { parseRules, RulesError } from '../../src/controller/rules.ts';
+import { crosses, formatValue } from '../../src/rollback/metrics/metric-definition.ts';
+import { METRIC_IDS, METRICS, counterFor } from '../../src/rollback/metrics/registry.ts';
+import { notification } from '../../src/rollback/notifications.ts';
+import { prometheusText } from '../../src/rollback/prometheus.ts';
+import { parseRules, RulesError } from '../../src/rollback/rules.ts';
 import { SAFE_DEFAULT_FLAG } from '../../src/flag/flag-record.ts';
 
 describe('metric registry', () => {

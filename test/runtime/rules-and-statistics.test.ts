@@ -1,9 +1,9 @@
 /** Rules parsing, confidence bounds, window arithmetic and per-client caps: pure functions with explicit data. */
 import { describe, expect, it } from 'vitest';
-import { parseRules, RulesError, DEFAULT_RULES_YAML } from '../../src/controller/rules.ts';
-import { differenceInterval, poisson, wilson, zFor } from '../../src/controller/statistics.ts';
-import { evaluateRule, nextStreak, type WindowCounts } from '../../src/controller/rule-evaluator.ts';
-import { bucketOf, cohortCounts, windowStartBucket, BUCKET_SECONDS } from '../../src/controller/window-aggregation.ts';
+import { parseRules, RulesError, DEFAULT_RULES_YAML } from '../../src/rollback/rules.ts';
+import { differenceInterval, poisson, wilson, zFor } from '../../src/rollback/statistics.ts';
+import { evaluateRule, nextStreak, type WindowCounts } from '../../src/rollback/rule-evaluator.ts';
+import { bucketOf, cohortCounts, windowStartBucket, BUCKET_SECONDS } from '../../src/rollback/window-aggregation.ts';
 
 const defaults = parseRules(DEFAULT_RULES_YAML);
 const login = defaults.rules.find((r) => r.metric === 'login_success_rate')!;

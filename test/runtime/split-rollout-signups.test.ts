@@ -12,7 +12,7 @@ import { installNetwork, type Network } from './support/fake-network.ts';
 import { cookiesFrom, gw, putFlag, resetState, testEnv } from './support/gateway.ts';
 import { callback, issueCode, startLogin } from './support/login-flow.ts';
 import { GATEWAY, ISSUERS } from './support/constants.ts';
-import { controller } from '../../src/controller/controller-client.ts';
+import { controller } from '../../src/rollback/controller-client.ts';
 import { chooseProvider } from '../../src/flag/routing-policy.ts';
 
 let net: Network;

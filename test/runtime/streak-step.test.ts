@@ -1,7 +1,7 @@
 /** The decision step after each evaluation (streakStep): the controller and the simulator run this one function. */
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../../src/controller/rule-evaluator.ts';
-import { streakStep, type StreakState } from '../../src/controller/streak-step.ts';
+import type { Verdict } from '../../src/rollback/rule-evaluator.ts';
+import { streakStep, type StreakState } from '../../src/rollback/streak-step.ts';
 
 const WINDOW_S = 300;
 const EVERY_MS = 10_000;

@@ -13,7 +13,7 @@ import { INTROSPECTION_URL } from './support/constants.ts';
 import { configFromEnv, type GatewayConfig } from '../../src/config.ts';
 import { authenticate } from '../../src/verify/authenticator.ts';
 import { statusFor, wireErrorFor } from '../../src/http/wire-error.ts';
-import type { FlagRead } from '../../src/flag/flag-store.ts';
+import type { FlagRead } from '../../src/flag/kv-flag.ts';
 
 let net: Network;
 let inner: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;

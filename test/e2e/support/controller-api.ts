@@ -8,7 +8,7 @@ import type { Stack } from '../../../dev/stack.ts';
 import { pollUntil } from './poll.ts';
 import { adminApi, okJson, okText, readStatus, type AuditEntry, type GatewayStatus, type RuleStatus } from '../../../scripts/cli/admin-api.ts';
 
-/** GET /status as the routes type it (src/controller's status view). */
+/** GET /status as the routes type it (src/rollback's status view). */
 export type ControllerStatus = GatewayStatus;
 export type { AuditEntry, RuleStatus };
 

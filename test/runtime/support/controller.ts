@@ -1,7 +1,7 @@
 /** Driving the controller object directly: batches of outcomes, rules, alarms. */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { controller } from '../../../src/controller/controller-client.ts';
-import type { OutcomeEvent } from '../../../src/controller/outcome-events.ts';
+import { controller } from '../../../src/rollback/controller-client.ts';
+import type { OutcomeEvent } from '../../../src/rollback/outcome-events.ts';
 import { testEnv } from './gateway.ts';
 
 export const stub = () => controller(testEnv());

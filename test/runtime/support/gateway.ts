@@ -1,15 +1,15 @@
 /** Calling the gateway under test, and resetting its per-isolate caches between tests. */
 import { env, exports } from 'cloudflare:workers';
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
-import { ControllerStore } from '../../../src/controller/controller-store.ts';
-import { controller } from '../../../src/controller/controller-client.ts';
-import { resetLoginFlag } from '../../../src/flag/flag-source.ts';
+import { ControllerStore } from '../../../src/rollback/controller-store.ts';
+import { controller } from '../../../src/rollback/controller-client.ts';
+import { resetLoginFlag } from '../../../src/flag/controller-flag.ts';
 import { resetOutcomeBuffer } from '../../../src/telemetry/outcome-recorder.ts';
 import type { Env } from '../../../src/env.ts';
 import { clearDiscoveryCache } from '../../../src/providers/discovery.ts';
 import { clearKeySetCache } from '../../../src/providers/key-set-cache.ts';
 import { clearIntrospectionCache } from '../../../src/verify/introspection-client.ts';
-import { resetFlagStore } from '../../../src/flag/flag-store.ts';
+import { resetFlagStore } from '../../../src/flag/kv-flag.ts';
 import { FLAG_KEY, SAFE_DEFAULT_FLAG, type FlagRecord } from '../../../src/flag/flag-record.ts';
 import { GATEWAY } from './constants.ts';
 

@@ -4,14 +4,14 @@
  * rules (read and replace, validated).
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import * as z from '../src/core/schema.ts';
-import { actorLabel, boundedText, jsonBody, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
-import { problem } from '../src/http/problem.ts';
-import { controller } from '../src/controller/controller-client.ts';
-import { parseRules, RulesError } from '../src/controller/rules.ts';
-import type { AuditEntry } from '../src/controller/controller-store.ts';
-import { invalidateFlagCache } from '../src/flag/flag-store.ts';
-import { resetLoginFlag } from '../src/flag/flag-source.ts';
+import * as z from '../core/schema.ts';
+import { actorLabel, boundedText, jsonBody, requireRole, type AdminEnv } from '../admin/admin-http.ts';
+import { problem } from '../http/problem.ts';
+import { controller } from '../rollback/controller-client.ts';
+import { parseRules, RulesError } from '../rollback/rules.ts';
+import type { AuditEntry } from '../rollback/controller-store.ts';
+import { invalidateFlagCache } from '../flag/kv-flag.ts';
+import { resetLoginFlag } from '../flag/controller-flag.ts';
 
 const RollbackBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
 

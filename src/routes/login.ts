@@ -3,25 +3,25 @@
  * browser's cohort, open a login transaction, and send the browser there.
  */
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../src/env.ts';
-import { loginFlag } from '../src/flag/flag-source.ts';
-import { clientKey, loginId } from '../src/telemetry/client-key.ts';
-import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
-import { chooseProvider, type LoginIntent } from '../src/flag/routing-policy.ts';
-import { isOlympusOnlyUser } from '../src/flag/olympus-only-lookup.ts';
-import { parseLoginHint } from '../src/oidc/login-hint.ts';
-import { COHORT_MAX_AGE_SECONDS, newCohort, parseCohort } from '../src/flag/cohort.ts';
-import { getProviderMetadata } from '../src/providers/discovery.ts';
-import { preloadKeySet } from '../src/providers/key-set-cache.ts';
-import { effectiveProvider } from '../src/providers/client-config.ts';
-import { randomToken, s256Challenge } from '../src/oidc/pkce.ts';
-import { safeReturnTo } from '../src/oidc/return-to.ts';
-import { LOGIN_TTL_SECONDS, sealTransaction } from '../src/oidc/login-transaction.ts';
-import { authorizationUrl } from '../src/oidc/authorization-request.ts';
-import { readCookie, writeCookie } from '../src/http/cookies.ts';
-import { publicBase } from '../src/http/public-url.ts';
-import { identifierPage, page } from '../src/http/pages.ts';
-import { log } from '../src/core/log.ts';
+import type { AppEnv } from '../env.ts';
+import { loginFlag } from '../flag/controller-flag.ts';
+import { clientKey, loginId } from '../telemetry/client-key.ts';
+import { recordOutcome } from '../telemetry/outcome-recorder.ts';
+import { chooseProvider, type LoginIntent } from '../flag/routing-policy.ts';
+import { isOlympusOnlyUser } from '../flag/olympus-only-lookup.ts';
+import { parseLoginHint } from '../oidc/login-hint.ts';
+import { COHORT_MAX_AGE_SECONDS, newCohort, parseCohort } from '../flag/cohort.ts';
+import { getProviderMetadata } from '../providers/discovery.ts';
+import { preloadKeySet } from '../providers/key-set-cache.ts';
+import { effectiveProvider } from '../providers/client-config.ts';
+import { randomToken, s256Challenge } from '../oidc/pkce.ts';
+import { safeReturnTo } from '../oidc/return-to.ts';
+import { LOGIN_TTL_SECONDS, sealTransaction } from '../oidc/login-transaction.ts';
+import { authorizationUrl } from '../oidc/authorization-request.ts';
+import { readCookie, writeCookie } from '../http/cookies.ts';
+import { publicBase } from '../http/public-url.ts';
+import { identifierPage, page } from '../http/pages.ts';
+import { log } from '../core/log.ts';
 
 async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
   const config = c.var.config;

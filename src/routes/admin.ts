@@ -4,8 +4,8 @@
  * or Cloudflare Access) first, then the sub-apps.
  */
 import { Hono } from 'hono';
-import { requireActor, type AdminEnv } from '../src/admin/admin-http.ts';
-import { problem } from '../src/http/problem.ts';
+import { requireActor, type AdminEnv } from '../admin/admin-http.ts';
+import { problem } from '../http/problem.ts';
 import { adminFlags } from './admin-flags.ts';
 import { adminClientConfig } from './admin-client-config.ts';
 import { adminController } from './admin-controller.ts';

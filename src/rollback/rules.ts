@@ -14,7 +14,7 @@
  */
 import { SwitchbackError } from '../core/errors.ts';
 import { parse as parseYaml } from 'yaml';
-import type { AdminRole } from '../config.ts';
+import type { AdminRole } from '../admin/admin-role.ts';
 import { METRIC_IDS, METRICS, isMetricId, type MetricId } from './metrics/registry.ts';
 
 /** A metric a rule can watch: one definition each in metrics/ (metrics/registry.ts). */

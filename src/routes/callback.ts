@@ -6,26 +6,26 @@
  * start the session.
  */
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../src/env.ts';
-import { openTransaction, TransactionError } from '../src/oidc/login-transaction.ts';
-import { checkAuthorizationResponse } from '../src/oidc/authorization-response.ts';
-import { exchangeCode, CodeExchangeError } from '../src/oidc/code-exchange.ts';
-import { getProviderMetadata } from '../src/providers/discovery.ts';
-import { effectiveProvider } from '../src/providers/client-config.ts';
-import { validateIdToken } from '../src/verify/id-token-validator.ts';
-import { createSession } from '../src/verify/session.ts';
-import { VerifyError } from '../src/verify/verify-error.ts';
-import { clearCookie, readCookie, writeCookie } from '../src/http/cookies.ts';
-import { COHORT_MAX_AGE_SECONDS, OLYMPUS_SIGNUP_COHORT } from '../src/flag/cohort.ts';
-import { page } from '../src/http/pages.ts';
-import { log } from '../src/core/log.ts';
-import { clientKey, loginId } from '../src/telemetry/client-key.ts';
-import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
-import { settleLogin } from '../src/telemetry/login-settlement.ts';
-import { constantTimeEqual } from '../src/core/bytes.ts';
-import type { LoginTransaction } from '../src/oidc/login-transaction.ts';
-import { safeReturnTo } from '../src/oidc/return-to.ts';
-import { emailVerifiedOf } from '../src/verify/principal.ts';
+import type { AppEnv } from '../env.ts';
+import { openTransaction, TransactionError } from '../oidc/login-transaction.ts';
+import { checkAuthorizationResponse } from '../oidc/authorization-response.ts';
+import { exchangeCode, CodeExchangeError } from '../oidc/code-exchange.ts';
+import { getProviderMetadata } from '../providers/discovery.ts';
+import { effectiveProvider } from '../providers/client-config.ts';
+import { validateIdToken } from '../verify/id-token-validator.ts';
+import { createSession } from '../verify/session.ts';
+import { VerifyError } from '../verify/verify-error.ts';
+import { clearCookie, readCookie, writeCookie } from '../http/cookies.ts';
+import { COHORT_MAX_AGE_SECONDS, OLYMPUS_SIGNUP_COHORT } from '../flag/cohort.ts';
+import { page } from '../http/pages.ts';
+import { log } from '../core/log.ts';
+import { clientKey, loginId } from '../telemetry/client-key.ts';
+import { recordOutcome } from '../telemetry/outcome-recorder.ts';
+import { settleLogin } from '../telemetry/login-settlement.ts';
+import { constantTimeEqual } from '../core/bytes.ts';
+import type { LoginTransaction } from '../oidc/login-transaction.ts';
+import { safeReturnTo } from '../oidc/return-to.ts';
+import { emailVerifiedOf } from '../verify/principal.ts';
 
 const START_AGAIN = { href: '/login', text: 'Sign in again' };
 

@@ -5,15 +5,15 @@
  * with FLAG_API=<gateway>/_switchback/api and a bearer token.
  */
 import { Hono, type Context } from 'hono';
-import * as z from '../src/core/schema.ts';
-import { actorLabel, jsonBody, requireRole, type AdminEnv, type RoleNeed } from '../src/admin/admin-http.ts';
-import { problem } from '../src/http/problem.ts';
-import { controller } from '../src/controller/controller-client.ts';
-import { FLAG_KEY } from '../src/flag/flag-record.ts';
-import { clientConfigExists } from '../src/providers/client-config-writer.ts';
-import { invalidateFlagCache } from '../src/flag/flag-store.ts';
-import { resetLoginFlag } from '../src/flag/flag-source.ts';
-import { log } from '../src/core/log.ts';
+import * as z from '../core/schema.ts';
+import { actorLabel, jsonBody, requireRole, type AdminEnv, type RoleNeed } from '../admin/admin-http.ts';
+import { problem } from '../http/problem.ts';
+import { controller } from '../rollback/controller-client.ts';
+import { FLAG_KEY } from '../flag/flag-record.ts';
+import { clientConfigExists } from '../providers/client-config-writer.ts';
+import { invalidateFlagCache } from '../flag/kv-flag.ts';
+import { resetLoginFlag } from '../flag/controller-flag.ts';
+import { log } from '../core/log.ts';
 
 const Reason = z.string().check(z.trim(), z.minLength(1), z.maxLength(1000));
 const FlagChangeBody = z.strictObject({

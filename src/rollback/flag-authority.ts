@@ -6,7 +6,7 @@
  * is retried by the alarm), audited and notified. Nothing here enables
  * Olympus on its own: only set(), an audited admin action, can.
  */
-import type { AdminRole } from '../config.ts';
+import type { AdminRole } from '../admin/admin-role.ts';
 import type { Env } from '../env.ts';
 import { log } from '../core/log.ts';
 import { FLAG_KEY, parseFlagRecord, SAFE_DEFAULT_FLAG, type FlagRecord } from '../flag/flag-record.ts';

@@ -3,27 +3,27 @@
  * (mutate), or answer with the error handler that fits the caller.
  */
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../src/env.ts';
-import { authenticate } from '../src/verify/authenticator.ts';
-import { clearCookie, readCookie } from '../src/http/cookies.ts';
-import { readFlag } from '../src/flag/flag-store.ts';
-import { loginFlag } from '../src/flag/flag-source.ts';
-import { isPublicPath } from '../src/origin/public-paths.ts';
-import { originRequest } from '../src/origin/origin-request.ts';
-import { setIdentityHeaders } from '../src/origin/identity-headers.ts';
-import { gatewayAssertion } from '../src/origin/gateway-assertion.ts';
-import { isBrowserNavigation, isCorsPreflight } from '../src/http/request-kind.ts';
-import { makePrivate } from '../src/origin/private-response.ts';
-import { sessionExpiredPage } from '../src/http/pages.ts';
-import { unauthorizedJson, wireErrorFor } from '../src/http/wire-error.ts';
-import { publicBase } from '../src/http/public-url.ts';
-import type { Principal } from '../src/verify/principal.ts';
-import { log } from '../src/core/log.ts';
-import { clientKey } from '../src/telemetry/client-key.ts';
-import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
-import type { CallerProvider } from '../src/controller/outcome-events.ts';
-import { providerForIssuer } from '../src/verify/access-token-verifier.ts';
-import { problem } from '../src/http/problem.ts';
+import type { AppEnv } from '../env.ts';
+import { authenticate } from '../verify/authenticator.ts';
+import { clearCookie, readCookie } from '../http/cookies.ts';
+import { readFlag } from '../flag/kv-flag.ts';
+import { loginFlag } from '../flag/controller-flag.ts';
+import { isPublicPath } from '../origin/public-paths.ts';
+import { originRequest } from '../origin/origin-request.ts';
+import { setIdentityHeaders } from '../origin/identity-headers.ts';
+import { gatewayAssertion } from '../origin/gateway-assertion.ts';
+import { isBrowserNavigation, isCorsPreflight } from '../http/request-kind.ts';
+import { makePrivate } from '../origin/private-response.ts';
+import { sessionExpiredPage } from '../http/pages.ts';
+import { unauthorizedJson, wireErrorFor } from '../http/wire-error.ts';
+import { publicBase } from '../http/public-url.ts';
+import type { Principal } from '../verify/principal.ts';
+import { log } from '../core/log.ts';
+import { clientKey } from '../telemetry/client-key.ts';
+import { recordOutcome } from '../telemetry/outcome-recorder.ts';
+import type { CallerProvider } from '../rollback/outcome-events.ts';
+import { providerForIssuer } from '../verify/access-token-verifier.ts';
+import { problem } from '../http/problem.ts';
 
 /** Counts a proxied request for the API error rate, split by the provider of the caller's credential. */
 async function countApi(c: Context<AppEnv>, provider: CallerProvider, error: boolean): Promise<void> {

@@ -44,7 +44,7 @@ export class SignupLedger {
     return { captured };
   }
 
-  /** For /login: the answer only ever chooses where a browser is redirected (routes/login.ts). */
+  /** For /login: the answer only ever chooses where a browser is redirected (src/routes/login.ts). */
   isOlympusOnlyUser(email: string): boolean {
     if (typeof email !== 'string' || email.length === 0 || email.length > 254) return false;
     return this.rows.existsOnlyInOlympus(email);

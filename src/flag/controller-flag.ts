@@ -8,14 +8,14 @@
  * The proxy asks here too, but only before refusing an Olympus credential
  * (rare): the KV copy can be stale or unreadable, the controller cannot.
  *
- * Values are cached, never a pending call (see flag-store.ts): concurrent
+ * Values are cached, never a pending call (see kv-flag.ts): concurrent
  * misses each ask.
  */
 import type { Env } from '../env.ts';
 import { log } from '../core/log.ts';
-import { controller } from '../controller/controller-client.ts';
+import { controller } from '../rollback/controller-client.ts';
 import { FlagRecordSchema, type FlagRecord } from './flag-record.ts';
-import { readFlag, type FlagRead } from './flag-store.ts';
+import { readFlag, type FlagRead } from './kv-flag.ts';
 
 const CONTROLLER_TIMEOUT_MS = 500;
 

@@ -28,15 +28,15 @@
  * keeps failing. A missing count only makes a rule less likely to fire.
  */
 import { Hono, type Context } from 'hono';
-import type { AppEnv } from '../src/env.ts';
-import { checkSignedDelivery, SIGNATURE_TOLERANCE_SECONDS, tokenMatches, type SignatureCheck } from '../src/admin/hook-auth.ts';
-import { readBounded } from '../src/http/bounded-body.ts';
-import { auth0LogDeliveryKey, kratosLoginDeliveryKey, ticketDeliveryKey } from '../src/telemetry/delivery-key.ts';
-import { recordOutcome } from '../src/telemetry/outcome-recorder.ts';
-import { log } from '../src/core/log.ts';
-import { controller } from '../src/controller/controller-client.ts';
-import { parseSignupPayload, SignupPayloadError } from '../src/reconcile/signup-record.ts';
-import { problem } from '../src/http/problem.ts';
+import type { AppEnv } from '../env.ts';
+import { checkSignedDelivery, SIGNATURE_TOLERANCE_SECONDS, tokenMatches, type SignatureCheck } from '../admin/hook-auth.ts';
+import { readBounded } from '../http/bounded-body.ts';
+import { auth0LogDeliveryKey, kratosLoginDeliveryKey, ticketDeliveryKey } from '../telemetry/delivery-key.ts';
+import { recordOutcome } from '../telemetry/outcome-recorder.ts';
+import { log } from '../core/log.ts';
+import { controller } from '../rollback/controller-client.ts';
+import { parseSignupPayload, SignupPayloadError } from '../reconcile/signup-record.ts';
+import { problem } from '../http/problem.ts';
 
 const MAX_HOOK_BYTES = 256 * 1024;
 const AUTH0_SUCCESS = new Set(['s']);

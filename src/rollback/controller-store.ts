@@ -35,7 +35,7 @@ export class ControllerStore {
     `);
   }
 
-  /** A `meta` value, typed by its key (src/controller/meta-keys.ts). */
+  /** A `meta` value, typed by its key (src/rollback/meta-keys.ts). */
   get<K extends MetaKey>(key: K): MetaKeys[K] | undefined {
     const row = this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0];
     return row ? (JSON.parse(row.value) as MetaKeys[K]) : undefined;

@@ -4,13 +4,13 @@
  * `id_token_hint`), coming back to the gateway's root.
  */
 import { Hono } from 'hono';
-import type { AppEnv } from '../src/env.ts';
-import { openSession } from '../src/verify/session.ts';
-import { clearCookie, readCookie } from '../src/http/cookies.ts';
-import { getProviderMetadata } from '../src/providers/discovery.ts';
-import { auth0LegacyLogoutUrl, endSessionUrl } from '../src/oidc/logout-request.ts';
-import { publicBase } from '../src/http/public-url.ts';
-import { log } from '../src/core/log.ts';
+import type { AppEnv } from '../env.ts';
+import { openSession } from '../verify/session.ts';
+import { clearCookie, readCookie } from '../http/cookies.ts';
+import { getProviderMetadata } from '../providers/discovery.ts';
+import { auth0LegacyLogoutUrl, endSessionUrl } from '../oidc/logout-request.ts';
+import { publicBase } from '../http/public-url.ts';
+import { log } from '../core/log.ts';
 
 export const logout = new Hono<AppEnv>().get('/logout', async (c) => {
   const config = c.var.config;

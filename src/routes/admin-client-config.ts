@@ -1,12 +1,12 @@
 /** Versioned OAuth client configuration through the admin API (see src/providers/client-config.ts). */
 import { Hono } from 'hono';
-import * as z from '../src/core/schema.ts';
-import { actorLabel, jsonBody, requireRole, type AdminEnv } from '../src/admin/admin-http.ts';
-import { problem } from '../src/http/problem.ts';
-import { appendClientConfig, latestClientConfigVersion } from '../src/providers/client-config-writer.ts';
-import { ClientProvidersSchema, readClientConfig } from '../src/providers/client-config.ts';
-import { log } from '../src/core/log.ts';
-import { controller } from '../src/controller/controller-client.ts';
+import * as z from '../core/schema.ts';
+import { actorLabel, jsonBody, requireRole, type AdminEnv } from '../admin/admin-http.ts';
+import { problem } from '../http/problem.ts';
+import { appendClientConfig, latestClientConfigVersion } from '../providers/client-config-writer.ts';
+import { ClientProvidersSchema, readClientConfig } from '../providers/client-config.ts';
+import { log } from '../core/log.ts';
+import { controller } from '../rollback/controller-client.ts';
 
 const ClientConfigBody = z.strictObject({ providers: ClientProvidersSchema, reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
 
