@@ -13,7 +13,6 @@ import { cookiesFrom, gw, putFlag, resetState, testEnv } from './support/gateway
 import { callback, issueCode, startLogin } from './support/login-flow.ts';
 import { GATEWAY, ISSUERS } from './support/constants.ts';
 import { controller } from '../../src/controller/controller-client.ts';
-import { chooseProvider } from '../../src/flag/routing-policy.ts';
 
 let net: Network;
 beforeEach(async () => {
@@ -168,17 +167,5 @@ describe('IDENTIFIER_FIRST=true', () => {
     await putFlag({ enabled: true, percent: 20 });
     const html = await (await call('/login?returnTo=%2F%22%3E%3Cscript%3E', AUTH0_COHORT)).text();
     expect(html).not.toContain('"><script>');
-  });
-});
-
-describe('routing policy (pure)', () => {
-  it.each([
-    [{ enabled: true, percent: 20 }, 90, true, 'olympus'],
-    [{ enabled: true, percent: 20 }, 90, false, 'auth0'],
-    [{ enabled: true, percent: 0 }, 0, false, 'auth0'],
-    [{ enabled: true, percent: 1 }, 0, false, 'olympus'],
-    [{ enabled: false }, 0, true, 'auth0'],
-  ] as const)('%j cohort %i olympus-only %s -> %s', (flag, cohort, only, expected) => {
-    expect(chooseProvider(flag, 'login', cohort, only)).toBe(expected);
   });
 });
