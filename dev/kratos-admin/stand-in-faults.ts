@@ -81,15 +81,21 @@ export class FaultInjector {
   }
 }
 
-/** Appends the request to `calls` and fills in its status when the response finishes. */
-export function recordCall(calls: RecordedCall[], req: IncomingMessage, res: ServerResponse, url: URL): RecordedCall {
+/** Appends the request to `calls` (status 0 until the caller fills it in). */
+export function recordRequest(calls: RecordedCall[], method: string, url: URL): RecordedCall {
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
     query[key] = values.length === 1 ? values[0]! : values;
   }
-  const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query, status: 0, at: Date.now() };
+  const call: RecordedCall = { method, path: url.pathname, query, status: 0, at: Date.now() };
   calls.push(call);
+  return call;
+}
+
+/** Appends the request to `calls` and fills in its status when the response finishes. */
+export function recordCall(calls: RecordedCall[], req: IncomingMessage, res: ServerResponse, url: URL): RecordedCall {
+  const call = recordRequest(calls, req.method ?? 'GET', url);
   res.on('finish', () => {
     call.status = res.statusCode;
   });
