@@ -72,7 +72,7 @@ export async function readImportForm(req: Request): Promise<ImportForm> {
   }
   const fields: Record<string, string> = {};
   let users: string | undefined;
-  const parts: Array<[string, FormDataEntryValue]> = [];
+  const parts: Array<[string, string | Blob]> = [];
   form.forEach((value, name) => parts.push([name, value]));
   for (const [name, value] of parts) {
     const text = typeof value === 'string' ? value : await value.text();
