@@ -2,7 +2,6 @@
 // dev/auth0-api): a request log, and fault injection (the next N requests fail
 // with 500/503 or lose their connection, added latency) so that the reconcile
 // command's retry and "unreachable" paths can be tested without the real SaaS.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** One request as seen by a stand-in, for tests to assert on. */
 export interface RecordedCall {
@@ -90,14 +89,5 @@ export function recordRequest(calls: RecordedCall[], method: string, url: URL): 
   }
   const call: RecordedCall = { method, path: url.pathname, query, status: 0, at: Date.now() };
   calls.push(call);
-  return call;
-}
-
-/** Appends the request to `calls` and fills in its status when the response finishes. */
-export function recordCall(calls: RecordedCall[], req: IncomingMessage, res: ServerResponse, url: URL): RecordedCall {
-  const call = recordRequest(calls, req.method ?? 'GET', url);
-  res.on('finish', () => {
-    call.status = res.statusCode;
-  });
   return call;
 }
