@@ -1,5 +1,6 @@
-// Tiny node:http helpers shared by the local dev servers (IdPs, origin), so
-// they need no web framework.
+// Tiny node:http helpers for the local servers that are not Hono apps (the
+// oidc-provider IdPs, test receivers); the SaaS stand-ins and the origin are
+// Hono apps (dev/serve-app.ts).
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -1,7 +1,9 @@
 // A tiny "browser" for e2e tests and benchmarks that do not need Chromium: a
-// cookie jar (host + path aware, ports ignored like real browsers), manual
-// redirect following, and HTML form submission. Only good enough for the
-// plain pages of switchback and the local IdPs.
+// cookie jar (tough-cookie: RFC 6265 matching, expiry, and the __Host-/__Secure-
+// prefix rules; like browsers, it treats http://127.0.0.1 and localhost as
+// secure, so the gateway's __Host- cookies work on the plain-http dev stack),
+// manual redirect following, and HTML form submission. Only good enough for
+// the plain pages of switchback and the local IdPs.
 //
 // Requests go out through node:http/https, not fetch: Node's fetch replaces
 // Sec-Fetch-Mode with `cors`, which would make every navigation look like an
@@ -11,17 +13,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-
-interface StoredCookie {
-  name: string;
-  value: string;
-  host: string;
-  path: string;
-  expiresAt: number;
-  secure: boolean;
-  httpOnly: boolean;
-  sameSite: string | undefined;
-}
+import { Cookie, CookieJar } from 'tough-cookie';
 
 export interface Page {
   url: string;
@@ -59,17 +51,6 @@ export interface ParsedForm {
   action: string;
   method: string;
   fields: Record<string, string>;
-}
-
-function defaultPath(url: URL): string {
-  const idx = url.pathname.lastIndexOf('/');
-  return idx <= 0 ? '/' : url.pathname.slice(0, idx);
-}
-
-function pathMatches(requestPath: string, cookiePath: string): boolean {
-  if (requestPath === cookiePath) return true;
-  if (!requestPath.startsWith(cookiePath)) return false;
-  return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
 }
 
 function decodeEntities(s: string): string {
@@ -181,7 +162,8 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
 }
 
 export class TinyBrowser {
-  readonly #cookies = new Map<string, StoredCookie>();
+  // A browser drops a cookie that breaks its prefix's rules without a word: so does 'silent'.
+  #jar = new CookieJar(undefined, { prefixSecurity: 'silent' });
   readonly userAgent: string;
 
   constructor(userAgent = 'switchback-tiny-browser/1') {
@@ -190,80 +172,27 @@ export class TinyBrowser {
 
   /** Cookies that would be sent to `url` (name -> value). */
   cookiesFor(url: string): Record<string, string> {
-    const u = new URL(url);
-    const now = Date.now();
-    const out: Record<string, string> = {};
-    for (const [key, c] of this.#cookies) {
-      if (c.expiresAt <= now) {
-        this.#cookies.delete(key);
-        continue;
-      }
-      if (c.host === u.hostname && pathMatches(u.pathname, c.path)) out[c.name] = c.value;
-    }
-    return out;
+    return Object.fromEntries(this.#jar.getCookiesSync(url).map((c) => [c.key, c.value]));
   }
 
   /** All stored cookies with their attributes (for asserting Secure/HttpOnly/SameSite). */
-  allCookies(): StoredCookie[] {
-    return [...this.#cookies.values()];
+  allCookies(): Cookie[] {
+    return (this.#jar.serializeSync()?.cookies ?? []).flatMap((c) => Cookie.fromJSON(c) ?? []);
   }
 
   clearCookies(): void {
-    this.#cookies.clear();
-  }
-
-  #store(url: URL, header: string): void {
-    const [pair, ...attrs] = header.split(';');
-    const eq = pair!.indexOf('=');
-    if (eq <= 0) return;
-    const cookie: StoredCookie = {
-      name: pair!.slice(0, eq).trim(),
-      value: pair!.slice(eq + 1).trim(),
-      host: url.hostname,
-      path: defaultPath(url),
-      expiresAt: Infinity,
-      secure: false,
-      httpOnly: false,
-      sameSite: undefined,
-    };
-    for (const a of attrs) {
-      const [k, ...rest] = a.trim().split('=');
-      const v = rest.join('=');
-      switch (k!.toLowerCase()) {
-        case 'path':
-          cookie.path = v.startsWith('/') ? v : '/';
-          break;
-        case 'max-age':
-          cookie.expiresAt = Date.now() + Number(v) * 1000;
-          break;
-        case 'expires':
-          if (cookie.expiresAt === Infinity) cookie.expiresAt = Date.parse(v);
-          break;
-        case 'secure':
-          cookie.secure = true;
-          break;
-        case 'httponly':
-          cookie.httpOnly = true;
-          break;
-        case 'samesite':
-          cookie.sameSite = v;
-          break;
-      }
-    }
-    const key = `${cookie.host};${cookie.path};${cookie.name}`;
-    if (cookie.expiresAt <= Date.now()) this.#cookies.delete(key);
-    else this.#cookies.set(key, cookie);
+    this.#jar = new CookieJar(undefined, { prefixSecurity: 'silent' });
   }
 
   /** One request, no redirect following; stores cookies. */
   async request(url: string, init: TinyRequestInit = {}): Promise<Response> {
-    const cookies = Object.entries(this.cookiesFor(url)).map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookies = this.#jar.getCookieStringSync(url);
     const headers: Record<string, string> = { 'user-agent': this.userAgent, ...init.headers };
     if (cookies) headers.cookie = cookies;
     if (init.body instanceof URLSearchParams) headers['content-type'] ??= 'application/x-www-form-urlencoded';
     const body = init.body === undefined ? undefined : String(init.body);
     const res = await send(new URL(url), (init.method ?? 'GET').toUpperCase(), headers, body, init.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    for (const sc of res.headers.getSetCookie()) this.#store(new URL(url), sc);
+    for (const sc of res.headers.getSetCookie()) this.#jar.setCookieSync(sc, url, { ignoreError: true });
     return res;
   }
 

@@ -2,8 +2,8 @@
 // it answers its health endpoint, keeps its recent output for error reports,
 // and kills the whole group on stop.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { node22 } from './node-binary.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WranglerDevOptions {
@@ -38,12 +38,6 @@ export interface WranglerDevHandle {
 const MAX_OUTPUT = 64 * 1024;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
-
-/** wrangler needs Node >= 22: prefer the repo's node@22 devDependency over whatever runs us. */
-function nodeBinary(root: string): string {
-  const local = join(root, 'node_modules', 'node', 'bin', 'node');
-  return existsSync(local) ? local : process.execPath;
-}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -92,7 +86,7 @@ export async function startWranglerDev(opts: WranglerDevOptions): Promise<Wrangl
     '--log-level', opts.logLevel,
     '--show-interactive-dev-session=false',
   ];
-  const child = spawn(nodeBinary(opts.root), args, {
+  const child = spawn(node22(), args, {
     cwd: opts.root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

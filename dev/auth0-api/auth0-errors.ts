@@ -3,9 +3,7 @@
 // and the Authentication API's OAuth-style
 //   {"error":"access_denied","error_description":"Unauthorized"}.
 // Handlers throw these; the server serialises them.
-import type { ServerResponse } from 'node:http';
-import { STATUS_CODES } from 'node:http';
-import { sendJson } from '../http-util.ts';
+import { STATUS_TEXT } from '../json-reply.ts';
 
 /** hapi (Boom) names where they differ from Node's STATUS_CODES. */
 const BOOM_NAMES: Record<number, string> = { 413: 'Request Entity Too Large' };
@@ -21,7 +19,7 @@ export class ManagementApiError extends Error {
   }
 
   body(): Record<string, unknown> {
-    const body: Record<string, unknown> = { statusCode: this.statusCode, error: BOOM_NAMES[this.statusCode] ?? STATUS_CODES[this.statusCode] ?? 'Error', message: this.message };
+    const body: Record<string, unknown> = { statusCode: this.statusCode, error: BOOM_NAMES[this.statusCode] ?? STATUS_TEXT[this.statusCode] ?? 'Error', message: this.message };
     if (this.errorCode) body.errorCode = this.errorCode;
     if (this.attributes) body.attributes = this.attributes;
     return body;
@@ -40,10 +38,6 @@ export class AuthApiError extends Error {
   body(): Record<string, unknown> {
     return { error: this.error, error_description: this.description };
   }
-}
-
-export function sendApiError(res: ServerResponse, err: ManagementApiError | AuthApiError): void {
-  sendJson(res, err.statusCode, err.body());
 }
 
 /** 400 "Payload validation error: '<detail>'[ on property <prop>]." with errorCode invalid_body. */

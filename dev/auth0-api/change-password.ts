@@ -4,10 +4,8 @@
 // enumeration), and records a password_reset email only when a user with that
 // email exists in the connection. Rate-limited per email address (Free tier:
 // burst 10, then 1 per minute) with X-RateLimit-* headers.
-import type { ServerResponse } from 'node:http';
 import { AuthApiError } from './auth0-errors.ts';
 import type { Auth0Connection } from './connections.ts';
-import type { TokenBucket } from './token-bucket.ts';
 import { recordEmail, type SentEmail } from './sent-emails.ts';
 import type { UserStore } from './user-store.ts';
 import { jsonType } from './user-validation.ts';
@@ -19,10 +17,12 @@ export interface ChangePasswordContext {
   connections: readonly Auth0Connection[];
   emails: SentEmail[];
   isClient: (clientId: string) => boolean;
-  limiter: TokenBucket | undefined;
+  /** Takes a token for this email address (and sets the X-RateLimit-* headers); false: over the limit. */
+  limiter: (email: string) => boolean;
 }
 
-export function changePassword(ctx: ChangePasswordContext, body: unknown, res: ServerResponse): void {
+/** Returns the plain-text answer (200). */
+export function changePassword(ctx: ChangePasswordContext, body: unknown): string {
   if (jsonType(body) !== 'object') throw new AuthApiError(400, 'invalid_request', 'The request body must be a JSON object.');
   const input = body as Record<string, unknown>;
   const { client_id: clientId, email, connection } = input;
@@ -33,16 +33,11 @@ export function changePassword(ctx: ChangePasswordContext, body: unknown, res: S
   const conn = ctx.connections.find((c) => c.name === connection);
   if (!conn) throw new AuthApiError(400, 'invalid_request', 'connection not found');
 
-  if (ctx.limiter) {
-    const decision = ctx.limiter.take(email.toLowerCase());
-    for (const [k, v] of Object.entries(decision.headers)) res.setHeader(k, v);
-    if (!decision.allowed) throw new AuthApiError(429, 'too_many_requests', 'Too many requests. Please try again later.');
-  }
+  if (!ctx.limiter(email.toLowerCase())) throw new AuthApiError(429, 'too_many_requests', 'Too many requests. Please try again later.');
 
   const user = ctx.store.existsInConnection(email, conn.name);
   if (user) {
     recordEmail(ctx.emails, { kind: 'password_reset', to: user.profile.email, connection: conn.name, client_id: clientId, user_id: user.profile.user_id });
   }
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(CHANGE_PASSWORD_TEXT) });
-  res.end(CHANGE_PASSWORD_TEXT);
+  return CHANGE_PASSWORD_TEXT;
 }

@@ -3,7 +3,6 @@
 // "Users file must not be empty.", "Must provide 'connection_id' as multipart
 // part.", the con_ id pattern, "The connection does not exist.", boolean
 // upsert / send_completion_email (default false / true).
-import type { IncomingMessage } from 'node:http';
 import { ManagementApiError, payloadError } from './auth0-errors.ts';
 import type { Auth0Connection } from './connections.ts';
 import { CONNECTION_ID_PATTERN } from './ids.ts';
@@ -18,7 +17,7 @@ function booleanField(fields: Record<string, string>, name: string, fallback: bo
   throw payloadError('Expected type boolean but found type string', name);
 }
 
-export async function createImportJob(req: IncomingMessage, jobs: ImportJobs, connections: readonly Auth0Connection[]): Promise<Reply> {
+export async function createImportJob(req: Request, jobs: ImportJobs, connections: readonly Auth0Connection[]): Promise<Reply> {
   const form = await readImportForm(req);
   if (form.users === undefined) throw new ManagementApiError(400, "Must provide 'users' file as multipart part.", 'invalid_body');
   if (form.users.trim() === '') throw new ManagementApiError(400, 'Users file must not be empty.', 'invalid_body');

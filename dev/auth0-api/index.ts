@@ -9,6 +9,7 @@ export {
   type Auth0ApiHandle,
   type Auth0ApiOptions,
 } from './server.ts';
+export { createAuth0App, type Auth0AppOptions, type Auth0Tenant } from './app.ts';
 export { DEFAULT_AUTH0_CLIENT, MANAGEMENT_SCOPES, type Auth0Client, type TokenClaims } from './oauth-token.ts';
 export { CHANGE_PASSWORD_TEXT } from './change-password.ts';
 export { IMPORT_PAYLOAD_MAX_BYTES } from './request-body.ts';

@@ -1,7 +1,6 @@
 // Routing of the Management API v2 subset the reconcile command needs, with
 // Auth0's per-endpoint scopes (403 insufficient_scope) and hapi's 404 for
 // unknown routes or methods. Authentication happens before routing, as in Auth0.
-import type { IncomingMessage } from 'node:http';
 import { ManagementApiError } from './auth0-errors.ts';
 import { listConnections, type Auth0Connection } from './connections.ts';
 import type { ImportJobs } from './import-jobs.ts';
@@ -24,9 +23,9 @@ const invalidJson = (why: string) => new ManagementApiError(400, why, 'invalid_b
 const notFound = () => new ManagementApiError(404, 'Not Found');
 
 /** `path` is relative to /api/v2 (e.g. "/users/auth0|abc"). */
-export async function routeManagement(ctx: ManagementContext, req: IncomingMessage, url: URL, path: string): Promise<Reply> {
-  const claims = ctx.issuer.verify(req.headers.authorization);
-  const method = req.method ?? 'GET';
+export async function routeManagement(ctx: ManagementContext, req: Request, url: URL, path: string): Promise<Reply> {
+  const claims = ctx.issuer.verify(req.headers.get('authorization') ?? undefined);
+  const method = req.method;
   const scope = (...anyOf: string[]) => requireScope(claims, anyOf);
 
   if (path === '/users') {

@@ -4,7 +4,6 @@
 // Auth0 answers 413 "Payload content length greater than maximum allowed:
 // 512000" (hapi's payload limit), so the users file plus multipart overhead
 // must fit. Multipart is parsed with the built-in fetch Response.formData().
-import type { IncomingMessage } from 'node:http';
 import { ManagementApiError, payloadError } from './auth0-errors.ts';
 
 export const IMPORT_PAYLOAD_MAX_BYTES = 512_000;
@@ -19,28 +18,30 @@ export class PayloadTooLargeError extends ManagementApiError {
 }
 
 /** Reads the body; throws PayloadTooLargeError past `limit` bytes (after draining the rest). */
-export async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+export async function readRaw(req: Request, limit: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
+  const reader = req.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.byteLength;
     if (size > DRAIN_MAX_BYTES) {
-      req.destroy();
+      await reader!.cancel();
       break;
     }
-    if (size <= limit) chunks.push(buf);
+    if (size <= limit) chunks.push(next.value);
   }
   if (size > limit) throw new PayloadTooLargeError(limit);
   return Buffer.concat(chunks);
 }
 
-function isForm(req: IncomingMessage): boolean {
-  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+function isForm(req: Request): boolean {
+  return (req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
 /** JSON or x-www-form-urlencoded body as a plain object; `onInvalid` builds the API's error. */
-export async function readObjectBody(req: IncomingMessage, onInvalid: (why: string) => Error): Promise<unknown> {
+export async function readObjectBody(req: Request, onInvalid: (why: string) => Error): Promise<unknown> {
   const raw = (await readRaw(req, JSON_MAX_BYTES)).toString('utf8');
   if (isForm(req)) return Object.fromEntries(new URLSearchParams(raw));
   if (raw.trim() === '') return {};
@@ -57,9 +58,9 @@ export interface ImportForm {
 }
 
 /** Parses the multipart upload of an import job; `users` may be a file part or a plain field. */
-export async function readImportForm(req: IncomingMessage): Promise<ImportForm> {
-  const type = req.headers['content-type'] ?? '';
-  const declared = Number(req.headers['content-length'] ?? NaN);
+export async function readImportForm(req: Request): Promise<ImportForm> {
+  const type = req.headers.get('content-type') ?? '';
+  const declared = Number(req.headers.get('content-length') ?? NaN);
   const body = await readRaw(req, IMPORT_PAYLOAD_MAX_BYTES);
   if (Number.isFinite(declared) && declared > IMPORT_PAYLOAD_MAX_BYTES) throw new PayloadTooLargeError(IMPORT_PAYLOAD_MAX_BYTES);
   if (!type.toLowerCase().startsWith('multipart/form-data')) throw payloadError('Invalid multipart payload format');
@@ -71,7 +72,7 @@ export async function readImportForm(req: IncomingMessage): Promise<ImportForm> 
   }
   const fields: Record<string, string> = {};
   let users: string | undefined;
-  const parts: Array<[string, FormDataEntryValue]> = [];
+  const parts: Array<[string, string | Blob]> = [];
   form.forEach((value, name) => parts.push([name, value]));
   for (const [name, value] of parts) {
     const text = typeof value === 'string' ? value : await value.text();

@@ -1,6 +1,7 @@
 // Public entry point of the local Ory Kratos admin API stand-in used by the
 // reconcile tests (Olympus identities to bring back to Auth0 after a rollback).
 export { startKratosAdmin, type KratosAdminHandle, type KratosAdminOptions } from './server.ts';
+export { createKratosAdminApp, type KratosAdmin, type KratosAdminAppOptions } from './app.ts';
 export { makeIdentities, DEFAULT_SEED_PASSWORD, type MakeIdentitiesOptions } from './make-identities.ts';
 export { makeCourierMessage, MESSAGE_STATUSES, type CourierMessage, type CourierMessageSeed, type MessageStatus } from './courier.ts';
 export { hashKindOf, pbkdf2Sha256, type KratosHashKind } from './kratos-hashes.ts';

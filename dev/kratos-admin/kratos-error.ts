@@ -2,9 +2,7 @@
 //   {"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}
 // with an optional "reason". This module builds that shape so clients are
 // tested against the real error envelope.
-import type { ServerResponse } from 'node:http';
-import { STATUS_CODES } from 'node:http';
-import { sendJson } from '../http-util.ts';
+import { STATUS_TEXT as STATUS_CODES } from '../json-reply.ts';
 
 /** herodot's default messages per status (ory/herodot error.go; 404 from ory/x sqlcon.ErrNoRows). */
 const DEFAULT_MESSAGES: Record<number, string> = {
@@ -34,10 +32,6 @@ export function kratosErrorBody(code: number, message?: string, reason?: string)
   if (reason) error.reason = reason;
   error.message = message ?? DEFAULT_MESSAGES[code] ?? STATUS_CODES[code] ?? 'Error';
   return { error };
-}
-
-export function sendKratosError(res: ServerResponse, err: KratosHttpError): void {
-  sendJson(res, err.code, kratosErrorBody(err.code, err.message, err.reason));
 }
 
 export const badRequest = (reason: string) => new KratosHttpError(400, reason);

@@ -2,7 +2,6 @@
 // dev/auth0-api): a request log, and fault injection (the next N requests fail
 // with 500/503 or lose their connection, added latency) so that the reconcile
 // command's retry and "unreachable" paths can be tested without the real SaaS.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** One request as seen by a stand-in, for tests to assert on. */
 export interface RecordedCall {
@@ -81,17 +80,14 @@ export class FaultInjector {
   }
 }
 
-/** Appends the request to `calls` and fills in its status when the response finishes. */
-export function recordCall(calls: RecordedCall[], req: IncomingMessage, res: ServerResponse, url: URL): RecordedCall {
+/** Appends the request to `calls` (status 0 until the caller fills it in). */
+export function recordRequest(calls: RecordedCall[], method: string, url: URL): RecordedCall {
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
     query[key] = values.length === 1 ? values[0]! : values;
   }
-  const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query, status: 0, at: Date.now() };
+  const call: RecordedCall = { method, path: url.pathname, query, status: 0, at: Date.now() };
   calls.push(call);
-  res.on('finish', () => {
-    call.status = res.statusCode;
-  });
   return call;
 }

@@ -1,14 +1,9 @@
 /** Every outcome is also written to the Analytics Engine dataset, and a failing dataset never fails a request. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installNetwork } from './support/fake-network.ts';
-import { gw, putFlag, resetState, testEnv } from './support/gateway.ts';
+import { describe, expect, vi } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
+import { gw, testEnv } from './support/gateway.ts';
 
-beforeEach(async () => {
-  await resetState();
-  await installNetwork();
-  await putFlag({ enabled: true });
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest({ enabled: true });
 
 describe('Workers Analytics Engine', () => {
   it('gets a data point per outcome', async () => {

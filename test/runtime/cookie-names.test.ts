@@ -3,21 +3,16 @@
  * Path=/, Secure), keep bare names for plain-http dev, still honour the bare
  * names issued before the prefix, and never reach the origin under either.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
 import app from '../../src/worker.ts';
-import { installNetwork, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, putFlag, resetState } from './support/gateway.ts';
+import { cookiesFrom, gw, putFlag } from './support/gateway.ts';
 import { callback, issueCode, signIn, startLogin } from './support/login-flow.ts';
 import { GATEWAY, ISSUERS } from './support/constants.ts';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest();
 
 const lineFor = (res: Response, name: string) => res.headers.getSetCookie().find((l) => l.startsWith(`${name}=`));
 
@@ -30,7 +25,7 @@ function expectHostCookie(line: string | undefined) {
 }
 
 describe('secure (the default): __Host- names', () => {
-  it('login transaction, cohort and session', async () => {
+  it('login transaction, cohort and session', async ({ net }) => {
     const res = await gw('/login');
     expectHostCookie(lineFor(res, '__Host-sb_login'));
     expectHostCookie(lineFor(res, '__Host-sb_cohort'));
@@ -43,7 +38,7 @@ describe('secure (the default): __Host- names', () => {
     expect(lineFor(cb, 'sb_session')).toBeUndefined();
   });
 
-  it('neither the prefixed nor the bare names reach the origin', async () => {
+  it('neither the prefixed nor the bare names reach the origin', async ({ net }) => {
     const session = await signIn(net.auth0);
     await gw('/', { headers: { cookie: `app_pref=dark; __Host-sb_session=${session}; sb_session=${session}; sb_cohort=4; __Host-sb_cohort=4; __Host-sb_login=x; sb_login=y; theme=1` } });
     expect(net.originRequests.at(-1)!.headers.get('cookie')).toBe('app_pref=dark; theme=1');
@@ -51,7 +46,7 @@ describe('secure (the default): __Host- names', () => {
 });
 
 describe('cookies issued before the prefix', () => {
-  it('a bare sb_session still authenticates until it expires; signing out deletes both names', async () => {
+  it('a bare sb_session still authenticates until it expires; signing out deletes both names', async ({ net }) => {
     const session = await signIn(net.auth0, { sub: 'auth0|legacy' });
     const res = await gw('/api/me', { headers: { cookie: `sb_session=${session}` } });
     expect(res.status).toBe(200);
@@ -61,14 +56,14 @@ describe('cookies issued before the prefix', () => {
     expect(out.headers.getSetCookie().some((l) => l.startsWith('sb_session=;'))).toBe(true);
   });
 
-  it('the prefixed session wins over a bare one', async () => {
+  it('the prefixed session wins over a bare one', async ({ net }) => {
     const current = await signIn(net.auth0, { sub: 'auth0|current' });
     const old = await signIn(net.auth0, { sub: 'auth0|old' });
     const res = await gw('/api/me', { headers: { cookie: `sb_session=${old}; __Host-sb_session=${current}` } });
     expect(((await res.json()) as { headers: Record<string, string> }).headers['x-auth-sub']).toBe('auth0|current');
   });
 
-  it('a bare cohort keeps its value and moves to the prefixed name', async () => {
+  it('a bare cohort keeps its value and moves to the prefixed name', async ({ net }) => {
     await putFlag({ enabled: true, percent: 30 });
     const res = await gw('/login', { headers: { cookie: 'sb_cohort=12' } });
     expect(new URL(res.headers.get('location')!).origin).toBe(new URL(ISSUERS.olympus).origin);
@@ -76,7 +71,7 @@ describe('cookies issued before the prefix', () => {
     expect(res.headers.getSetCookie().some((l) => l.startsWith('sb_cohort=;'))).toBe(true);
   });
 
-  it('a login started before the upgrade (bare sb_login) completes', async () => {
+  it('a login started before the upgrade (bare sb_login) completes', async ({ net }) => {
     const login = await startLogin('/login');
     const code = await issueCode(net.auth0, login);
     const res = await gw(`/callback?${new URLSearchParams({ code, state: login.state, iss: ISSUERS.auth0 })}`, { headers: { cookie: `sb_login=${login.loginCookie}` } });
@@ -87,7 +82,7 @@ describe('cookies issued before the prefix', () => {
 });
 
 describe('COOKIE_SECURE=false (plain-http dev): bare names, no Secure', () => {
-  it('sets and reads sb_* names', async () => {
+  it('sets and reads sb_* names', async ({ net }) => {
     const plainEnv = { ...(env as object), COOKIE_SECURE: 'false' };
     const call = (path: string, cookie?: string) =>
       app.fetch(new Request(`${GATEWAY}${path}`, { redirect: 'manual', headers: cookie ? { cookie, 'cf-connecting-ip': '198.51.100.7' } : { 'cf-connecting-ip': '198.51.100.7' } }), plainEnv, createExecutionContext());

@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { auth0AccessToken, installNetwork, type Network } from './support/fake-network.ts';
 import { gw, putFlag, resetState } from './support/gateway.ts';
 import { signIn } from './support/login-flow.ts';
-import { privateCacheControl, withVary } from '../../src/origin/private-response.ts';
 
 let net: Network;
 beforeEach(async () => {
@@ -76,21 +75,5 @@ describe('authenticated responses are private', () => {
     net.originHandler = () => new Response('logo', { headers: { 'cache-control': 'public, max-age=86400' } });
     const res = await gw('/public/logo.svg');
     expect(res.headers.get('cache-control')).toBe('public, max-age=86400');
-  });
-});
-
-describe('private-response (pure)', () => {
-  it.each([
-    [null, 'private'],
-    ['public', 'private'],
-    ['PUBLIC, S-MAXAGE=60, max-age=5', 'private, max-age=5'],
-    ['private, max-age=5', 'private, max-age=5'],
-    ['no-cache, must-revalidate', 'private, no-cache, must-revalidate'],
-    ['s-maxage=600', 'private'],
-  ])('%j -> %j', (input, out) => expect(privateCacheControl(input)).toBe(out));
-
-  it('adds to Vary without duplicates', () => {
-    expect(withVary('cookie, Accept', ['Cookie', 'Authorization'])).toBe('cookie, Accept, Authorization');
-    expect(withVary(null, ['Cookie'])).toBe('Cookie');
   });
 });

@@ -6,24 +6,19 @@
  * huge values). Whatever arrives, the answer is a redirect, a 401, or the
  * deliberate 503, never a 500, and a forged credential never reaches the app.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
 import fc from 'fast-check';
 import { base64url } from 'jose';
-import { auth0AccessToken, installNetwork, signRawRs256, type Network } from './support/fake-network.ts';
-import { gw, putFlag, resetState } from './support/gateway.ts';
+import { auth0AccessToken, signRawRs256 } from './support/fake-network.ts';
+import { gw } from './support/gateway.ts';
 import { signIn } from './support/login-flow.ts';
 import { AUTH0_AUDIENCE, CLIENTS, ISSUERS } from './support/constants.ts';
 import { seal } from '../../src/verify/sealed-cookie.ts';
 
 const SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-  await putFlag({ enabled: true });
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest({ enabled: true });
 
 const b64 = (s: string) => base64url.encode(new TextEncoder().encode(s));
 const enc = (o: unknown) => b64(JSON.stringify(o));
@@ -52,7 +47,7 @@ async function expectNoServerError(res: Response | undefined, allowed: number[])
 const cookieChars = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~%+/=!*\'()'.split('')), maxLength: 600 });
 
 describe('session cookie fuzz', () => {
-  it('garbage, truncated, tampered and wrong-key cookies: 401 for APIs, 302 for browsers, never 5xx (3,000 requests)', async () => {
+  it('garbage, truncated, tampered and wrong-key cookies: 401 for APIs, 302 for browsers, never 5xx (3,000 requests)', async ({ net }) => {
     const good = await signIn(net.olympus, { sub: 'olympus-fuzz' });
     const wrongKey = await seal('another-secret-0123456789abcdef0123456789ab', 'session', { v: 1, prv: 'olympus', iss: ISSUERS.olympus, sub: 'olympus-fuzz' }, Math.floor(Date.now() / 1000) + 600);
     const loginPurpose = await seal(SESSION_SECRET, 'login', { v: 1, prv: 'olympus', iss: ISSUERS.olympus, sub: 'olympus-fuzz' }, Math.floor(Date.now() / 1000) + 600);
@@ -77,7 +72,7 @@ describe('session cookie fuzz', () => {
     expect(net.originRequests).toHaveLength(0);
   });
 
-  it('right key, hostile claims: never 5xx, and only a well-formed identity passes (1,000 requests)', async () => {
+  it('right key, hostile claims: never 5xx, and only a well-formed identity passes (1,000 requests)', async ({ net }) => {
     const claims = fc.record(
       {
         v: fc.oneof(fc.constant(1), fc.anything()),
@@ -141,7 +136,7 @@ const hostilePayload = fc.record(
 const b64seg = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('')), maxLength: 300 });
 
 describe('bearer token fuzz', () => {
-  it('random segments, hostile headers and payloads, huge values: 401 (or 503), never 5xx; only a really signed token with every claim right passes (4,000 requests)', async () => {
+  it('random segments, hostile headers and payloads, huge values: 401 (or 503), never 5xx; only a really signed token with every claim right passes (4,000 requests)', async ({ net }) => {
     const { privateKey: attackerKey } = (await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
     const valid = await auth0AccessToken(net.auth0);
     const token = fc.oneof(

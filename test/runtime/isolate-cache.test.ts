@@ -9,7 +9,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activeIntrospection, auth0AccessToken, installNetwork, type Network } from './support/fake-network.ts';
 import { gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { INTROSPECTION_URL } from './support/constants.ts';
-import { IsolateCache } from '../../src/core/isolate-cache.ts';
 
 let net: Network;
 let release: () => void;
@@ -140,24 +139,5 @@ describe('an aged value is refreshed by one request while the others keep servin
     release();
     // The refresh failed (cancelled): stale-if-error, the refresher still gets an answer.
     expect((await refresher).status).toBe(200);
-  });
-});
-
-describe('IsolateCache', () => {
-  it('keeps at most maxEntries, dropping the oldest', () => {
-    const c = new IsolateCache<{ n: number }>(2);
-    c.set('a', { n: 1 });
-    c.set('b', { n: 2 });
-    c.set('c', { n: 3 });
-    expect(c.get('a')).toBeUndefined();
-    expect(c.get('c')).toEqual({ n: 3 });
-    expect(c.size).toBe(2);
-  });
-
-  it('refuses a promise as a value (compile time)', () => {
-    const c = new IsolateCache<Promise<number>>(2);
-    // @ts-expect-error pending I/O must never be cached
-    c.set('p', Promise.resolve(1));
-    c.clear();
   });
 });

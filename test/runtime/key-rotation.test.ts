@@ -1,21 +1,16 @@
 /** JWKS caching: rotation picked up with one refetch, a kid flood rate-limited, stale keys served when the IdP is down. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
 import { exportJWK, generateKeyPair } from 'jose';
-import { auth0AccessToken, installNetwork, type Network } from './support/fake-network.ts';
-import { gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
+import { auth0AccessToken } from './support/fake-network.ts';
+import { gw } from './support/gateway.ts';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-  await putFlag({ enabled: false });
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest({ enabled: false });
 
 const call = (token: string) => gw('/api/me', { headers: { authorization: `Bearer ${token}` } });
 
 describe('key rotation', () => {
-  it('a new kid is fetched once and then accepted', async () => {
+  it('a new kid is fetched once and then accepted', async ({ net }) => {
     expect((await call(await auth0AccessToken(net.auth0))).status).toBe(200);
     expect(net.auth0.counts.jwks).toBe(1);
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
@@ -27,7 +22,7 @@ describe('key rotation', () => {
     expect(net.auth0.counts.jwks).toBe(2);
   });
 
-  it('a flood of unknown kids triggers at most one refetch per cooldown', async () => {
+  it('a flood of unknown kids triggers at most one refetch per cooldown', async ({ net }) => {
     expect((await call(await auth0AccessToken(net.auth0))).status).toBe(200);
     for (let i = 0; i < 25; i++) expect((await call(await auth0AccessToken(net.auth0, {}, { kid: `random-${i}` }))).status).toBe(401);
     expect(net.auth0.counts.jwks).toBe(2);
@@ -35,7 +30,7 @@ describe('key rotation', () => {
 });
 
 describe('stale-if-error', () => {
-  it('keeps verifying with the last good keys while the JWKS endpoint is down', async () => {
+  it('keeps verifying with the last good keys while the JWKS endpoint is down', async ({ net }) => {
     const token = await auth0AccessToken(net.auth0);
     expect((await call(token)).status).toBe(200);
     net.auth0.jwksAvailable = false;
@@ -44,7 +39,7 @@ describe('stale-if-error', () => {
     for (let i = 0; i < 3; i++) expect((await call(token)).status).toBe(200);
   });
 
-  it('fails closed with a retryable 503, not a 500, when no key set was ever fetched', async () => {
+  it('fails closed with a retryable 503, not a 500, when no key set was ever fetched', async ({ net }) => {
     net.auth0.jwksAvailable = false;
     const res = await call(await auth0AccessToken(net.auth0));
     expect(res.status).toBe(503);
@@ -52,7 +47,7 @@ describe('stale-if-error', () => {
     expect(net.originRequests).toHaveLength(0);
   });
 
-  it('keeps serving with the last discovery document when discovery goes down', async () => {
+  it('keeps serving with the last discovery document when discovery goes down', async ({ net }) => {
     const token = await auth0AccessToken(net.auth0);
     expect((await call(token)).status).toBe(200);
     net.auth0.metadata.issuer = 'https://broken.test/';

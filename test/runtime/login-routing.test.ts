@@ -1,7 +1,8 @@
 /** /login, /signup, /recovery: routing by flag and percent, PKCE/state/nonce, fail-safe flag reads. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installNetwork, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
-import { gw, kv, putFlag, resetGatewayCaches, resetState, testEnv } from './support/gateway.ts';
+import { describe, expect, vi } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
+import { olympusJwtAccessToken } from './support/fake-network.ts';
+import { gw, kv, putFlag, resetGatewayCaches, testEnv } from './support/gateway.ts';
 import { runInDurableObject } from 'cloudflare:test';
 import { ControllerStore } from '../../src/rollback/controller-store.ts';
 import { controller } from '../../src/rollback/controller-client.ts';
@@ -9,17 +10,12 @@ import { startLogin } from './support/login-flow.ts';
 import { AUTH0_AUDIENCE, CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
 import { FLAG_KEY } from '../../src/flag/flag-record.ts';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest();
 
 const providerOf = (u: URL) => (u.origin === new URL(ISSUERS.auth0).origin ? 'auth0' : u.origin === new URL(ISSUERS.olympus).origin ? 'olympus' : u.origin);
 
 describe('login routing by flag', () => {
-  it('a missing flag means Auth0, with code + PKCE S256 + state + nonce + audience', async () => {
+  it('a missing flag means Auth0, with code + PKCE S256 + state + nonce + audience', async ({ net }) => {
     const login = await startLogin('/login?returnTo=/dashboard');
     expect(providerOf(login.authorize)).toBe('auth0');
     const q = login.authorize.searchParams;
@@ -35,7 +31,7 @@ describe('login routing by flag', () => {
     expect(q.get('scope')).toBe('openid profile email');
   });
 
-  it('the login transaction cookie is sealed, HttpOnly, Secure, SameSite=Lax and short-lived', async () => {
+  it('the login transaction cookie is sealed, HttpOnly, Secure, SameSite=Lax and short-lived', async ({ net }) => {
     const res = await gw('/login');
     const line = res.headers.getSetCookie().find((l) => l.startsWith('__Host-sb_login='))!;
     expect(line).toMatch(/HttpOnly/);
@@ -49,7 +45,7 @@ describe('login routing by flag', () => {
     expect(decodeURIComponent(value)).not.toContain(state);
   });
 
-  it('an enabled flag sends logins to Olympus', async () => {
+  it('an enabled flag sends logins to Olympus', async ({ net }) => {
     await putFlag({ enabled: true });
     const login = await startLogin();
     expect(providerOf(login.authorize)).toBe('olympus');
@@ -57,7 +53,7 @@ describe('login routing by flag', () => {
     expect(login.authorize.searchParams.get('audience')).toBeNull();
   });
 
-  it('percent routes by a sticky per-browser cohort', async () => {
+  it('percent routes by a sticky per-browser cohort', async ({ net }) => {
     await putFlag({ enabled: true, percent: 30 });
     expect(providerOf((await startLogin('/login', '__Host-sb_cohort=10')).authorize)).toBe('olympus');
     expect(providerOf((await startLogin('/login', '__Host-sb_cohort=29')).authorize)).toBe('olympus');
@@ -71,14 +67,14 @@ describe('login routing by flag', () => {
     expect(again.cohortCookie).toBeUndefined();
   });
 
-  it('percent splits a population of browsers roughly as asked', async () => {
+  it('percent splits a population of browsers roughly as asked', async ({ net }) => {
     await putFlag({ enabled: true, percent: 25 });
     let olympus = 0;
     for (let c = 0; c < 100; c++) if (providerOf((await startLogin('/login', `__Host-sb_cohort=${c}`)).authorize) === 'olympus') olympus++;
     expect(olympus).toBe(25);
   });
 
-  it('signup goes to Olympus while the flag is on, whatever the cohort, and to Auth0 otherwise', async () => {
+  it('signup goes to Olympus while the flag is on, whatever the cohort, and to Auth0 otherwise', async ({ net }) => {
     await putFlag({ enabled: true, percent: 10 });
     const o = await startLogin('/signup', '__Host-sb_cohort=90');
     expect(providerOf(o.authorize)).toBe('olympus');
@@ -89,7 +85,7 @@ describe('login routing by flag', () => {
     expect(s.authorize.searchParams.get('screen_hint')).toBe('signup');
   });
 
-  it('recovery goes to the active provider', async () => {
+  it('recovery goes to the active provider', async ({ net }) => {
     expect(providerOf((await startLogin('/recovery')).authorize)).toBe('auth0');
     await putFlag({ enabled: true });
     const r = await startLogin('/recovery');
@@ -104,13 +100,13 @@ describe('the flag fails safe', () => {
     return vi.spyOn(testEnv().CONTROLLER, 'get').mockImplementation(() => ({ getFlag: () => Promise.reject(new Error('Durable Object unreachable')) }) as never);
   }
 
-  it('controller unreachable: /login falls back to KV', async () => {
+  it('controller unreachable: /login falls back to KV', async ({ net }) => {
     await putFlag({ enabled: true });
     breakController();
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
   });
 
-  it('controller unreachable and a stored value that fails validation: Auth0 on a cold isolate', async () => {
+  it('controller unreachable and a stored value that fails validation: Auth0 on a cold isolate', async ({ net }) => {
     breakController();
     await kv().put(FLAG_KEY, JSON.stringify({ enabled: 'yes' }));
     expect(providerOf((await startLogin()).authorize)).toBe('auth0');
@@ -119,7 +115,7 @@ describe('the flag fails safe', () => {
     expect(providerOf((await startLogin()).authorize)).toBe('auth0');
   });
 
-  it('controller unreachable and KV invalid: the last good value', async () => {
+  it('controller unreachable and KV invalid: the last good value', async ({ net }) => {
     await putFlag({ enabled: true });
     breakController();
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
@@ -128,7 +124,7 @@ describe('the flag fails safe', () => {
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
   });
 
-  it('controller and KV both unreachable: the last value seen, else Auth0', async () => {
+  it('controller and KV both unreachable: the last value seen, else Auth0', async ({ net }) => {
     await putFlag({ enabled: true });
     breakController();
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
@@ -140,7 +136,7 @@ describe('the flag fails safe', () => {
     expect(spy).toHaveBeenCalled();
   });
 
-  it('proxied requests: an invalid KV value on a cold isolate is confirmed with the controller before an Olympus credential is refused', async () => {
+  it('proxied requests: an invalid KV value on a cold isolate is confirmed with the controller before an Olympus credential is refused', async ({ net }) => {
     await putFlag({ enabled: true });
     await kv().put(FLAG_KEY, '{"enabled":');
     resetGatewayCaches();
@@ -152,7 +148,7 @@ describe('the flag fails safe', () => {
     expect((await gw('/api/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
-  it('a change reaches new logins within 2 seconds, without a controller call per request', async () => {
+  it('a change reaches new logins within 2 seconds, without a controller call per request', async ({ net }) => {
     await putFlag({ enabled: true });
     const get = vi.spyOn(testEnv().CONTROLLER, 'get');
     expect(providerOf((await startLogin()).authorize)).toBe('olympus');
@@ -175,7 +171,7 @@ describe('the flag fails safe', () => {
 });
 
 describe('provider outages', () => {
-  it('an unreachable provider gives a 503 page, not a crash', async () => {
+  it('an unreachable provider gives a 503 page, not a crash', async ({ net }) => {
     await putFlag({ enabled: true });
     net.olympus.metadata.issuer = 'https://imposter.test';
     const res = await gw('/login');

@@ -3,19 +3,14 @@
  * Hydra (Olympus) refuses `post_logout_redirect_uri` without it, leaving the
  * provider session alive. Auth0 keeps working (OIDC logout, or /v2/logout).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installNetwork, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, putFlag, resetState } from './support/gateway.ts';
+import { describe, expect } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
+import { cookiesFrom, gw, putFlag } from './support/gateway.ts';
 import { callback, issueCode, startLogin } from './support/login-flow.ts';
 import { CLIENTS, GATEWAY, ISSUERS } from './support/constants.ts';
 import type { Idp } from './support/fake-network.ts';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest();
 
 /** Signs in at `idp` and returns the session cookie and the ID token the provider issued. */
 async function signInCapturing(idp: Idp, claims: Record<string, unknown> = {}): Promise<{ session: string; idToken: string }> {
@@ -30,7 +25,7 @@ async function signInCapturing(idp: Idp, claims: Record<string, unknown> = {}): 
 const logout = (session: string) => gw('/logout', { headers: { cookie: `__Host-sb_session=${session}` } });
 
 describe('logout at Olympus (Hydra)', () => {
-  it('carries id_token_hint with post_logout_redirect_uri, and clears the session', async () => {
+  it('carries id_token_hint with post_logout_redirect_uri, and clears the session', async ({ net }) => {
     await putFlag({ enabled: true });
     const { session, idToken } = await signInCapturing(net.olympus, { sub: 'olympus-uuid-9' });
     const res = await logout(session);
@@ -43,7 +38,7 @@ describe('logout at Olympus (Hydra)', () => {
     expect(cookiesFrom(res)['__Host-sb_session']).toBe('');
   });
 
-  it('still works after a rollback (the session outlives the flag)', async () => {
+  it('still works after a rollback (the session outlives the flag)', async ({ net }) => {
     await putFlag({ enabled: true });
     const { session, idToken } = await signInCapturing(net.olympus);
     await putFlag({ enabled: false, version: 2, rollback_at: new Date().toISOString() });
@@ -51,7 +46,7 @@ describe('logout at Olympus (Hydra)', () => {
     expect(to.searchParams.get('id_token_hint')).toBe(idToken);
   });
 
-  it('an ID token too large for the cookie: the sign-in works; logout asks for a plain logout, never the refused combination', async () => {
+  it('an ID token too large for the cookie: the sign-in works; logout asks for a plain logout, never the refused combination', async ({ net }) => {
     await putFlag({ enabled: true });
     const { session } = await signInCapturing(net.olympus, { padding: 'x'.repeat(4000) });
     expect(session.length).toBeLessThanOrEqual(3900);
@@ -62,7 +57,7 @@ describe('logout at Olympus (Hydra)', () => {
     expect(to.searchParams.get('post_logout_redirect_uri')).toBeNull();
   });
 
-  it('the ID token never reaches the origin', async () => {
+  it('the ID token never reaches the origin', async ({ net }) => {
     await putFlag({ enabled: true });
     const { session, idToken } = await signInCapturing(net.olympus);
     await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}` } });
@@ -74,7 +69,7 @@ describe('logout at Olympus (Hydra)', () => {
 });
 
 describe('logout at Auth0', () => {
-  it('OIDC logout with client_id, the hint and post_logout_redirect_uri', async () => {
+  it('OIDC logout with client_id, the hint and post_logout_redirect_uri', async ({ net }) => {
     const { session, idToken } = await signInCapturing(net.auth0);
     const to = new URL((await logout(session)).headers.get('location')!);
     expect(`${to.origin}${to.pathname}`).toBe(`${new URL(ISSUERS.auth0).origin}/oidc/logout`);
@@ -83,7 +78,7 @@ describe('logout at Auth0', () => {
     expect(to.searchParams.get('post_logout_redirect_uri')).toBe(`${GATEWAY}/`);
   });
 
-  it('a tenant without RP-initiated logout discovery: /v2/logout with returnTo', async () => {
+  it('a tenant without RP-initiated logout discovery: /v2/logout with returnTo', async ({ net }) => {
     delete net.auth0.metadata.end_session_endpoint;
     const { session } = await signInCapturing(net.auth0);
     const to = new URL((await logout(session)).headers.get('location')!);

@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activeIntrospection, auth0AccessToken, installNetwork, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
 import { gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
 import { signIn } from './support/login-flow.ts';
-import { olympusOverlap } from '../../src/verify/overlap-policy.ts';
 
 let net: Network;
 let olympusSession: string;
@@ -80,26 +79,5 @@ describe('Auth0 credentials', () => {
     await rolledBackSecondsAgo(86_400);
     expect((await api(`__Host-sb_session=${auth0Session}`)).status).toBe(200);
     expect((await gw('/api/me', { headers: { authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } })).status).toBe(200);
-  });
-});
-
-describe('overlap policy (pure)', () => {
-  const T = Date.parse('2026-11-24T10:00:00Z') / 1000;
-  const flag = { enabled: false, rollback_at: '2026-11-24T10:00:00.000Z' };
-  it.each([
-    [T - 10, T + 3600, true],
-    [T + 1799, T + 3600, true],
-    [T + 1800, T + 3600, false],
-    [T + 5000, T + 9000, false],
-  ])('now=%i exp=%i -> accept %s', (now, exp, accept) => {
-    expect(olympusOverlap(flag, 1800, exp, now).accept).toBe(accept);
-  });
-  it('clamps the credential to the cut', () => {
-    expect(olympusOverlap(flag, 1800, T + 3600, T + 10)).toEqual({ accept: true, until: T + 1800 });
-    expect(olympusOverlap(flag, 1800, T + 600, T + 10)).toEqual({ accept: true, until: T + 600 });
-  });
-  it('enabled accepts until the credential expiry; off with no rollback refuses', () => {
-    expect(olympusOverlap({ enabled: true }, 1800, T + 3600, T)).toEqual({ accept: true, until: T + 3600 });
-    expect(olympusOverlap({ enabled: false, rollback_at: null }, 1800, T + 3600, T).accept).toBe(false);
   });
 });

@@ -1,24 +1,19 @@
 /** The transparent proxy: identity headers, stripping, smuggling, error handlers, the gateway assertion. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { activeIntrospection, auth0AccessToken, installNetwork, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, putFlag, resetGatewayCaches, resetState } from './support/gateway.ts';
+import { activeIntrospection, auth0AccessToken, olympusJwtAccessToken, type Network } from './support/fake-network.ts';
+import { cookiesFrom, gw, putFlag } from './support/gateway.ts';
 import { signIn } from './support/login-flow.ts';
 import { GATEWAY, ISSUERS, ORIGIN } from './support/constants.ts';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-  await putFlag({ enabled: true });
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest({ enabled: true });
 
 type Seen = { method: string; path: string; headers: Record<string, string>; body: string | null };
 const seen = async (res: Response) => (await res.json()) as Seen;
 
 describe('identity headers', () => {
-  it('strips forged identity headers (any case) and sets the real ones', async () => {
+  it('strips forged identity headers (any case) and sets the real ones', async ({ net }) => {
     const res = await gw('/api/orders?x=1', {
       method: 'POST',
       body: '{"a":1}',
@@ -43,21 +38,21 @@ describe('identity headers', () => {
     expect(s.headers['x-auth-assertion']).not.toBe('forged');
   });
 
-  it('strips them on public paths too, where no identity is set', async () => {
+  it('strips them on public paths too, where no identity is set', async ({ net }) => {
     const res = await gw('/public/logo.svg', { headers: { 'x-auth-sub': 'admin', 'x-auth-provider': 'auth0', 'x-auth-email': 'a@b' } });
     expect(res.status).toBe(200);
     const s = await seen(res);
     for (const h of ['x-auth-sub', 'x-auth-provider', 'x-auth-email', 'x-auth-assertion', 'x-auth-issuer']) expect(s.headers[h]).toBeUndefined();
   });
 
-  it('does not forward the gateway cookies to the app, but keeps the app cookies', async () => {
+  it('does not forward the gateway cookies to the app, but keeps the app cookies', async ({ net }) => {
     const session = await signIn(net.olympus, { sub: 'olympus-uuid-7' });
     const s = await seen(await gw('/', { headers: { cookie: `app_pref=dark; __Host-sb_session=${session}; __Host-sb_cohort=4` } }));
     expect(s.headers.cookie).toBe('app_pref=dark');
     expect(s.headers['x-auth-sub']).toBe('olympus-uuid-7');
   });
 
-  it('gives the app an assertion it can verify against the gateway JWKS', async () => {
+  it('gives the app an assertion it can verify against the gateway JWKS', async ({ net }) => {
     net.olympus.opaque.set('ory_at_ok2.sig', activeIntrospection());
     const s2 = await seen(await gw('/api/me', { headers: { authorization: 'Bearer ory_at_ok2.sig' } }));
     const jwks = await (await gw('/.well-known/switchback/jwks.json')).json();
@@ -72,20 +67,20 @@ describe('identity headers', () => {
 });
 
 describe('token smuggling', () => {
-  it('rejects a session and a bearer naming different subjects', async () => {
+  it('rejects a session and a bearer naming different subjects', async ({ net }) => {
     const session = await signIn(net.olympus, { sub: 'olympus-uuid-bob' });
     const res = await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } });
     expect(res.status).toBe(401);
     expect(net.originRequests).toHaveLength(0);
   });
 
-  it('rejects the same sub at two different issuers (users are keyed by issuer + sub)', async () => {
+  it('rejects the same sub at two different issuers (users are keyed by issuer + sub)', async ({ net }) => {
     const session = await signIn(net.olympus, { sub: 'shared-sub' });
     const res = await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0, { sub: 'shared-sub' })}` } });
     expect(res.status).toBe(401);
   });
 
-  it('accepts a session and a bearer for the same user', async () => {
+  it('accepts a session and a bearer for the same user', async ({ net }) => {
     await putFlag({ enabled: false });
     const session = await signIn(net.auth0, { sub: 'auth0|alice' });
     const res = await gw('/api/me', { headers: { cookie: `__Host-sb_session=${session}`, authorization: `Bearer ${await auth0AccessToken(net.auth0)}` } });
@@ -94,13 +89,13 @@ describe('token smuggling', () => {
 });
 
 describe('unauthenticated requests', () => {
-  it('a browser navigation is redirected to /login with returnTo', async () => {
+  it('a browser navigation is redirected to /login with returnTo', async ({ net }) => {
     const res = await gw('/reports?q=1', { headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate' } });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(`/login?returnTo=${encodeURIComponent('/reports?q=1')}`);
   });
 
-  it('an API call gets 401 JSON with WWW-Authenticate', async () => {
+  it('an API call gets 401 JSON with WWW-Authenticate', async ({ net }) => {
     const res = await gw('/api/reports', { headers: { accept: 'application/json' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('application/json');
@@ -108,7 +103,7 @@ describe('unauthenticated requests', () => {
     expect(net.originRequests).toHaveLength(0);
   });
 
-  it('a public path reaches the app without credentials', async () => {
+  it('a public path reaches the app without credentials', async ({ net }) => {
     expect((await gw('/healthz')).status).toBe(200);
     expect((await gw('/healthz/sub')).status).toBe(401);
   });
@@ -131,7 +126,7 @@ describe('bad input never gives a 500', () => {
     expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
   });
 
-  it('another scheme (Basic) is left to the app but is no identity', async () => {
+  it('another scheme (Basic) is left to the app but is no identity', async ({ net }) => {
     const res = await gw('/api/me', { headers: { authorization: 'Basic dXNlcjpwYXNz', accept: 'application/json' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="switchback"');
@@ -139,7 +134,7 @@ describe('bad input never gives a 500', () => {
 });
 
 describe('the origin', () => {
-  it('passes 5xx and redirects through unchanged', async () => {
+  it('passes 5xx and redirects through unchanged', async ({ net }) => {
     net.originHandler = () => new Response('boom', { status: 503, headers: { 'retry-after': '5' } });
     const token = await auth0AccessToken(net.auth0);
     const r1 = await gw('/api/x', { headers: { authorization: `Bearer ${token}` } });
@@ -151,7 +146,7 @@ describe('the origin', () => {
     expect(r2.headers.get('location')).toBe('/elsewhere');
   });
 
-  it('unreachable gives 502 JSON', async () => {
+  it('unreachable gives 502 JSON', async ({ net }) => {
     net.originHandler = () => {
       throw new TypeError('Network connection lost.');
     };
@@ -162,7 +157,7 @@ describe('the origin', () => {
 });
 
 describe('logout', () => {
-  it('clears the session and ends it at the issuing provider', async () => {
+  it('clears the session and ends it at the issuing provider', async ({ net }) => {
     const session = await signIn(net.olympus, { sub: 'olympus-uuid-9' });
     const res = await gw('/logout', { headers: { cookie: `__Host-sb_session=${session}` } });
     expect(res.status).toBe(302);
@@ -173,7 +168,7 @@ describe('logout', () => {
     expect(cookiesFrom(res)['__Host-sb_session']).toBe('');
   });
 
-  it('without a session, just goes home', async () => {
+  it('without a session, just goes home', async ({ net }) => {
     const res = await gw('/logout');
     expect(res.headers.get('location')).toBe('/');
   });

@@ -4,23 +4,17 @@
  * Olympus is routed there when the gateway can identify them (`login_hint`,
  * or the IDENTIFIER_FIRST email step), while Olympus is enabled.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, runInDurableObject } from 'cloudflare:test';
 import app from '../../src/worker.ts';
-import { installNetwork, type Network } from './support/fake-network.ts';
-import { cookiesFrom, gw, putFlag, resetState, testEnv } from './support/gateway.ts';
+import { cookiesFrom, gw, putFlag, testEnv } from './support/gateway.ts';
 import { callback, issueCode, startLogin } from './support/login-flow.ts';
 import { GATEWAY, ISSUERS } from './support/constants.ts';
 import { controller } from '../../src/rollback/controller-client.ts';
-import { chooseProvider } from '../../src/flag/routing-policy.ts';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest();
 
 const providerOf = (u: URL) => (u.origin === new URL(ISSUERS.auth0).origin ? 'auth0' : u.origin === new URL(ISSUERS.olympus).origin ? 'olympus' : u.origin);
 const AUTH0_COHORT = '__Host-sb_cohort=90';
@@ -33,7 +27,7 @@ async function registered(id: string, email: string) {
 }
 
 describe('signing up through Olympus joins the Olympus cohort', () => {
-  it('at percent 20, a browser of the Auth0 cohort that signs up comes back to Olympus at its next /login', async () => {
+  it('at percent 20, a browser of the Auth0 cohort that signs up comes back to Olympus at its next /login', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     const signup = await startLogin('/signup', AUTH0_COHORT);
     expect(providerOf(signup.authorize)).toBe('olympus');
@@ -49,7 +43,7 @@ describe('signing up through Olympus joins the Olympus cohort', () => {
     }
   });
 
-  it('a failed signup callback, or an Auth0 signup, leaves the cohort alone', async () => {
+  it('a failed signup callback, or an Auth0 signup, leaves the cohort alone', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     const signup = await startLogin('/signup', AUTH0_COHORT);
     const denied = await callback({ error: 'access_denied', state: signup.state, iss: ISSUERS.olympus }, signup.loginCookie);
@@ -63,7 +57,7 @@ describe('signing up through Olympus joins the Olympus cohort', () => {
 });
 
 describe('login_hint of an Olympus-only user', () => {
-  it('routes to Olympus at percent 20 from an Auth0 cohort, and is passed on normalised', async () => {
+  it('routes to Olympus at percent 20 from an Auth0 cohort, and is passed on normalised', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000001', 'Dana@Example.com');
     const login = await startLogin(`/login?login_hint=${encodeURIComponent('  DANA@example.COM ')}&returnTo=%2Finbox`, AUTH0_COHORT);
@@ -71,7 +65,7 @@ describe('login_hint of an Olympus-only user', () => {
     expect(login.authorize.searchParams.get('login_hint')).toBe('dana@example.com');
   });
 
-  it('someone else stays with the cohort (Auth0), the hint passed on', async () => {
+  it('someone else stays with the cohort (Auth0), the hint passed on', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000002', 'dana@example.com');
     const login = await startLogin('/login?login_hint=erin%40example.com', AUTH0_COHORT);
@@ -79,27 +73,27 @@ describe('login_hint of an Olympus-only user', () => {
     expect(login.authorize.searchParams.get('login_hint')).toBe('erin@example.com');
   });
 
-  it('recovery follows the hint too', async () => {
+  it('recovery follows the hint too', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000003', 'fay@example.com');
     expect(providerOf((await startLogin('/recovery?login_hint=fay%40example.com', AUTH0_COHORT)).authorize)).toBe('olympus');
   });
 
-  it('a user already brought to Auth0 by the reconcile follows the cohort', async () => {
+  it('a user already brought to Auth0 by the reconcile follows the cohort', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000004', 'gil@example.com');
     await runInDurableObject(controller(testEnv()), (instance) => (instance as unknown as { updateSignup(id: string, f: object): void }).updateSignup('0b7c8f5e-1111-4a4a-9e9e-000000000004', { state: 'created' }));
     expect(providerOf((await startLogin('/login?login_hint=gil%40example.com', AUTH0_COHORT)).authorize)).toBe('auth0');
   });
 
-  it('after a rollback everyone goes to Auth0', async () => {
+  it('after a rollback everyone goes to Auth0', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000005', 'hal@example.com');
     await putFlag({ enabled: false, version: 2, rollback_at: new Date().toISOString() });
     expect(providerOf((await startLogin('/login?login_hint=hal%40example.com', AUTH0_COHORT)).authorize)).toBe('auth0');
   });
 
-  it('a controller that cannot answer: the cohort decides, no error', async () => {
+  it('a controller that cannot answer: the cohort decides, no error', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000006', 'ivy@example.com');
     await startLogin('/login', AUTH0_COHORT); // the flag is now cached in this isolate
@@ -107,7 +101,7 @@ describe('login_hint of an Olympus-only user', () => {
     expect(providerOf((await startLogin('/login?login_hint=ivy%40example.com', AUTH0_COHORT)).authorize)).toBe('auth0');
   });
 
-  it('the controller is asked only when the cohort would send the person to Auth0', async () => {
+  it('the controller is asked only when the cohort would send the person to Auth0', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await startLogin('/login', '__Host-sb_cohort=5');
     const get = vi.spyOn(testEnv().CONTROLLER, 'get');
@@ -115,7 +109,7 @@ describe('login_hint of an Olympus-only user', () => {
     expect(get).not.toHaveBeenCalled();
   });
 
-  it('the lookup sits behind /login\'s per-client rate limit: one client cannot test emails in bulk', async () => {
+  it('the lookup sits behind /login\'s per-client rate limit: one client cannot test emails in bulk', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await startLogin('/login', AUTH0_COHORT);
     const get = vi.spyOn(testEnv().CONTROLLER, 'get');
@@ -136,7 +130,7 @@ describe('IDENTIFIER_FIRST=true', () => {
   const call = (path: string, cookie: string) =>
     app.fetch(new Request(`${GATEWAY}${path}`, { redirect: 'manual', headers: { cookie, 'cf-connecting-ip': '198.51.100.9' } }), idEnv, createExecutionContext());
 
-  it('asks for the email when the cohort would choose Auth0, then routes an Olympus-only user to Olympus', async () => {
+  it('asks for the email when the cohort would choose Auth0, then routes an Olympus-only user to Olympus', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000007', 'jo@example.com');
     const form = await call('/login?returnTo=%2Freports%3Fy%3D1', AUTH0_COHORT);
@@ -156,7 +150,7 @@ describe('IDENTIFIER_FIRST=true', () => {
     expect(providerOf(new URL(unknown.headers.get('location')!))).toBe('auth0');
   });
 
-  it('no email step when it cannot change anything: Olympus cohort, Olympus off, signup', async () => {
+  it('no email step when it cannot change anything: Olympus cohort, Olympus off, signup', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     expect(providerOf(new URL((await call('/login', '__Host-sb_cohort=3')).headers.get('location')!))).toBe('olympus');
     expect((await call('/signup', AUTH0_COHORT)).status).toBe(302);
@@ -164,21 +158,9 @@ describe('IDENTIFIER_FIRST=true', () => {
     expect(providerOf(new URL((await call('/login', AUTH0_COHORT)).headers.get('location')!))).toBe('auth0');
   });
 
-  it('an escaped returnTo in the form', async () => {
+  it('an escaped returnTo in the form', async ({ net }) => {
     await putFlag({ enabled: true, percent: 20 });
     const html = await (await call('/login?returnTo=%2F%22%3E%3Cscript%3E', AUTH0_COHORT)).text();
     expect(html).not.toContain('"><script>');
-  });
-});
-
-describe('routing policy (pure)', () => {
-  it.each([
-    [{ enabled: true, percent: 20 }, 90, true, 'olympus'],
-    [{ enabled: true, percent: 20 }, 90, false, 'auth0'],
-    [{ enabled: true, percent: 0 }, 0, false, 'auth0'],
-    [{ enabled: true, percent: 1 }, 0, false, 'olympus'],
-    [{ enabled: false }, 0, true, 'auth0'],
-  ] as const)('%j cohort %i olympus-only %s -> %s', (flag, cohort, only, expected) => {
-    expect(chooseProvider(flag, 'login', cohort, only)).toBe(expected);
   });
 });

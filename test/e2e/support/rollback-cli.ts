@@ -8,9 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../dev/stack.ts';
+import { node22 } from '../../../dev/node-binary.ts';
 
 export interface CliRun {
   code: number | null;
@@ -47,11 +47,6 @@ export interface CliReport {
 }
 
 const OWN_VARS = /^(SWITCHBACK_|HYDRA_ADMIN_URL$|OLYMPUS_CLIENT_ID$|NODE_OPTIONS$)/;
-
-export function node22(): string {
-  const local = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
-  return existsSync(local) ? local : process.execPath;
-}
 
 /** The exact command line of a tsx run, for reports. */
 export function cliCommand(args: string[]): string[] {

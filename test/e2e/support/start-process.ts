@@ -6,12 +6,11 @@
  * so a test can tell "served" from "refused to start" without a long timeout.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from '../../../dev/stack.ts';
 import { getFreePort } from '../../../dev/free-port.ts';
+import { tsxCommand } from '../../../dev/node-binary.ts';
 
 export const RUNNING_BANNER = 'switchback is running';
 
@@ -23,11 +22,6 @@ export interface StartRun {
   /** True when something accepted a TCP connection on the gateway port during the run. */
   gatewayAnswered: boolean;
   durationMs: number;
-}
-
-function node22(): string {
-  const local = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
-  return existsSync(local) ? local : process.execPath;
 }
 
 async function distinctFreePorts(n: number): Promise<number[]> {
@@ -78,7 +72,8 @@ export async function runStart(vars: Record<string, string>, timeoutMs = 100_000
   for (const [k, v] of Object.entries(vars)) env[`SWITCHBACK_VAR_${k}`] = v;
 
   const started = Date.now();
-  const child = spawn(node22(), [join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), 'scripts/start.ts'], {
+  const [node, ...args] = tsxCommand('scripts/start.ts');
+  const child = spawn(node!, args, {
     cwd: REPO_ROOT,
     env,
     detached: true,

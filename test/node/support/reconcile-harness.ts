@@ -7,13 +7,13 @@
  * variables removed from the environment so only what a test passes counts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_AUTH0_CLIENT, startAuth0Api, type Auth0ApiHandle, type Auth0ApiOptions, type StoredUser } from '../../../dev/auth0-api/index.ts';
 import { startKratosAdmin, type KratosAdminHandle, type KratosAdminOptions, type KratosIdentity } from '../../../dev/kratos-admin/index.ts';
+import { tsxCommand } from '../../../dev/node-binary.ts';
 import type { Report, ReportLine } from '../../../src/reconcile/reconcile-report.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -21,14 +21,9 @@ export const WINDOW = { from: '2026-11-01T00:00:00.000Z', to: '2026-11-03T00:00:
 /** A Management API limit high enough not to matter (the default is the Free tier's 2/s). */
 export const FAST_LIMIT = { limit: 5000, perSeconds: 1 } as const;
 
-export function node22(): string {
-  const local = join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
-  return existsSync(local) ? local : process.execPath;
-}
-
 /** The exact command line, for reports and the benchmark. */
 export function reconcileCommand(args: string[]): string[] {
-  return [node22(), join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), join(REPO_ROOT, 'scripts', 'reconcile.ts'), ...args];
+  return tsxCommand(join(REPO_ROOT, 'scripts', 'reconcile.ts'), args);
 }
 
 export interface CliRun {

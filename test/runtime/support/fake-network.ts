@@ -8,9 +8,14 @@
  * so one spy on globalThis.fetch reaches it). The real oidc-provider servers
  * are exercised by the end-to-end suite.
  */
+// The Auth0 stand-in uses node:crypto and Buffer, which nodejs_compat provides in workerd.
+/// <reference types="node" />
 import { vi } from 'vitest';
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type JWTHeaderParameters } from 'jose';
 import { AUTH0_AUDIENCE, CLIENTS, INTROSPECTION_URL, ISSUERS, ORIGIN } from './constants.ts';
+import { createAuth0App, type Auth0Tenant } from '../../../dev/auth0-api/app.ts';
+
+const AUTH0_MGMT_ORIGIN = 'https://auth0-mgmt.test';
 
 export type Idp = Awaited<ReturnType<typeof makeIdp>>;
 
@@ -84,44 +89,24 @@ export interface Network {
   notifications: Record<string, unknown>[];
   /** Make the webhook receiver fail (to test retries). */
   webhookStatus: number;
-  /** The Auth0 Management + Authentication API at https://auth0-mgmt.test. */
-  auth0Api: FakeAuth0Api;
+  /** The Auth0 Management + Authentication API at https://auth0-mgmt.test (the dev stand-in's tenant). */
+  auth0Api: Auth0Tenant;
 }
 
-/** A minimal in-isolate Auth0 Management API (users, 201/409) and Authentication API (change_password). */
-export class FakeAuth0Api {
-  users: { user_id: string; email: string; connection: string; app_metadata?: Record<string, unknown>; name?: string; given_name?: string; family_name?: string; email_verified?: boolean }[] = [];
-  emails: string[] = [];
-  failNext = 0;
-  async handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    if (this.failNext > 0) {
-      this.failNext--;
-      return Response.json({ statusCode: 503, error: 'Service Unavailable', message: 'try later' }, { status: 503 });
-    }
-    if (url.pathname === '/oauth/token') {
-      const body = (await req.json()) as { client_id: string; client_secret: string };
-      if (body.client_id !== 'mgmt-client' || body.client_secret !== 'mgmt-secret-value') return Response.json({ error: 'access_denied' }, { status: 401 });
-      return Response.json({ access_token: 'mgmt-token', token_type: 'Bearer', expires_in: 86400 });
-    }
-    if (url.pathname === '/dbconnections/change_password') {
-      const body = (await req.json()) as { email: string };
-      this.emails.push(body.email);
-      return new Response("We've just sent you an email to reset your password.");
-    }
-    if (req.headers.get('authorization') !== 'Bearer mgmt-token') return Response.json({ statusCode: 401, error: 'Unauthorized', message: 'Missing authentication' }, { status: 401 });
-    if (url.pathname === '/api/v2/users' && req.method === 'POST') {
-      const body = (await req.json()) as { email: string; connection: string; password?: string };
-      if (!body.password) return Response.json({ statusCode: 400, error: 'Bad Request', message: 'Payload validation error: Missing required property: password' }, { status: 400 });
-      if (this.users.some((u) => u.email === body.email && u.connection === body.connection)) return Response.json({ statusCode: 409, error: 'Conflict', message: 'The user already exists.', errorCode: 'auth0_idp_error' }, { status: 409 });
-      const { password: _p, ...rest } = body as Record<string, unknown>;
-      const user = { ...(rest as { email: string; connection: string }), user_id: `auth0|${crypto.randomUUID().slice(0, 12)}` };
-      this.users.push(user);
-      return Response.json(user, { status: 201 });
-    }
-    if (url.pathname === '/api/v2/users-by-email') return Response.json(this.users.filter((u) => u.email === url.searchParams.get('email')));
-    return Response.json({ statusCode: 404, error: 'Not Found', message: 'Not found' }, { status: 404 });
-  }
+/**
+ * The Auth0 Management + Authentication API: the dev stand-in's own Hono app
+ * (dev/auth0-api), answering inside the isolate with the contract the node
+ * tests check (tokens, 201/409, change_password, faults). The reconcile
+ * workflow's client id and secret are the tenant's M2M client.
+ */
+export function makeAuth0Tenant(): { tenant: Auth0Tenant; fetch: (req: Request) => Promise<Response> } {
+  const { app, tenant } = createAuth0App(AUTH0_MGMT_ORIGIN, {
+    domain: new URL(AUTH0_MGMT_ORIGIN).host,
+    // The reconcile's M2M client, and the gateway's login application (change_password names it).
+    clients: [{ client_id: 'mgmt-client', client_secret: 'mgmt-secret-value' }, { client_id: CLIENTS.auth0, client_secret: 'auth0-secret-value', scopes: [] }],
+    rateLimit: false,
+  });
+  return { tenant, fetch: async (req) => app.fetch(req) };
 }
 
 export async function echo(req: Request): Promise<Response> {
@@ -134,7 +119,8 @@ export async function echo(req: Request): Promise<Response> {
 export async function installNetwork(): Promise<Network> {
   const auth0 = await makeIdp(ISSUERS.auth0, CLIENTS.auth0);
   const olympus = await makeIdp(ISSUERS.olympus, CLIENTS.olympus);
-  const net: Network = { auth0, olympus, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200, auth0Api: new FakeAuth0Api() };
+  const auth0Api = makeAuth0Tenant();
+  const net: Network = { auth0, olympus, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200, auth0Api: auth0Api.tenant };
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input as RequestInfo, init);
@@ -149,7 +135,7 @@ export async function installNetwork(): Promise<Network> {
       if (req.headers.get('authorization') !== expected) return Response.json({ error: 'invalid_client' }, { status: 401 });
       return Response.json(olympus.opaque.get(form.get('token') ?? '') ?? { active: false });
     }
-    if (url.origin === 'https://auth0-mgmt.test') return net.auth0Api.handle(req);
+    if (url.origin === AUTH0_MGMT_ORIGIN) return auth0Api.fetch(req);
     if (url.href === 'https://hooks.test/notify') {
       if (net.webhookStatus !== 200) return new Response('unavailable', { status: net.webhookStatus });
       net.notifications.push((await req.json()) as Record<string, unknown>);
