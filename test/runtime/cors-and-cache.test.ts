@@ -59,7 +59,7 @@ describe('authenticated responses are private', () => {
   it('a session response without Cache-Control gets private', async () => {
     const session = await signIn(net.olympus, { sub: 'olympus-erin' });
     net.originHandler = () => new Response('<p>hello erin</p>', { headers: { 'content-type': 'text/html' } });
-    const res = await gw('/account', { headers: { cookie: `sb_session=${session}` } });
+    const res = await gw('/account', { headers: { cookie: `__Host-sb_session=${session}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('private');
     expect(res.headers.get('vary')).toBe('Cookie, Authorization');
