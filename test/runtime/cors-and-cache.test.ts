@@ -43,6 +43,8 @@ describe('CORS preflight', () => {
   it('an OPTIONS that is not a preflight, or carries credentials, is authenticated as usual', async () => {
     expect((await gw('/api/orders', { method: 'OPTIONS', headers: { origin: 'https://app.example.test' } })).status).toBe(401);
     expect((await gw('/api/orders', { method: 'OPTIONS', headers: { ...preflight, authorization: 'Bearer not-a-valid-token' } })).status).toBe(401);
+    // A browser preflight never has a body: one with a body is an anonymous request for an app handler (app.all, a catch-all route).
+    expect((await gw('/api/orders', { method: 'OPTIONS', headers: { ...preflight, 'content-type': 'application/json' }, body: '{"amount":1}' })).status).toBe(401);
     expect(net.originRequests).toHaveLength(0);
   });
 });
