@@ -43,6 +43,10 @@ export const adminFlags = new Hono<AdminEnv>()
         return problem(c, 403, 'forbidden', `Changing client_config_version needs the eng-lead role; "${c.var.actor.name}" has ${c.var.actor.role}. Roll back without client_config_version, or ask an eng-lead.`);
       }
     }
+    // Changes that don't name percent keep it (flag-transition.ts): widening the share a later enable goes to is eng-lead's, even on a rollback.
+    if (change.percent !== undefined && change.percent > ((await controller(c.env).getFlag()).percent ?? 100) && !roleAllows(c.var.actor.role, 'eng-lead')) {
+      return problem(c, 403, 'forbidden', `Raising percent needs the eng-lead role; "${c.var.actor.name}" has ${c.var.actor.role}. Roll back without percent, or ask an eng-lead.`);
+    }
     if (change.client_config_version !== undefined && !(await clientConfigExists(c.env.SWITCHBACK_KV, change.client_config_version))) {
       return problem(c, 400, 'invalid_request', `Invalid flag change: client_config_version ${change.client_config_version} does not exist.`);
     }

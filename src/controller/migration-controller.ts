@@ -249,11 +249,11 @@ export class MigrationController extends DurableObject<Env> {
    * Flips to Auth0. The decision and the new state are written synchronously
    * before the first await, so concurrent detections produce one rollback.
    */
-  private async rollBack(cause: { actor: string; reason: string; evaluation?: RuleStatus; role?: AdminRole; clientConfigVersion?: number | undefined }): Promise<RollbackResult> {
+  private async rollBack(cause: { actor: string; reason: string; evaluation?: RuleStatus; role?: AdminRole; clientConfigVersion?: number | undefined; percent?: number | undefined }): Promise<RollbackResult> {
     const current = this.getFlag();
     if (!current.enabled) return { rolledBack: false, flag: current, reason: 'already on Auth0' };
     const now = new Date();
-    const next = nextFlag(current, { enabled: false, reason: cause.reason, actor: cause.actor, client_config_version: cause.clientConfigVersion }, now);
+    const next = nextFlag(current, { enabled: false, reason: cause.reason, actor: cause.actor, client_config_version: cause.clientConfigVersion, percent: cause.percent }, now);
     this.store.set('flag', next);
     this.store.set('streaks', {});
     const ev = cause.evaluation;
@@ -292,7 +292,7 @@ export class MigrationController extends DurableObject<Env> {
   async setFlag(change: FlagChange, role: AdminRole): Promise<{ previous: FlagRecord; current: FlagRecord }> {
     const previous = this.getFlag();
     if (previous.enabled && !change.enabled) {
-      await this.rollBack({ actor: change.actor, role, reason: `manual decision: ${change.reason}`, clientConfigVersion: change.client_config_version });
+      await this.rollBack({ actor: change.actor, role, reason: `manual decision: ${change.reason}`, clientConfigVersion: change.client_config_version, percent: change.percent });
       return { previous, current: this.getFlag() };
     }
     const current = nextFlag(previous, change, new Date());
