@@ -59,5 +59,8 @@ export default defineConfig({
     include: ['test/runtime/**/*.test.ts'],
     // The gateway logs every rejection as a JSON line; show them only for failing tests.
     silent: 'passed-only',
+    // The property tests send thousands of requests through the worker; on a 2-core CI machine
+    // under load that can take longer than vitest's 5 s default. A hung test still fails.
+    testTimeout: 30_000,
   },
 });

@@ -8,6 +8,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { CookieOptions } from 'hono/utils/cookie';
 import type { GatewayConfig } from '../config.ts';
 import { cookieName, legacyCookieName, type GatewayCookie } from './cookie-names.ts';
+import { sealedForPrefixedName } from '../verify/sealed-cookie.ts';
 
 export function cookieOptions(config: GatewayConfig, maxAgeSeconds: number): CookieOptions {
   return { path: '/', httpOnly: true, secure: config.cookieSecure, sameSite: 'Lax', maxAge: Math.max(0, Math.floor(maxAgeSeconds)) };
@@ -19,12 +20,15 @@ export interface ReadCookie {
   legacy: boolean;
 }
 
-/** The current name first; the bare legacy name when only it is present. */
+/** The current name first; the bare legacy name when only it is present and holds a value sealed before the prefix. */
 export function readCookie(c: Context, config: GatewayConfig, kind: GatewayCookie): ReadCookie {
   const name = cookieName(config, kind);
   const value = getCookie(c, name);
   if (value !== undefined || name === legacyCookieName(kind)) return { value, legacy: false };
   const old = getCookie(c, legacyCookieName(kind));
+  // This release sets sealed values only under the prefixed name: one under the bare name was planted
+  // (cookie tossing from a sibling subdomain or plain http), a session fixation or a forged login transaction.
+  if (old !== undefined && sealedForPrefixedName(old)) return { value: undefined, legacy: false };
   return { value: old, legacy: old !== undefined };
 }
 

@@ -31,6 +31,8 @@ export interface RollbackCause {
   evaluation?: Evaluation;
   role?: AdminRole;
   clientConfigVersion?: number | undefined;
+  /** A rollback that names percent sets it (the share a later enable goes to). */
+  percent?: number | undefined;
 }
 
 export class FlagAuthority {
@@ -59,7 +61,7 @@ export class FlagAuthority {
     const current = this.current();
     if (!current.enabled) return { rolledBack: false, flag: current, reason: 'already on Auth0' };
     const now = new Date();
-    const next = nextFlag(current, { enabled: false, reason: cause.reason, actor: cause.actor, client_config_version: cause.clientConfigVersion }, now);
+    const next = nextFlag(current, { enabled: false, reason: cause.reason, actor: cause.actor, client_config_version: cause.clientConfigVersion, percent: cause.percent }, now);
     this.store.set('flag', next);
     this.store.set('streaks', {});
     const ev = cause.evaluation;
@@ -98,7 +100,7 @@ export class FlagAuthority {
   async set(change: FlagChange, role: AdminRole): Promise<{ previous: FlagRecord; current: FlagRecord }> {
     const previous = this.current();
     if (previous.enabled && !change.enabled) {
-      await this.rollBack({ actor: change.actor, role, reason: `manual decision: ${change.reason}`, clientConfigVersion: change.client_config_version });
+      await this.rollBack({ actor: change.actor, role, reason: `manual decision: ${change.reason}`, clientConfigVersion: change.client_config_version, percent: change.percent });
       return { previous, current: this.current() };
     }
     const current = nextFlag(previous, change, new Date());

@@ -28,13 +28,19 @@ type FlagChangeInput = { out: { json: z.Infer<typeof FlagChangeBody> } };
 /**
  * Turning Olympus on (or widening it) is the risky direction: eng-lead only.
  * Rolling back: oncall too. Oncall may roll back, not change which OAuth
- * clients are in force: that is an eng-lead decision.
+ * clients are in force nor raise the share a later enable sends to Olympus:
+ * those are eng-lead decisions.
  */
 async function flagChangeNeeds(c: Context<AdminEnv, string, FlagChangeInput>): Promise<RoleNeed> {
   const change = c.req.valid('json');
   if (change.enabled) return 'eng-lead';
-  if (change.client_config_version !== undefined && change.client_config_version !== ((await controller(c.env).getFlag()).client_config_version ?? 0)) {
+  const current = await controller(c.env).getFlag();
+  if (change.client_config_version !== undefined && change.client_config_version !== (current.client_config_version ?? 0)) {
     return { role: 'eng-lead', action: 'Changing client_config_version', hint: 'Roll back without client_config_version, or ask an eng-lead.' };
+  }
+  // Changes that don't name percent keep it (flag-transition.ts): widening the share a later enable goes to is eng-lead's, even on a rollback.
+  if (change.percent !== undefined && change.percent > (current.percent ?? 100)) {
+    return { role: 'eng-lead', action: 'Raising percent', hint: 'Roll back without percent, or ask an eng-lead.' };
   }
   return 'oncall';
 }

@@ -5,10 +5,18 @@
  * SESSION_SECRET with HKDF, so a value sealed for one purpose can never be
  * opened as another. Keys are derived once per isolate.
  */
-import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
+import { base64url, EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
 export type SealPurpose = 'session' | 'login';
+
+/**
+ * Protected-header mark of a value sealed by a release that names its cookies
+ * `__Host-` when secure (http/cookie-names.ts). In the JWE protected header it
+ * is readable without the key and authenticated with the value (AAD): it can
+ * be neither stripped nor added without SESSION_SECRET.
+ */
+const PREFIXED_NAME_MARK = { snm: 1 } as const;
 
 const keys = new Map<string, CryptoKey>();
 
@@ -34,10 +42,27 @@ async function keyFor(secret: string, purpose: SealPurpose): Promise<CryptoKey> 
 
 export async function seal(secret: string, purpose: SealPurpose, claims: JWTPayload, expiresAt: number): Promise<string> {
   return new EncryptJWT({ ...claims, pur: purpose })
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', ...PREFIXED_NAME_MARK })
     .setIssuedAt()
     .setExpirationTime(expiresAt)
     .encrypt(await keyFor(secret, purpose));
+}
+
+/**
+ * True when `value` was sealed by a release that sets the `__Host-` names:
+ * found under a bare name, such a value was not set there by the gateway but
+ * planted (a sibling subdomain or a plain-http response can set a bare name,
+ * never a `__Host-` one). Pure header peek, never throws.
+ */
+export function sealedForPrefixedName(value: string): boolean {
+  const header = value.split('.', 1)[0]!;
+  if (header.length > 512) return false;
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(base64url.decode(header))) as unknown;
+    return typeof parsed === 'object' && parsed !== null && (parsed as Record<string, unknown>).snm === PREFIXED_NAME_MARK.snm;
+  } catch {
+    return false;
+  }
 }
 
 /** Opens a sealed value; throws on tampering, wrong purpose, expiry or garbage. */

@@ -11,6 +11,7 @@ import app from '../../src/worker.ts';
 import { cookiesFrom, gw, putFlag } from './support/gateway.ts';
 import { callback, issueCode, signIn, startLogin } from './support/login-flow.ts';
 import { GATEWAY, ISSUERS } from './support/constants.ts';
+import { asPreviousRelease } from './support/previous-release.ts';
 
 const it = gatewayTest();
 
@@ -47,7 +48,7 @@ describe('secure (the default): __Host- names', () => {
 
 describe('cookies issued before the prefix', () => {
   it('a bare sb_session still authenticates until it expires; signing out deletes both names', async ({ net }) => {
-    const session = await signIn(net.auth0, { sub: 'auth0|legacy' });
+    const session = await asPreviousRelease(await signIn(net.auth0, { sub: 'auth0|legacy' }), 'session');
     const res = await gw('/api/me', { headers: { cookie: `sb_session=${session}` } });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { headers: Record<string, string> }).headers['x-auth-sub']).toBe('auth0|legacy');
@@ -58,7 +59,7 @@ describe('cookies issued before the prefix', () => {
 
   it('the prefixed session wins over a bare one', async ({ net }) => {
     const current = await signIn(net.auth0, { sub: 'auth0|current' });
-    const old = await signIn(net.auth0, { sub: 'auth0|old' });
+    const old = await asPreviousRelease(await signIn(net.auth0, { sub: 'auth0|old' }), 'session');
     const res = await gw('/api/me', { headers: { cookie: `sb_session=${old}; __Host-sb_session=${current}` } });
     expect(((await res.json()) as { headers: Record<string, string> }).headers['x-auth-sub']).toBe('auth0|current');
   });
@@ -74,10 +75,31 @@ describe('cookies issued before the prefix', () => {
   it('a login started before the upgrade (bare sb_login) completes', async ({ net }) => {
     const login = await startLogin('/login');
     const code = await issueCode(net.auth0, login);
-    const res = await gw(`/callback?${new URLSearchParams({ code, state: login.state, iss: ISSUERS.auth0 })}`, { headers: { cookie: `sb_login=${login.loginCookie}` } });
+    const res = await gw(`/callback?${new URLSearchParams({ code, state: login.state, iss: ISSUERS.auth0 })}`, { headers: { cookie: `sb_login=${await asPreviousRelease(login.loginCookie, 'login')}` } });
     expect(res.status).toBe(302);
     expect(cookiesFrom(res)['__Host-sb_session']).toBeTruthy();
     expect(res.headers.getSetCookie().some((l) => l.startsWith('sb_login=;'))).toBe(true);
+  });
+});
+
+describe('a bare name cannot be planted (cookie tossing: a sibling subdomain or a plain-http response can set sb_*, never __Host-)', () => {
+  it("a session sealed by this release, planted as bare sb_session, carries no identity", async ({ net }) => {
+    const attackers = await signIn(net.auth0, { sub: 'auth0|attacker' });
+    const res = await gw('/api/me', { headers: { cookie: `sb_session=${attackers}` } });
+    expect(res.status).toBe(401);
+    expect(net.originRequests.some((r) => r.headers.get('x-auth-sub') === 'auth0|attacker')).toBe(false);
+    const page = await gw('/account', { headers: { cookie: `sb_session=${attackers}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } });
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toMatch(/^\/login\?/);
+  });
+
+  it("a login transaction sealed by this release, planted as bare sb_login, cannot complete (login CSRF)", async ({ net }) => {
+    const login = await startLogin('/login');
+    const code = await issueCode(net.auth0, login, { sub: 'auth0|attacker' });
+    const res = await gw(`/callback?${new URLSearchParams({ code, state: login.state, iss: ISSUERS.auth0 })}`, { headers: { cookie: `sb_login=${login.loginCookie}` } });
+    expect(res.status).toBe(400);
+    expect(cookiesFrom(res)['__Host-sb_session']).toBeUndefined();
+    expect(net.auth0.counts.token).toBe(0);
   });
 });
 

@@ -36,6 +36,21 @@ describe('percent', () => {
     expect((await status()).active_provider).toBe('olympus for 20% of browsers');
     expect((await flag(ADMIN.engLead, { enabled: true, percent: 100, reason: 'everyone' })).body.percent).toBe(100);
   });
+
+  it('oncall may roll back, but not widen the share the next enable goes to (403, nothing changed)', async () => {
+    await flag(ADMIN.engLead, { enabled: true, percent: 10, reason: 'start the 10% cohort' });
+    const refused = await flag(ADMIN.oncall, { enabled: false, percent: 100, reason: 'errors' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error_description).toMatch(/Raising percent needs the eng-lead role/);
+    expect((await status()).flag).toMatchObject({ enabled: true, percent: 10 });
+    expect((await flag(ADMIN.oncall, { enabled: false, reason: 'errors' })).status).toBe(200);
+    expect((await flag(ADMIN.oncall, { enabled: false, percent: 100, reason: 'widen while off' })).status).toBe(403);
+    // Naming the share already set is not a change.
+    expect((await flag(ADMIN.oncall, { enabled: false, percent: 10, reason: 'errors again' })).status).toBe(200);
+    expect((await flag(ADMIN.engLead, { enabled: true, reason: 'fixed' })).body).toMatchObject({ enabled: true, percent: 10 });
+    // Narrowing is the safe direction: oncall may.
+    expect((await flag(ADMIN.oncall, { enabled: false, percent: 0, reason: 'nobody until we know' })).body).toMatchObject({ enabled: false, percent: 0 });
+  });
 });
 
 describe('client_config_version', () => {

@@ -63,7 +63,7 @@ describe('fuzz: generated header names', () => {
     net.olympus.opaque.set('ory_at_fuzz.sig', activeIntrospection());
     const callers: Record<string, Record<string, string>> = {
       anonymous: {},
-      session: { cookie: `sb_session=${session}` },
+      session: { cookie: `__Host-sb_session=${session}` },
       jwt: { authorization: `Bearer ${jwt}` },
       opaque: { authorization: 'Bearer ory_at_fuzz.sig' },
     };
@@ -89,10 +89,10 @@ describe('X-Auth-Email-Verified', () => {
   const verified = async (init: RequestInit) => ((await (await gw('/api/me', init)).json()) as Seen).headers['x-auth-email-verified'];
 
   it('comes from the ID token for a session, only as a literal boolean', async () => {
-    expect(await verified({ headers: { cookie: `sb_session=${await signIn(net.olympus, { sub: 'o-1', email_verified: true })}` } })).toBe('true');
-    expect(await verified({ headers: { cookie: `sb_session=${await signIn(net.olympus, { sub: 'o-2', email_verified: false })}` } })).toBe('false');
-    expect(await verified({ headers: { cookie: `sb_session=${await signIn(net.olympus, { sub: 'o-3', email_verified: 'true' })}` } })).toBeUndefined();
-    expect(await verified({ headers: { cookie: `sb_session=${await signIn(net.olympus, { sub: 'o-4' })}` } })).toBeUndefined();
+    expect(await verified({ headers: { cookie: `__Host-sb_session=${await signIn(net.olympus, { sub: 'o-1', email_verified: true })}` } })).toBe('true');
+    expect(await verified({ headers: { cookie: `__Host-sb_session=${await signIn(net.olympus, { sub: 'o-2', email_verified: false })}` } })).toBe('false');
+    expect(await verified({ headers: { cookie: `__Host-sb_session=${await signIn(net.olympus, { sub: 'o-3', email_verified: 'true' })}` } })).toBeUndefined();
+    expect(await verified({ headers: { cookie: `__Host-sb_session=${await signIn(net.olympus, { sub: 'o-4' })}` } })).toBeUndefined();
   });
 
   it('comes from the access token for a JWT bearer and from the introspection result (or its ext) for an opaque one', async () => {

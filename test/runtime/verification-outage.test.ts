@@ -50,7 +50,7 @@ const ANSWERS: Record<string, () => Promise<Response> | Response> = {
 
 type Caller = 'session' | 'jwt' | 'opaque';
 async function credentials(who: Caller): Promise<Record<string, string>> {
-  if (who === 'session') return { cookie: `sb_session=${await signIn(net.olympus, { sub: 'olympus-dana' })}` };
+  if (who === 'session') return { cookie: `__Host-sb_session=${await signIn(net.olympus, { sub: 'olympus-dana' })}` };
   if (who === 'jwt') return { authorization: `Bearer ${await auth0AccessToken(net.auth0)}` };
   net.olympus.opaque.set('ory_at_outage.sig', activeIntrospection());
   return { authorization: 'Bearer ory_at_outage.sig' };
