@@ -1,12 +1,16 @@
 // Local stand-in for an Auth0 tenant: issuer with a trailing slash, Auth0's
 // endpoint paths, the `audience` authorization parameter that yields RS256 JWT
 // access tokens (Auth0 token profile by default), PKCE optional,
-// client_secret_post/basic, RP-initiated logout at /oidc/logout.
+// client_secret_post/basic, RP-initiated logout at /oidc/logout, and the
+// Universal Login password reset page (the gateway's AUTH0_RECOVERY_URL).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type Configuration } from 'oidc-provider';
 import type { IdpMode } from './control.ts';
 import { baseConfig, type IdpClient } from './base-config.ts';
 import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
+import { readForm, sendHtml } from '../http-util.ts';
+import { resetPasswordPage, type Brand } from './pages.ts';
 import { auth0Subject, UserStore, type SeedUser } from './users.ts';
 
 export const DEFAULT_AUTH0_AUDIENCE = 'https://api.switchback.local/';
@@ -25,6 +29,18 @@ export const AUTH0_ROUTES = {
   revocation: '/oauth/revoke',
   pushed_authorization_request: '/oauth/par',
 };
+
+/** Where Auth0's New Universal Login asks for the email of a password reset (database connection of the tenant). */
+export const AUTH0_RECOVERY_PATH = '/u/reset-password/request/Username-Password-Authentication';
+
+function resetPasswordRoute(brand: Brand) {
+  return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
+    if (pathname !== AUTH0_RECOVERY_PATH) return false;
+    if (req.method === 'POST') sendHtml(res, 200, resetPasswordPage(brand, (await readForm(req)).get('email') ?? ''));
+    else sendHtml(res, 200, resetPasswordPage(brand));
+    return true;
+  };
+}
 
 export interface Auth0LikeOptions {
   /** 0 (default) picks a free port. */
@@ -141,6 +157,7 @@ export async function startAuth0Like(options: Auth0LikeOptions = {}): Promise<Id
     mode: { failLogins: false, delayMs: 0, unavailable: false, ...options.mode },
     routes: AUTH0_ROUTES,
     buildConfig,
+    extraRoutes: resetPasswordRoute(brand),
     logErrors: options.logErrors,
   });
 }

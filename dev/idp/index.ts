@@ -1,6 +1,6 @@
 // Public entry point of the local OIDC providers used by `npm start`, e2e tests
 // and benchmarks.
-export { startAuth0Like, DEFAULT_AUTH0_USERS, DEFAULT_AUTH0_AUDIENCE, AUTH0_ROUTES, type Auth0LikeOptions } from './auth0-like.ts';
+export { startAuth0Like, DEFAULT_AUTH0_USERS, DEFAULT_AUTH0_AUDIENCE, AUTH0_ROUTES, AUTH0_RECOVERY_PATH, type Auth0LikeOptions } from './auth0-like.ts';
 export {
   startOlympusLike,
   DEFAULT_OLYMPUS_USERS,

@@ -126,3 +126,16 @@ export function recoveryPage(brand: Brand, sentTo?: string): string {
 </form>`;
   return layout(brand, title, `<h1>${escapeHtml(title)}</h1>${body}`);
 }
+
+/** Auth0's Universal Login "Forgot your password?" page: a form, then the sentence Auth0 shows (no mail is sent here). */
+export function resetPasswordPage(brand: Brand, sentTo?: string): string {
+  const title = `Reset your ${brand.product} password (local stand-in)`;
+  const body = sentTo !== undefined
+    ? `<p id="reset-sent">If an account exists for ${escapeHtml(sentTo)}, a password reset email would be sent to it now. This local stand-in sends no email.</p>`
+    : `<p>Enter your email address and we will send you instructions to reset your password.</p>
+<form method="post" id="reset-form">
+<label for="email">Email address</label><input id="email" name="email" type="email" required>
+<button type="submit">Continue</button>
+</form>`;
+  return layout(brand, title, `<h1>${escapeHtml(title)}</h1>${body}`);
+}

@@ -6,6 +6,8 @@
  * proxy header value can reach a terminal, a CI log or a paste in a channel.
  */
 
+import { totalVerdict } from './rollback-wording.ts';
+
 export type StepStatus = 'OK' | 'FAILED' | 'SKIPPED';
 
 export interface StepRecord {
@@ -81,8 +83,7 @@ export class RollbackReport {
   }
 
   finish(summary: ReportSummary): void {
-    const target = `${summary.targetMs / 1000} s target`;
-    const verdict = summary.totalMs <= summary.targetMs ? `within the ${target}` : `OVER the ${target}`;
+    const verdict = totalVerdict(summary.totalMs, summary.targetMs, summary.ok);
     if (this.json) {
       const doc = {
         ok: summary.ok,

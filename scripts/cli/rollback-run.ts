@@ -5,7 +5,7 @@
  *   2. verify routing  GET /login lands at the Auth0 issuer's origin (flag caches: 1 s)
  *   3. origin health   the health URL answers 2xx
  *   4. revoke tokens   Hydra admin DELETE /admin/oauth2/tokens?client_id=… (when configured)
- *   5. notify          the gateway's outbox drained (rollback.triggered/completed delivered)
+ *   5. notify          the gateway's outbox drained to its receivers (SKIPPED when it has none)
  *   6. overlap         when old Olympus tokens stop working
  *
  * A failed flip stops everything (no revocation while logins may still go
@@ -18,6 +18,7 @@ import { errorSummary, httpCall, NetworkError } from './http-call.ts';
 import { revokeClientTokens } from './hydra-revocation.ts';
 import type { RollbackOptions } from './rollback-options.ts';
 import type { RollbackReport, StepStatus } from './rollback-report.ts';
+import { NO_RECEIVER, notifyDetail } from './rollback-wording.ts';
 
 /** The plan promises about a minute; this command aims at well under 10 s. */
 export const TARGET_MS = 10_000;
@@ -132,10 +133,10 @@ export async function runRollback(options: RollbackOptions, report: RollbackRepo
     const t0 = performance.now();
     for (;;) {
       status = await admin.status();
-      if (status.notifications_pending === 0) {
-        const what = flip?.rolled_back ? 'rollback.triggered and rollback.completed delivered' : 'nothing new to send (nothing was flipped)';
-        return `gateway outbox empty after ${Math.round(performance.now() - t0)} ms: ${what}`;
-      }
+      // Optional: a gateway older than this field cannot say whether it has a receiver.
+      const receivers: readonly string[] | undefined = status.notification_receivers;
+      if (receivers?.length === 0 && status.notifications_pending === 0) return new Skip(NO_RECEIVER);
+      if (status.notifications_pending === 0) return notifyDetail(flip?.rolled_back, receivers, Math.round(performance.now() - t0));
       if (performance.now() - t0 >= NOTIFY_WAIT_MS) break;
       await sleep(POLL_MS);
     }

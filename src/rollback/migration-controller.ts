@@ -69,7 +69,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox);
-    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups);
+    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers());
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
 

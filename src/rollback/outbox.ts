@@ -17,6 +17,8 @@ import { deliverEmail, deliverWebhook, notification, type NotificationEvent, typ
 const MAX_DELIVERY_ATTEMPTS = 10;
 export const CONTROLLER_ACTOR = 'switchback-controller';
 
+export type NotifyReceiver = 'webhook' | 'email';
+
 export interface NoticeFields {
   reason: string;
   evaluation?: Evaluation | undefined;
@@ -48,10 +50,19 @@ export class Outbox {
       flag: { enabled: flag.enabled, version: flag.version, rollback_at: flag.rollback_at },
       ...(f.details ? { details: f.details } : {}),
     }, new Date(now), (v) => (ev ? formatValue(metric(ev.metric).unit, v) : 'n/a'));
-    const cfg = this.config();
-    if (cfg.notify.webhookUrl) this.store.enqueue(JSON.stringify(event), 'webhook', now);
-    if (cfg.notify.email && this.env.ONCALL_EMAIL && (type === 'rollback.triggered' || type === 'rollback.completed')) this.store.enqueue(JSON.stringify(event), 'email', now);
+    const receivers = this.receivers();
+    if (receivers.includes('webhook')) this.store.enqueue(JSON.stringify(event), 'webhook', now);
+    if (receivers.includes('email') && (type === 'rollback.triggered' || type === 'rollback.completed')) this.store.enqueue(JSON.stringify(event), 'email', now);
     this.store.appendAudit(`notification.${type}`, f.actor, { id: event.id, text: event.text });
+  }
+
+  /** The channels a notification goes to: none when neither NOTIFY_WEBHOOK_URL nor the email binding and addresses are set. */
+  receivers(): NotifyReceiver[] {
+    const cfg = this.config();
+    const out: NotifyReceiver[] = [];
+    if (cfg.notify.webhookUrl) out.push('webhook');
+    if (cfg.notify.email && this.env.ONCALL_EMAIL) out.push('email');
+    return out;
   }
 
   async deliver(now: number): Promise<void> {

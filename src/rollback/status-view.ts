@@ -12,6 +12,7 @@ import { prometheusText } from './prometheus.ts';
 import type { RuleBook } from './rule-book.ts';
 import type { RuleLoop, RuleStatus } from './rule-loop.ts';
 import type { SignupLedger } from './signup-ledger.ts';
+import type { NotifyReceiver } from './outbox.ts';
 import { windowStartBucket } from './window-aggregation.ts';
 
 export type { RuleStatus };
@@ -39,6 +40,8 @@ export interface ControllerStatus {
   events_lost_total: number;
   hook_deliveries_duplicate_total: number;
   notifications_pending: number;
+  /** Where notifications go (`webhook`: NOTIFY_WEBHOOK_URL, `email`: ONCALL_EMAIL with NOTIFY_EMAIL_*); empty: nowhere. */
+  notification_receivers: NotifyReceiver[];
   flag_write_through_pending: boolean;
 }
 
@@ -52,6 +55,7 @@ export class StatusView {
     private readonly flags: FlagAuthority,
     private readonly loop: RuleLoop,
     private readonly signups: SignupLedger,
+    private readonly receivers: () => NotifyReceiver[],
   ) {}
 
   status(now: number): ControllerStatus {
@@ -81,6 +85,7 @@ export class StatusView {
       events_lost_total: totals.events_lost ?? 0,
       hook_deliveries_duplicate_total: totals.hook_deliveries_duplicate ?? 0,
       notifications_pending: this.store.outboxSize(),
+      notification_receivers: this.receivers(),
       flag_write_through_pending: this.store.get('kv_dirty') ?? false,
     };
   }

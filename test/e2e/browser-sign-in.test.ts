@@ -7,6 +7,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../dev/stack.ts';
+import { getFreePort } from '../../dev/free-port.ts';
+import { AUTH0_RECOVERY_PATH } from '../../dev/idp/index.ts';
 import { launchChromium, type BrowserSession } from './support/chromium.ts';
 import { postFlag, setIdpMode, switchProvider, waitForLoginRoute } from './support/gateway-admin.ts';
 import { unhandledErrorsSince } from './support/gateway-log.ts';
@@ -22,7 +24,9 @@ let gw: string;
 let logBefore = '';
 
 beforeAll(async () => {
-  stack = await startStack();
+  // The Auth0 stand-in's port is chosen here so the gateway can name its password reset page.
+  const auth0Port = await getFreePort();
+  stack = await startStack({ auth0Port, extraVars: { AUTH0_RECOVERY_URL: `http://127.0.0.1:${auth0Port}${AUTH0_RECOVERY_PATH}` } });
   gw = stack.gatewayUrl;
   b = await launchChromium();
 });
@@ -143,6 +147,19 @@ describe('sign-in follows the olympus_auth flag', () => {
     await page.fill('input[name=email]', ALICE.email);
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('#recovery-sent').textContent()).toContain(ALICE.email);
+  });
+
+  it('/recovery with the flag off reaches the Auth0 password reset page, which says a reset email would be sent', async () => {
+    const { page } = b;
+    await switchProvider(stack, 'auth0');
+    await page.goto(`${gw}/recovery`);
+    await page.waitForURL(`${stack.auth0.url}${AUTH0_RECOVERY_PATH}`);
+    expect(await page.title()).toBe('Reset your Auth0 password (local stand-in)');
+    await page.fill('input[name=email]', ALICE.email);
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('#reset-sent').textContent()).toBe(
+      `If an account exists for ${ALICE.email}, a password reset email would be sent to it now. This local stand-in sends no email.`,
+    );
   });
 });
 

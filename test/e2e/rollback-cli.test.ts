@@ -82,7 +82,8 @@ describe('a rollback with Olympus on', () => {
     expect(steps[1]!.detail).toContain(`/login → ${origin(fx.stack.auth0.url)} (Auth0)`);
     expect(steps[2]!.detail).toBe(`GET ${fx.stack.gatewayUrl}/api/health → 200`);
     expect(steps[3]!.detail).toContain(`client_id=${fx.stack.olympus.clientId} → 204`);
-    expect(steps[4]!.detail).toContain('rollback.triggered and rollback.completed delivered');
+    expect(steps[4]!.detail).toMatch(/^gateway outbox empty after \d+ ms: rollback.triggered and rollback.completed delivered to webhook$/);
+    expect((await status()).notification_receivers).toEqual(['webhook']);
     expect(run.stdout).toContain('\nRollback complete. Auth0 is primary again.\n');
 
     // The gateway agrees: flag off, and the printed overlap end is the gateway's.
