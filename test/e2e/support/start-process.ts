@@ -62,7 +62,7 @@ export interface StartOptions {
   /** Command line arguments after `npm start --`. */
   args?: string[];
   /** Runs once the banner is out, before the SIGTERM; gets the output so far. */
-  whileRunning?: (output: () => string) => Promise<void>;
+  whileRunning?: (output: () => string, gatewayPort: number) => Promise<void>;
 }
 
 /** Starts `npm start` with `vars` as SWITCHBACK_VAR_* overrides and waits (bounded) for it to end. */
@@ -118,7 +118,7 @@ export async function runStart(vars: Record<string, string>, timeoutMs = 100_000
       await Promise.race([exited, sleep(100)]);
     }
     if (!done && !gatewayAnswered) gatewayAnswered = await portAnswers(gatewayPort);
-    if (!done && output.includes(RUNNING_BANNER) && options.whileRunning) await options.whileRunning(() => output);
+    if (!done && output.includes(RUNNING_BANNER) && options.whileRunning) await options.whileRunning(() => output, gatewayPort);
   } finally {
     if (!done && !output.includes(RUNNING_BANNER)) output += `\n--- still running after ${Date.now() - started} ms ---\n${processGroup(child.pid!)}`;
     if (!done) {
