@@ -1,40 +1,96 @@
 // `npm start`: the whole switchback setup on this machine, no accounts needed.
-// Ports: GATEWAY_PORT (8787), ORIGIN_PORT (8790), AUTH0_PORT (8791),
-// OLYMPUS_PORT (8792). Override any gateway variable with SWITCHBACK_VAR_<NAME>.
+// Gateway variables come from the environment under their documented names
+// (docs/configuration.md), SWITCHBACK_VAR_<NAME> (alias) or a .dev.vars/.env
+// file (dev/dev-vars.ts); `npm start -- --help` lists them all.
+import { parseArgs } from 'node:util';
 import { DEFAULT_AUTH0_USERS, DEFAULT_OLYMPUS_USERS, type SeedUser } from '../dev/idp/index.ts';
-import { StackConfigError, startStack, type Stack } from '../dev/stack.ts';
+import { REPO_ROOT, StackConfigError, startStack, type Stack } from '../dev/stack.ts';
+import { documentedVars } from '../dev/config-vars.ts';
+import { collectDevVars, DEFAULT_VAR_FILES, VAR_ALIAS_PREFIX } from '../dev/dev-vars.ts';
+import { DEMO_ROLLBACK_RULES } from '../dev/demo-rules.ts';
+import { assertPortFree } from '../dev/free-port.ts';
 
-function port(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
+/** The four local ports: environment variable, flag, default. */
+const PORTS = [
+  { key: 'gateway', env: 'GATEWAY_PORT', flag: '--port', fallback: 8787 },
+  { key: 'origin', env: 'ORIGIN_PORT', flag: '--origin-port', fallback: 8790 },
+  { key: 'auth0', env: 'AUTH0_PORT', flag: '--auth0-port', fallback: 8791 },
+  { key: 'olympus', env: 'OLYMPUS_PORT', flag: '--olympus-port', fallback: 8792 },
+] as const;
+
+function help(): string {
+  const vars = documentedVars();
+  const width = Math.max(...vars.map((v) => v.name.length)) + 2;
+  const sections = [...new Set(vars.map((v) => v.section))];
+  const list = sections
+    .map((s) => `  ${s}\n${vars.filter((v) => v.section === s).map((v) => `    ${v.name.padEnd(width)}${v.default ? `[${v.default}] ` : ''}${v.summary}`).join('\n')}`)
+    .join('\n\n');
+  return `npm start [-- options]: the gateway, an Auth0 stand-in, an Olympus stand-in and a demo app on this machine.
+
+Options:
+  --env-file PATH      read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
+${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(21)}${p.key} port (or ${p.env}; default ${p.fallback})`).join('\n')}
+  -h, --help           this text
+
+Gateway variables, highest precedence first: ${VAR_ALIAS_PREFIX}<NAME> in the environment
+(the old alias), <NAME> in the environment, then the first of ${DEFAULT_VAR_FILES.join(' / ')} in the
+repo root that exists (KEY=value lines; quote JSON with single quotes). Only the names
+below are read. Unset ones keep the local stack's values (generated secrets, stand-in
+URLs) or the worker's defaults; npm start runs demo rollback rules (faster than
+production) unless ROLLBACK_RULES is set. Reference: docs/configuration.md.
+
+${list}
+`;
+}
+
+function readArgs() {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        'env-file': { type: 'string' },
+        port: { type: 'string' },
+        'origin-port': { type: 'string' },
+        'auth0-port': { type: 'string' },
+        'olympus-port': { type: 'string' },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`switchback: ${(err as Error).message}\n(npm start -- --help lists the options)`);
+    process.exit(2);
+  }
+}
+const args = readArgs();
+if (args.help) {
+  console.log(help());
+  process.exit(0);
+}
+
+function port(p: (typeof PORTS)[number]): number {
+  const fromFlag = args[p.flag.slice(2) as 'port' | 'origin-port' | 'auth0-port' | 'olympus-port'];
+  const raw = fromFlag ?? process.env[p.env];
+  if (raw === undefined || raw === '') return p.fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    console.error(`switchback: ${name} must be a port number, got "${raw}"`);
+    console.error(`switchback: ${fromFlag !== undefined ? p.flag : p.env} must be a port number, got "${raw}"`);
     process.exit(1);
   }
   return n;
-}
-
-function varOverrides(): Record<string, string> {
-  const prefix = 'SWITCHBACK_VAR_';
-  return Object.fromEntries(
-    Object.entries(process.env)
-      .filter(([k, v]) => k.startsWith(prefix) && k.length > prefix.length && v !== undefined)
-      .map(([k, v]) => [k.slice(prefix.length), v as string]),
-  );
 }
 
 function usersLine(users: SeedUser[]): string {
   return users.map((u) => `${u.email} / ${u.password}  (sub ${u.sub})`).join('\n      ');
 }
 
-function banner(stack: Stack): string {
+function banner(stack: Stack, demoRules: boolean): string {
   const flag = (enabled: boolean) =>
     `curl -X POST -H "Authorization: Bearer ${stack.adminToken}" -H 'content-type: application/json' ${stack.gatewayUrl}/_switchback/api/flags/olympus_auth -d '{"enabled": ${enabled}}'`;
+  const drillEnv = `SWITCHBACK_URL=${stack.gatewayUrl} SWITCHBACK_ADMIN_TOKEN=${stack.adminToken}`;
   return `
   switchback is running (local stand-ins, no accounts needed)
 
-  Open:  ${stack.gatewayUrl}/
+  Open:  ${stack.gatewayUrl}/            (the app, behind sign-in)
+         ${stack.gatewayUrl}/_switchback  (what this is, links)
 
   Auth0 (local stand-in)    ${stack.auth0.issuer}
       ${usersLine(DEFAULT_AUTH0_USERS)}
@@ -47,35 +103,65 @@ function banner(stack: Stack): string {
   Roll back to Auth0:
     ${flag(false)}
 
-  Make an IdP fail logins (rollback drills):
-    curl -X POST ${stack.olympus.url}/_control/mode -d '{"failLogins": true}'
+  Failure drill (the controller rolls back by itself):
+    ${drillEnv} npm run drill -- --olympus ${stack.olympus.url}
+  It turns Olympus on, makes the Olympus stand-in refuse every login
+  (POST ${stack.olympus.url}/_control/mode {"failLogins": true}), has 8 clients
+  (distinct cf-connecting-ip addresses) fail 2 logins each, and waits for the rollback.
+  ${demoRules ? 'Demo rules: faster than production (evaluated every 1 s, 1 min window, 10 samples from 5 clients, 2 breaches in a row); set ROLLBACK_RULES to try your own.' : 'Rules: your ROLLBACK_RULES (the drill may need more clients to reach their minimums).'}
+  Watch it:
+    curl -H "Authorization: Bearer ${stack.adminToken}" ${stack.gatewayUrl}/_switchback/api/status
 
   Ctrl-C to stop.
 `;
 }
 
-const overrides = varOverrides();
+let taken;
+try {
+  taken = collectDevVars({ env: process.env, known: new Set(documentedVars().map((v) => v.name)), root: REPO_ROOT, file: args['env-file'] });
+} catch (err) {
+  console.error(`switchback: ${(err as Error).message}`);
+  process.exit(1);
+}
+const demoRules = taken.vars.ROLLBACK_RULES === undefined;
+const extraVars = demoRules ? { ROLLBACK_RULES: DEMO_ROLLBACK_RULES, ...taken.vars } : taken.vars;
+if (taken.ignored.length) console.log(`  ignored (not documented gateway variables): ${taken.ignored.join(', ')}`);
+
+const ports = Object.fromEntries(PORTS.map((p) => [p.key, port(p)])) as Record<(typeof PORTS)[number]['key'], number>;
+for (const p of PORTS) {
+  try {
+    if (ports[p.key] !== 0) await assertPortFree(ports[p.key], p.key);
+  } catch (err) {
+    console.error(`switchback: ${(err as Error).message}. Pick another with ${p.env}=<port> or npm start -- ${p.flag} <port>.`);
+    process.exit(1);
+  }
+}
+
 let stack: Stack;
 try {
   stack = await startStack({
-    gatewayPort: port('GATEWAY_PORT', 8787),
-    originPort: port('ORIGIN_PORT', 8790),
-    auth0Port: port('AUTH0_PORT', 8791),
-    olympusPort: port('OLYMPUS_PORT', 8792),
-    extraVars: overrides,
+    gatewayPort: ports.gateway,
+    originPort: ports.origin,
+    auth0Port: ports.auth0,
+    olympusPort: ports.olympus,
+    extraVars,
     echoGatewayOutput: true,
   });
 } catch (err) {
   if (err instanceof StackConfigError) {
+    const variable = /misconfigured: ([A-Z0-9_]+)/.exec(err.message)?.[1];
+    const from = variable ? taken.sources[variable] : undefined;
     console.error(err.message); // exactly what the worker would answer with
+    if (from) console.error(`  (${variable} was read from ${from})`);
   } else {
     console.error(`switchback: failed to start: ${(err as Error).message}`);
   }
   process.exit(1);
 }
 
-if (Object.keys(overrides).length) console.log(`  variables overridden from SWITCHBACK_VAR_*: ${Object.keys(overrides).join(', ')}`);
-console.log(banner(stack));
+const sources = Object.entries(taken.sources);
+if (sources.length) console.log(`  variables from your configuration: ${sources.map(([name, from]) => `${name} (${from})`).join(', ')}`);
+console.log(banner(stack, demoRules));
 
 let shuttingDown = false;
 process.on('SIGINT', () => (shuttingDown = true));

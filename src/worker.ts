@@ -8,6 +8,7 @@ import type { AppEnv } from './env.ts';
 import { configMiddleware } from './http/config-middleware.ts';
 import { onUnhandledError } from './http/problem.ts';
 import { health } from './routes/health.ts';
+import { frontDoor } from './routes/front-door.ts';
 import { wellKnown } from './routes/well-known.ts';
 import { login } from './routes/login.ts';
 import { callback } from './routes/callback.ts';
@@ -20,6 +21,7 @@ const app = new Hono<AppEnv>();
 
 app.use('*', configMiddleware);
 app.route('/', health);
+app.route('/', frontDoor);
 app.route('/', wellKnown);
 app.route('/', login);
 app.route('/', callback);

@@ -56,8 +56,17 @@ function processGroup(pgid: number): string {
   }
 }
 
+export interface StartOptions {
+  /** Set in npm start's environment under their own names (not the SWITCHBACK_VAR_ alias). */
+  env?: Record<string, string>;
+  /** Command line arguments after `npm start --`. */
+  args?: string[];
+  /** Runs once the banner is out, before the SIGTERM; gets the output so far. */
+  whileRunning?: (output: () => string, gatewayPort: number) => Promise<void>;
+}
+
 /** Starts `npm start` with `vars` as SWITCHBACK_VAR_* overrides and waits (bounded) for it to end. */
-export async function runStart(vars: Record<string, string>, timeoutMs = 100_000): Promise<StartRun> {
+export async function runStart(vars: Record<string, string>, timeoutMs = 100_000, options: StartOptions = {}): Promise<StartRun> {
   const [gatewayPort, originPort, auth0Port, olympusPort] = await distinctFreePorts(4);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBACK_VAR_') && k !== 'NODE_OPTIONS') env[k] = v;
@@ -70,9 +79,10 @@ export async function runStart(vars: Record<string, string>, timeoutMs = 100_000
     NO_COLOR: '1',
   });
   for (const [k, v] of Object.entries(vars)) env[`SWITCHBACK_VAR_${k}`] = v;
+  Object.assign(env, options.env);
 
   const started = Date.now();
-  const [node, ...args] = tsxCommand('scripts/start.ts');
+  const [node, ...args] = tsxCommand('scripts/start.ts', options.args ?? []);
   const child = spawn(node!, args, {
     cwd: REPO_ROOT,
     env,
@@ -108,6 +118,7 @@ export async function runStart(vars: Record<string, string>, timeoutMs = 100_000
       await Promise.race([exited, sleep(100)]);
     }
     if (!done && !gatewayAnswered) gatewayAnswered = await portAnswers(gatewayPort);
+    if (!done && output.includes(RUNNING_BANNER) && options.whileRunning) await options.whileRunning(() => output, gatewayPort);
   } finally {
     if (!done && !output.includes(RUNNING_BANNER)) output += `\n--- still running after ${Date.now() - started} ms ---\n${processGroup(child.pid!)}`;
     if (!done) {
