@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { exportJWK, generateKeyPair } from 'jose';
+import { AUTH0_RECOVERY_PATH } from './idp/auth0-paths.ts';
 
 export const AUTH0_CLIENT_ID = 'switchback-auth0';
 export const OLYMPUS_CLIENT_ID = 'switchback-olympus';
@@ -59,6 +60,8 @@ export function gatewayVars(input: GatewayVarsInput): Record<string, string> {
     // Hydra issues no audience by default: accept only tokens issued to the gateway's own client.
     OLYMPUS_TOKEN_BINDING: 'client',
     OLYMPUS_RECOVERY_URL: `${input.olympusUrl}/self-service/recovery/browser`,
+    // The Auth0 stand-in's password reset page (Auth0's /u/reset-password/request/<connection>).
+    AUTH0_RECOVERY_URL: new URL(AUTH0_RECOVERY_PATH, input.auth0Issuer).href,
     // The stand-in speaks "Initiating User Registration via OpenID Connect" (prompt=create); real Hydra v2.2+ takes prompt=registration.
     OLYMPUS_SIGNUP_PARAMS: 'prompt=create',
     ORIGIN_URL: input.originUrl,

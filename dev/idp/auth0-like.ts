@@ -12,6 +12,7 @@ import { generateRs256Jwk } from './keys.ts';
 import { readForm, sendHtml } from '../http-util.ts';
 import { resetPasswordPage, type Brand } from './pages.ts';
 import { auth0Subject, UserStore, type SeedUser } from './users.ts';
+import { AUTH0_RECOVERY_PATH } from './auth0-paths.ts';
 
 export const DEFAULT_AUTH0_AUDIENCE = 'https://api.switchback.local/';
 
@@ -30,8 +31,7 @@ export const AUTH0_ROUTES = {
   pushed_authorization_request: '/oauth/par',
 };
 
-/** Where Auth0's New Universal Login asks for the email of a password reset (database connection of the tenant). */
-export const AUTH0_RECOVERY_PATH = '/u/reset-password/request/Username-Password-Authentication';
+export { AUTH0_RECOVERY_PATH };
 
 function resetPasswordRoute(brand: Brand) {
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
