@@ -7,16 +7,32 @@
  * every isolate's deliveries, so the ledger lives in its SQLite storage.
  *
  * A key counts at most once per dedupe window (the longest rule window,
- * never less than the signature timestamp tolerance); rows older than that
- * are pruned with the samples. Table in docs/storage.md.
+ * never less than the signature timestamp tolerance). A support ticket is
+ * remembered for a day instead: its id names one ticket however often the
+ * helpdesk updates it, and a captured body without a signed timestamp could
+ * otherwise be replayed once per window (4 an hour at the 15-minute ticket
+ * window: 13 captured tickets would reach the plan's 50 an hour). Rows older
+ * than their window are pruned by the alarm. Table in docs/storage.md.
  */
 import type { MetricRule } from './rules.ts';
 
 const MIN_WINDOW_SECONDS = 300;
+const TICKET_MEMORY_SECONDS = 24 * 3600;
 
 /** How long a delivery is remembered: any rule's window, so a replay can never count twice in one. */
 export function dedupeWindowMs(rules: readonly Pick<MetricRule, 'windowSeconds'>[]): number {
   return Math.max(MIN_WINDOW_SECONDS, ...rules.map((r) => r.windowSeconds)) * 1000;
+}
+
+/** The window of one delivery key (`<kind>:<id|digest>:<hash>`, src/telemetry/delivery-key.ts): a day for tickets. */
+export function deliveryWindowMs(key: string, rules: readonly Pick<MetricRule, 'windowSeconds'>[]): number {
+  const base = dedupeWindowMs(rules);
+  return key.startsWith('ticket:') ? Math.max(base, TICKET_MEMORY_SECONDS * 1000) : base;
+}
+
+/** The longest any key is remembered: what the alarm may prune beyond. */
+export function longestDeliveryWindowMs(rules: readonly Pick<MetricRule, 'windowSeconds'>[]): number {
+  return Math.max(dedupeWindowMs(rules), TICKET_MEMORY_SECONDS * 1000);
 }
 
 export class DeliveryLedger {
@@ -41,7 +57,9 @@ export class DeliveryLedger {
     );
   }
 
-  prune(now: number, windowMs: number): void {
-    this.sql.exec('DELETE FROM delivery_ledger WHERE seen_at < ?', now - windowMs);
+  /** Drops rows past their window: tickets after `longestMs`, every other kind after `windowMs`. */
+  prune(now: number, windowMs: number, longestMs = windowMs): void {
+    this.sql.exec("DELETE FROM delivery_ledger WHERE seen_at < ? AND key NOT LIKE 'ticket:%'", now - windowMs);
+    this.sql.exec('DELETE FROM delivery_ledger WHERE seen_at < ?', now - longestMs);
   }
 }

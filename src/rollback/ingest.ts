@@ -6,7 +6,7 @@
  * counted as abandoned by the alarm's sweep.
  */
 import type { ControllerStore } from './controller-store.ts';
-import { dedupeWindowMs, type DeliveryLedger } from './delivery-ledger.ts';
+import { deliveryWindowMs, type DeliveryLedger } from './delivery-ledger.ts';
 import type { LoginLedger } from './login-ledger.ts';
 import type { OutcomeBatch, OutcomeEvent } from './outcome-events.ts';
 import { counterFor } from './metrics/registry.ts';
@@ -56,7 +56,7 @@ export class Ingest {
     const at = typeof e.at === 'number' ? Math.min(now, Math.max(now - 60_000, e.at)) : now;
     const bucket = bucketOf(at);
     // A hook delivery seen before within the dedupe window is a replay or a retry: counted once.
-    if ('delivery' in e && typeof e.delivery === 'string' && !this.deliveries.firstDelivery(e.delivery, now, dedupeWindowMs(this.ruleBook.rules().rules))) {
+    if ('delivery' in e && typeof e.delivery === 'string' && !this.deliveries.firstDelivery(e.delivery, now, deliveryWindowMs(e.delivery, this.ruleBook.rules().rules))) {
       bump('hook_deliveries_duplicate', 1);
       return;
     }

@@ -25,7 +25,7 @@ import type { FlagRecord } from '../flag/flag-record.ts';
 import type { FlagChange } from '../flag/flag-transition.ts';
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { ControllerStore, type AuditEntry } from './controller-store.ts';
-import { DeliveryLedger, dedupeWindowMs } from './delivery-ledger.ts';
+import { DeliveryLedger, dedupeWindowMs, longestDeliveryWindowMs } from './delivery-ledger.ts';
 import { FlagAuthority, type ManualRollbackResult } from './flag-authority.ts';
 import { Ingest } from './ingest.ts';
 import { LoginLedger } from './login-ledger.ts';
@@ -178,7 +178,7 @@ export class MigrationController extends DurableObject<Env> {
     await this.#outbox.deliver(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.#logins.prune(now);
-    this.#deliveries.prune(now, dedupeWindowMs(rules.rules));
+    this.#deliveries.prune(now, dedupeWindowMs(rules.rules), longestDeliveryWindowMs(rules.rules));
     const busy = this.#flags.current().enabled || this.#store.pendingCount() > 0 || this.#store.get('kv_dirty');
     const nextOutbox = this.#store.nextOutboxAt();
     const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox].filter((t): t is number => t !== undefined);

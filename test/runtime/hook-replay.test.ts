@@ -11,6 +11,11 @@ import { gw, putFlag, resetState } from './support/gateway.ts';
 import { sleep, status } from './support/controller.ts';
 import { ADMIN } from './support/constants.ts';
 import { hmacSha256Hex } from '../../src/admin/hook-auth.ts';
+import { runInDurableObject } from 'cloudflare:test';
+import { controller } from '../../src/rollback/controller-client.ts';
+import { testEnv } from './support/gateway.ts';
+import { DeliveryLedger, dedupeWindowMs, deliveryWindowMs, longestDeliveryWindowMs } from '../../src/rollback/delivery-ledger.ts';
+import { kratosLoginDeliveryKey, ticketDeliveryKey } from '../../src/telemetry/delivery-key.ts';
 
 const SECRET = 'support-hook-secret-for-tests';
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -119,5 +124,38 @@ describe('provider hooks', () => {
     for (let i = 0; i < 20; i++) expect((await kratos(alice)).status).toBe(202);
     await kratos({ identity: { id: 'b0e8d9a2-1b65-4c5e-9a8f-2f7a3c4d5e6f', traits: { email: 'bob@example.com' } } });
     expect(await metric('switchback_provider_login_events_total{provider="olympus",outcome="succeeded"}')).toBe(2);
+  });
+});
+
+describe('how long a delivery is remembered (explicit clock)', () => {
+  const RULES = [{ windowSeconds: 300 }, { windowSeconds: 900 }];
+  const MIN = 60_000;
+
+  it('a ticket is remembered for a day: a capture replayed every window still counts once', async () => {
+    await runInDurableObject(controller(testEnv()), async (_i, state) => {
+      const ledger = new DeliveryLedger(state.storage.sql);
+      const key = await ticketDeliveryKey(enc('{"id":"T-1","subject":"cannot sign in"}'));
+      const t0 = 1_800_000_000_000;
+      expect(ledger.firstDelivery(key, t0, deliveryWindowMs(key, RULES))).toBe(true);
+      // Every 16 minutes for 23 hours: past the 15-minute ticket window each time, never counted again.
+      for (let t = t0 + 16 * MIN; t < t0 + 23 * 60 * MIN; t += 16 * MIN) {
+        ledger.prune(t, dedupeWindowMs(RULES), longestDeliveryWindowMs(RULES));
+        expect(ledger.firstDelivery(key, t, deliveryWindowMs(key, RULES))).toBe(false);
+      }
+      // A day after it was first seen, it is a new delivery.
+      expect(ledger.firstDelivery(key, t0 + 24 * 60 * MIN + 1, deliveryWindowMs(key, RULES))).toBe(true);
+    });
+  });
+
+  it('a Kratos login is remembered for the rule window only: the same identity signing in later counts again', async () => {
+    await runInDurableObject(controller(testEnv()), async (_i, state) => {
+      const ledger = new DeliveryLedger(state.storage.sql);
+      const key = await kratosLoginDeliveryKey(enc('{"identity":{"id":"8f1c"}}'));
+      const t0 = 1_800_000_000_000;
+      expect(ledger.firstDelivery(key, t0, deliveryWindowMs(key, RULES))).toBe(true);
+      expect(ledger.firstDelivery(key, t0 + 10 * MIN, deliveryWindowMs(key, RULES))).toBe(false);
+      ledger.prune(t0 + 16 * MIN, dedupeWindowMs(RULES), longestDeliveryWindowMs(RULES));
+      expect(ledger.firstDelivery(key, t0 + 16 * MIN, deliveryWindowMs(key, RULES))).toBe(true);
+    });
   });
 });
