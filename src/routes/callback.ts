@@ -56,11 +56,13 @@ export const callback = new Hono<AppEnv>().get('/callback', async (c) => {
     log('info', { event: 'login_failed', reason });
     return c.html(page('Sign-in could not be completed', 'This sign-in link has expired or was already used. Please start again.', START_AGAIN), 400);
   }
-  clearCookie(c, config, 'login');
   // A login transaction counts once. Only a response carrying its state can settle it (another one is refused
   // below, uncounted); the first settles, a replay of the cookie is refused before anything is counted or redeemed.
+  // Only that response ends the transaction: a link to /callback with another state, from any site, must not
+  // abort a sign-in in progress, so the login cookie is kept for the real response.
   let settled = false;
   if (constantTimeEqual(c.req.query('state') ?? '', txn.state)) {
+    clearCookie(c, config, 'login');
     const s = await settleLogin(c.env, await loginId(txn.state));
     if (s.settlement === 'replayed') {
       log('warn', { event: 'login_failed', provider: txn.provider, reason: 'login_replayed' });

@@ -86,6 +86,20 @@ describe('callback failures give a 4xx/5xx page and no session', () => {
     expect(net.auth0.counts.token).toBe(0);
   });
 
+  it('a link to /callback with another state (from any site) does not abort the sign-in in progress', async () => {
+    const login = await startLogin();
+    const forged = await callback({ code: 'attacker-code', state: 'not-the-state', iss: ISSUERS.auth0 }, login.loginCookie);
+    expect(forged.status).toBe(400);
+    // The login cookie is not deleted: the real response still completes the sign-in.
+    expect(forged.headers.getSetCookie().some((l) => /sb_login=;/.test(l) || /sb_login=[^;]*;.*Max-Age=0/i.test(l))).toBe(false);
+    const code = await issueCode(net.auth0, login);
+    const res = await callback({ code, state: login.state, iss: ISSUERS.auth0 }, login.loginCookie);
+    expect(res.status).toBe(302);
+    expect(cookiesFrom(res)['__Host-sb_session']).toBeTruthy();
+    // ...and that one ends the transaction.
+    expect(res.headers.getSetCookie().some((l) => l.startsWith('__Host-sb_login=;') || /^__Host-sb_login=[^;]*;.*Max-Age=0/i.test(l))).toBe(true);
+  });
+
   it('missing state', async () => {
     const login = await startLogin();
     const res = await callback({ code: 'c', iss: ISSUERS.auth0 }, login.loginCookie);
