@@ -61,15 +61,20 @@ export function clientNetwork(headerValue: string | null, ipv6Prefix = DEFAULT_I
   return `v6:${ipaddr.fromByteArray(bytes).toString()}/${prefix}`;
 }
 
+/** Header value (and prefix) -> key: a returning client costs one map lookup, no parse and no hash. */
 const cache = new Map<string, string>();
 
 export async function clientKey(req: Request, options: ClientKeyOptions): Promise<string> {
-  const network = clientNetwork(req.headers.get(options.clientIpHeader), options.clientIpv6Prefix);
-  const hit = cache.get(network);
+  const value = req.headers.get(options.clientIpHeader);
+  const cacheKey = `${options.clientIpv6Prefix}|${value ?? ''}`;
+  const hit = cache.get(cacheKey);
   if (hit) return hit;
+  const network = clientNetwork(value, options.clientIpv6Prefix);
   const key = toHex((await sha256(`switchback-client:${network}`)).slice(0, 8));
+  // A long (hostile) value is not kept: the cache stays small whatever clients send.
+  if (cacheKey.length > 256) return key;
   if (cache.size > 10_000) cache.clear();
-  cache.set(network, key);
+  cache.set(cacheKey, key);
   return key;
 }
 
