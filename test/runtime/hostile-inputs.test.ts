@@ -8,19 +8,13 @@
  * through and are not sent here). Also: an authenticated 304 or redirect is
  * private like any other authenticated answer.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installNetwork, type Network } from './support/fake-network.ts';
-import { gw, putFlag, resetState } from './support/gateway.ts';
+import { describe, expect } from 'vitest';
+import { gatewayTest } from './support/fixtures.ts';
+import { gw } from './support/gateway.ts';
 import { signIn, startLogin } from './support/login-flow.ts';
 import { ADMIN } from './support/constants.ts';
 
-let net: Network;
-beforeEach(async () => {
-  await resetState();
-  net = await installNetwork();
-  await putFlag({ enabled: true });
-});
-afterEach(() => vi.restoreAllMocks());
+const it = gatewayTest({ enabled: true });
 
 const results: string[] = [];
 async function probe(label: string, path: string, init: RequestInit = {}) {
@@ -36,7 +30,7 @@ async function probe(label: string, path: string, init: RequestInit = {}) {
 }
 
 describe('hostile inputs on every route', () => {
-  it('never a 5xx from the gateway itself', async () => {
+  it('never a 5xx from the gateway itself', async ({ net }) => {
     const bad = '%E0%A4%A';
     const names = ['sb_session', '__Host-sb_session', 'sb_login', '__Host-sb_login', 'sb_cohort', '__Host-sb_cohort'];
     for (const n of names) {
@@ -105,7 +99,7 @@ describe('hostile inputs on every route', () => {
         expect(results).toEqual([]);
   }, 300_000);
 
-  it('an authenticated 304 or redirect from the app is private', async () => {
+  it('an authenticated 304 or redirect from the app is private', async ({ net }) => {
     const session = await signIn(net.olympus, { sub: 'olympus-cache' });
     for (const [status, headers] of [[304, { etag: '"v1"', 'cache-control': 'public, max-age=60' }], [302, { location: '/elsewhere', 'cache-control': 'public, s-maxage=600' }]] as const) {
       net.originHandler = () => new Response(null, { status, headers });
