@@ -1,6 +1,6 @@
 // Builds the gateway's configuration for the local stack: random client
 // secrets, session secret, a fresh ES256 assertion-signing key and an admin
-// token (only its SHA-256 goes into the config), plus the [vars] of
+// token per role (only their SHA-256 go into the config), plus the [vars] of
 // wrangler.toml so config validation sees what the worker will see.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +15,9 @@ export interface GatewaySecrets {
   auth0ClientSecret: string;
   olympusClientSecret: string;
   adminToken: string;
+  /** Read-only (viewer) and oncall tokens, for the console's shareable view and rollback-only role. */
+  viewerToken: string;
+  oncallToken: string;
   sessionSecret: string;
   signingKeyJson: string;
 }
@@ -28,6 +31,8 @@ export async function generateSecrets(): Promise<GatewaySecrets> {
     auth0ClientSecret: random(),
     olympusClientSecret: random(),
     adminToken: `sbadm_${random()}`,
+    viewerToken: `sbview_${random()}`,
+    oncallToken: `sbcall_${random()}`,
     sessionSecret: random(32),
     signingKeyJson: JSON.stringify(jwk),
   };
@@ -47,6 +52,8 @@ export function gatewayVars(input: GatewayVarsInput): Record<string, string> {
   const { secrets } = input;
   const adminTokens = [
     { name: 'dev-admin', role: 'eng-lead', sha256: createHash('sha256').update(secrets.adminToken).digest('hex') },
+    { name: 'dev-oncall', role: 'oncall', sha256: createHash('sha256').update(secrets.oncallToken).digest('hex') },
+    { name: 'dev-viewer', role: 'viewer', sha256: createHash('sha256').update(secrets.viewerToken).digest('hex') },
   ];
   return {
     AUTH0_ISSUER: input.auth0Issuer,

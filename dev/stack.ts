@@ -68,6 +68,9 @@ export interface Stack {
   origin: OriginHandle;
   /** Bearer token for /_switchback/api (its SHA-256 is in ADMIN_TOKENS). */
   adminToken: string;
+  /** Tokens with the oncall and viewer roles (the console's rollback-only and read-only views). */
+  oncallToken: string;
+  viewerToken: string;
   /** Exactly the variables written to the gateway's env file. */
   vars: Record<string, string>;
   /** Recent wrangler output ("" when the gateway was not started). */
@@ -168,6 +171,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       olympus: { ...olympus, clientId: OLYMPUS_CLIENT_ID, clientSecret: secrets.olympusClientSecret },
       origin,
       adminToken,
+      oncallToken: secrets.oncallToken,
+      viewerToken: secrets.viewerToken,
       vars,
       gatewayOutput: () => wrangler?.output() ?? '',
       gatewayExited: wrangler?.exited ?? new Promise<string>(() => {}),

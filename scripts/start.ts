@@ -91,6 +91,12 @@ function banner(stack: Stack, demoRules: boolean): string {
 
   Open:  ${stack.gatewayUrl}/            (the app, behind sign-in)
          ${stack.gatewayUrl}/_switchback  (what this is, links)
+         ${stack.gatewayUrl}/_switchback/console  (operator console; sign in with a token below)
+
+  Console / admin API tokens:
+      eng-lead  ${stack.adminToken}
+      oncall    ${stack.oncallToken}
+      viewer    ${stack.viewerToken}   (read-only: no buttons)
 
   Auth0 (local stand-in)    ${stack.auth0.issuer}
       ${usersLine(DEFAULT_AUTH0_USERS)}
@@ -109,7 +115,7 @@ function banner(stack: Stack, demoRules: boolean): string {
   (POST ${stack.olympus.url}/_control/mode {"failLogins": true}), has 8 clients
   (distinct cf-connecting-ip addresses) fail 2 logins each, and waits for the rollback.
   ${demoRules ? 'Demo rules: faster than production (evaluated every 1 s, 1 min window, 10 samples from 5 clients, 2 breaches in a row); set ROLLBACK_RULES to try your own.' : 'Rules: your ROLLBACK_RULES (the drill may need more clients to reach their minimums).'}
-  Watch it:
+  Watch it in the console (${stack.gatewayUrl}/_switchback/console) or:
     curl -H "Authorization: Bearer ${stack.adminToken}" ${stack.gatewayUrl}/_switchback/api/status
 
   Ctrl-C to stop.

@@ -1,6 +1,7 @@
 /**
  * switchback: the Worker entry. A request flows
  *   route -> flag/state -> provider -> verify -> origin
+ * (routes: login | callback | logout | admin | console | hooks | proxy)
  * through thin route modules mounted here; the core lives in src/.
  */
 import { Hono } from 'hono';
@@ -14,6 +15,7 @@ import { login } from './routes/login.ts';
 import { callback } from './routes/callback.ts';
 import { logout } from './routes/logout.ts';
 import { admin } from './routes/admin.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { hooks } from './routes/hooks.ts';
 import { proxy } from './routes/proxy.ts';
 
@@ -27,6 +29,7 @@ app.route('/', login);
 app.route('/', callback);
 app.route('/', logout);
 app.route('/', admin);
+app.route('/', consoleRoutes);
 app.route('/', hooks);
 app.route('/', proxy);
 

@@ -18,10 +18,16 @@ export function roleAllows(role: AdminRole, needed: AdminRole): boolean {
 }
 
 export async function adminActorFor(authorization: string | undefined, tokens: readonly AdminTokenEntry[]): Promise<AdminActor | undefined> {
-  const m = /^Bearer ([\x21-\x7e]{16,512})$/i.exec(authorization ?? '');
-  if (!m) return undefined;
-  const hash = toHex(await sha256(m[1]!));
+  const m = /^Bearer (.*)$/i.exec(authorization ?? '');
+  const found = m ? await adminTokenEntryFor(m[1]!, tokens) : undefined;
+  return found ? { name: found.name, role: found.role } : undefined;
+}
+
+/** The ADMIN_TOKENS entry a presented token matches (by SHA-256, compared in constant time), if any. */
+export async function adminTokenEntryFor(token: string, tokens: readonly AdminTokenEntry[]): Promise<AdminTokenEntry | undefined> {
+  if (!/^[\x21-\x7e]{16,512}$/.test(token)) return undefined;
+  const hash = toHex(await sha256(token));
   let found: AdminTokenEntry | undefined;
   for (const t of tokens) if (constantTimeEqual(t.sha256, hash)) found = t;
-  return found ? { name: found.name, role: found.role } : undefined;
+  return found;
 }

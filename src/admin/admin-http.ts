@@ -1,6 +1,6 @@
 /**
- * The admin API's plumbing, as route middleware: who is calling (API token
- * or Cloudflare Access), which role a route needs, bounded and validated
+ * The admin API's plumbing, as route middleware: who is calling (API token,
+ * the operator console's session cookie, or Cloudflare Access), which role a route needs, bounded and validated
  * bodies. Refusals are problem answers (src/http/problem.ts) with a clear
  * message. Shared by the admin route modules.
  */
@@ -12,6 +12,7 @@ import type { AdminRole } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { adminActorFor, roleAllows, type AdminActor } from './admin-auth.ts';
 import { accessActor } from './access-jwt.ts';
+import { CSRF_HEADER, csrfMatches, isSafeMethod, readConsoleSession } from './console-session.ts';
 import { isCrossOriginBrowserRequest } from './fetch-metadata.ts';
 import { describeIssues } from '../core/schema.ts';
 import { readBounded } from '../http/bounded-body.ts';
@@ -32,6 +33,21 @@ export function invalid(c: Context, what: string, error: Parameters<typeof descr
 export const requireActor = createMiddleware<AdminEnv>(async (c, next) => {
   const config = c.var.config;
   let actor = await adminActorFor(c.req.header('authorization'), config.adminTokens);
+  if (!actor && c.req.header('authorization') === undefined) {
+    const session = await readConsoleSession(c, config);
+    if (session) {
+      // The console's cookie is an ambient credential: a change must come from this origin and carry the session's CSRF token.
+      if (!isSafeMethod(c.req.method)) {
+        if (isCrossOriginBrowserRequest(c.req.header('sec-fetch-site'))) {
+          return problem(c, 'cross_site_request', 'This admin call is signed in with a console session and came from another site (Sec-Fetch-Site); it is refused.');
+        }
+        if (!csrfMatches(c, session)) {
+          return problem(c, 'csrf_token_invalid', `A change made with a console session needs the session's CSRF token in ${CSRF_HEADER}; reload the console and try again.`);
+        }
+      }
+      actor = session.actor;
+    }
+  }
   if (!actor && config.access) {
     actor = await accessActor(c.req.header('cf-access-jwt-assertion') ?? getCookie(c, ACCESS_COOKIE), config.access);
     // An Access identity rides on a cookie the browser sends everywhere: refuse what another site makes it send.

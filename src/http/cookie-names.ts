@@ -11,9 +11,9 @@
  */
 import type { GatewayConfig } from '../config.ts';
 
-export type GatewayCookie = 'session' | 'login' | 'cohort';
+export type GatewayCookie = 'session' | 'login' | 'cohort' | 'console';
 
-const BARE_NAMES = { session: 'sb_session', login: 'sb_login', cohort: 'sb_cohort' } as const satisfies Record<GatewayCookie, string>;
+const BARE_NAMES = { session: 'sb_session', login: 'sb_login', cohort: 'sb_cohort', console: 'sb_console' } as const satisfies Record<GatewayCookie, string>;
 
 export const HOST_PREFIX = '__Host-';
 

@@ -2,7 +2,7 @@
  * The few HTML pages the gateway itself shows a person: short, escaped, and
  * always with a way forward (a link to sign in again).
  */
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 

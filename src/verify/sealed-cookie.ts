@@ -8,7 +8,7 @@
 import { base64url, EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 
-export type SealPurpose = 'session' | 'login';
+export type SealPurpose = 'session' | 'login' | 'console';
 
 /**
  * Protected-header mark of a value sealed by a release that names its cookies

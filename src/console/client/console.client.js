@@ -1,0 +1,437 @@
+// switchback operator console (browser side). Plain ES2020, no build step:
+// the worker serves this file as is (src/console/console-assets.ts).
+//
+// Everything shown comes from the admin API (/_switchback/api) with the
+// console's session cookie; every change sends the session's CSRF token.
+// Refreshes pause while the tab is hidden; a failed refresh shows
+// "reconnecting" with the age of the data on screen, never stale data as live.
+
+const API = '/_switchback/api';
+const REFRESH_MS = 5000;
+const AUDIT_EVERY = 3; // audit with every third refresh
+const RANK = { viewer: 0, oncall: 1, 'eng-lead': 2 };
+
+const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') ?? '';
+const csrf = meta('switchback-csrf');
+const role = meta('switchback-role');
+const can = (needed) => (RANK[role] ?? -1) >= RANK[needed];
+
+const $ = (id) => document.getElementById(id);
+
+/** Builds an element: h('p', { class: 'x' }, 'text', child). Text is always text, never HTML. */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error_description ?? `The gateway answered ${status}.`);
+    this.status = status;
+    this.code = body?.error;
+  }
+}
+
+async function api(path, init = {}) {
+  const headers = { accept: 'application/json', ...(init.headers ?? {}) };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if ((init.method ?? 'GET') !== 'GET') headers['x-csrf-token'] = csrf;
+  const res = await fetch(`${API}${path}`, { ...init, headers, credentials: 'same-origin', cache: 'no-store' });
+  if (res.status === 401) {
+    location.assign('/_switchback/console/sign-in');
+    throw new ApiError(401, { error_description: 'Signed out.' });
+  }
+  const text = await res.text();
+  let body;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) throw new ApiError(res.status, body);
+  return body;
+}
+
+// ---- state ----------------------------------------------------------------
+
+const state = {
+  status: undefined,
+  rules: undefined,
+  audit: [],
+  lastOkAt: 0,
+  failing: false,
+  refreshes: 0,
+  filter: '',
+};
+
+// ---- formatting -------------------------------------------------------------
+
+const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+const perHour = (v) => (v === null || v === undefined ? '—' : `${v.toFixed(1)}/h`);
+const isRate = (metric) => metric !== 'support_tickets_per_hour';
+const fmtValue = (metric, v) => (isRate(metric) ? pct(v) : perHour(v));
+
+function ago(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+}
+
+function clock(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+}
+
+function countdown(seconds) {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}
+
+const PROVIDER_NAMES = { auth0: 'Auth0 (legacy)', olympus: 'Olympus' };
+
+// ---- announcements (screen readers hear changes, not the ticking clock) --------
+
+const said = { provider: undefined, verdicts: new Map() };
+
+function announceChanges(s) {
+  const words = [];
+  const live = s.active_provider;
+  if (said.provider !== undefined && said.provider !== live) words.push(`Sign-in is now on ${live}.`);
+  said.provider = live;
+  for (const ev of s.rules) {
+    const before = said.verdicts.get(ev.rule);
+    if (before !== undefined && before !== ev.verdict) words.push(`Rule ${ev.rule}: ${verdictOf(ev, s.dry_run).word}.`);
+    said.verdicts.set(ev.rule, ev.verdict);
+  }
+  if (words.length) $('announce').textContent = words.join(' ');
+}
+
+// ---- header -----------------------------------------------------------------
+
+function renderState() {
+  const s = state.status;
+  const box = $('state');
+  box.replaceChildren();
+  if (!s) {
+    box.append(h('span', { class: state.failing ? 'badge bad' : 'loading' }, state.failing ? '⚠ Cannot reach the gateway, retrying…' : 'Loading…'));
+    return;
+  }
+  const flag = s.flag;
+  const live = flag.enabled ? (flag.percent !== undefined && flag.percent < 100 ? `Olympus for ${flag.percent}% of browsers` : 'Olympus') : PROVIDER_NAMES.auth0;
+  box.append(
+    h('span', { class: `provider ${flag.enabled ? 'on' : 'off'}`, id: 'active-provider' }, h('span', { 'aria-hidden': 'true' }, flag.enabled ? '● ' : '◆ '), 'Sign-in: ', h('strong', {}, live)),
+    h('span', { class: 'flag', id: 'flag-version', title: flag.reason }, flag.version === 0 ? 'no flag stored yet: the legacy provider is the safe default' : `flag v${flag.version} by ${flag.updated_by}, ${ago(Date.now() - Date.parse(flag.updated_at))}`),
+  );
+  if (s.dry_run) box.append(h('span', { class: 'badge warn', id: 'dry-run' }, '⏸ Dry run: rules notify, never flip'));
+  if (s.overlap && s.overlap.seconds_left > 0) {
+    const left = Math.max(0, Math.ceil((Date.parse(s.overlap.ends_at) - Date.now()) / 1000));
+    box.append(h('span', { class: 'badge info', id: 'overlap' }, `↺ Rolled back ${clock(s.overlap.rollback_at)}; Olympus tokens honoured for ${countdown(left)} more`));
+  }
+  const age = Date.now() - state.lastOkAt;
+  box.append(
+    state.failing
+      ? h('span', { class: 'badge bad', id: 'freshness' }, `⚠ Reconnecting… data from ${ago(age)}`)
+      : h('span', { class: 'fresh', id: 'freshness' }, `data as of ${clock(new Date(state.lastOkAt).toISOString())}`),
+  );
+}
+
+// ---- rule cards ---------------------------------------------------------------
+
+function ruleConfig(id) {
+  return state.rules?.rules?.find((r) => r.id === id);
+}
+
+/** The verdict in words, and what would happen next. */
+function verdictOf(ev, dryRun) {
+  if (ev.verdict === 'breach') {
+    if (dryRun) return { cls: 'warn', icon: '⚑', word: 'Would fire (dry run)', next: 'Breaching: in a dry run this notifies and never flips.' };
+    const left = Math.max(0, (ev.consecutive ?? 1) - (ev.streak ?? 0));
+    return { cls: 'bad', icon: '✖', word: 'Breaching', next: left <= 1 ? 'Rolls back at the next evaluation if this continues.' : `Rolls back after ${left} more breaching evaluations.` };
+  }
+  if (ev.verdict === 'inconclusive') return { cls: 'muted', icon: '…', word: 'Not enough data', next: ev.note ?? 'Too few samples or clients to decide.' };
+  return { cls: 'good', icon: '✔', word: 'Healthy', next: 'Within the threshold with evidence.' };
+}
+
+function renderRules() {
+  const s = state.status;
+  const box = $('rules');
+  if (!s) return;
+  const cards = s.rules.map((ev) => {
+    const cfg = ruleConfig(ev.rule);
+    const v = verdictOf(ev, s.dry_run);
+    const op = cfg?.op ?? (isRate(ev.metric) && ev.metric.includes('success') ? '<' : '>');
+    const rows = [
+      ['Measured', fmtValue(ev.metric, ev.value)],
+      [ev.mode === 'cohort' ? 'Bound of Olympus − legacy' : 'Confidence bound', ev.mode === 'cohort' ? pct(ev.bound) : fmtValue(ev.metric, ev.bound)],
+      ['Fires when bound', `${op} ${ev.mode === 'cohort' ? `−${pct(cfg?.tolerance ?? 0)}` : fmtValue(ev.metric, ev.threshold)}`],
+      ...(isRate(ev.metric)
+        ? [
+            ['Samples', cfg?.minSamples ? `${ev.samples} (needs ${cfg.minSamples})` : String(ev.samples)],
+            ['Distinct clients', cfg?.minClients ? `${ev.clients} (needs ${cfg.minClients})` : String(ev.clients)],
+          ]
+        : [['Tickets in window', String(ev.samples)]]),
+      ['Breaches in a row', `${ev.streak ?? 0}/${ev.consecutive ?? 1}`],
+      ['Window', `${Math.round(ev.windowSeconds / 60)} min`],
+    ];
+    return h(
+      'article',
+      { class: `card ${v.cls}`, 'data-rule': ev.rule, 'data-verdict': ev.verdict, 'aria-labelledby': `rule-${ev.rule}` },
+      h('h3', { id: `rule-${ev.rule}` }, ev.rule),
+      h('p', { class: 'verdict' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, v.icon), ' ', h('strong', {}, v.word)),
+      h('p', { class: 'next' }, v.next),
+      h('dl', {}, rows.map(([k, val]) => [h('dt', {}, k), h('dd', {}, val)])),
+    );
+  });
+  if (s.manual_decision_by?.length) {
+    cards.push(h('article', { class: 'card manual' }, h('h3', {}, 'Manual decision'), h('p', {}, `Roll back at any time: ${s.manual_decision_by.join(' or ')}.`)));
+  }
+  box.replaceChildren(...cards);
+}
+
+// ---- funnel (until the charts land: the last 5 minutes as numbers) ------------
+
+function renderFunnel() {
+  const s = state.status;
+  if (!s) return;
+  const logins = s.last_5_minutes.logins;
+  const api5 = s.last_5_minutes.api;
+  const providers = ['olympus', 'auth0'];
+  const cell = (o, k) => String(o?.[k] ?? 0);
+  const table = h(
+    'table',
+    { class: 'funnel', id: 'funnel' },
+    h('caption', {}, 'Last 5 minutes'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Provider'), ['started', 'succeeded', 'failed', 'abandoned'].map((k) => h('th', { scope: 'col' }, k)), h('th', { scope: 'col' }, 'API requests'), h('th', { scope: 'col' }, 'API errors'))),
+    h(
+      'tbody',
+      {},
+      providers.map((p) =>
+        h('tr', {}, h('th', { scope: 'row' }, PROVIDER_NAMES[p]), ['started', 'succeeded', 'failed', 'abandoned'].map((k) => h('td', {}, cell(logins[p], k))), h('td', {}, String((api5[p]?.ok ?? 0) + (api5[p]?.error ?? 0))), h('td', {}, cell(api5[p], 'error'))),
+      ),
+    ),
+  );
+  const reasons = Object.entries(s.last_5_minutes.failure_reasons ?? {});
+  const list = reasons.length ? h('ul', { class: 'reasons' }, reasons.map(([k, n]) => h('li', {}, `${k}: ${n}`))) : h('p', { class: 'muted' }, 'No failed sign-ins in the last 5 minutes.');
+  $('charts').replaceChildren(table, h('h3', {}, 'Failure reasons'), list);
+}
+
+// ---- people left behind -------------------------------------------------------
+
+function renderPeople() {
+  const s = state.status;
+  if (!s) return;
+  const su = s.signups;
+  const job = s.reconcile_job;
+  const items = [
+    h('p', { id: 'stranded', class: su.stranded_if_rolled_back_now > 0 ? 'warn-text' : '' }, h('strong', {}, String(su.stranded_if_rolled_back_now)), su.stranded_if_rolled_back_now === 1 ? ' person would be stranded' : ' people would be stranded', ' if you rolled back now (signed up in Olympus, not yet at the legacy provider).'),
+    h('p', {}, `Signups captured since the migration started: ${su.since_migration_start}.`),
+  ];
+  if (job) {
+    const counts = Object.entries(job).filter(([, v]) => typeof v === 'number');
+    items.push(h('h3', {}, `Reconcile after the rollback: ${job.status ?? 'unknown'}`), h('dl', { id: 'reconcile' }, counts.map(([k, v]) => [h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, String(v))])));
+  }
+  $('people').replaceChildren(...items);
+}
+
+// ---- timeline -------------------------------------------------------------------
+
+function category(entry) {
+  if (entry.type === 'rollback' || entry.type === 'flag.changed') return 'flag';
+  if (entry.type.startsWith('notification')) return 'notify';
+  if (entry.type.startsWith('reconcile')) return 'reconcile';
+  if (entry.type.startsWith('rollback.') || entry.type.startsWith('rule')) return 'rule';
+  return 'operator';
+}
+
+function describe(entry) {
+  const d = entry.data ?? {};
+  switch (entry.type) {
+    case 'rollback':
+      return `Rolled back to the legacy provider${d.rule ? ` by rule ${d.rule}` : ''}${d.reason ? `: ${d.reason}` : ''}`;
+    case 'flag.changed':
+      return `Flag changed: Olympus ${d.to?.enabled ? `on${d.to?.percent !== undefined ? ` for ${d.to.percent}%` : ''}` : 'off'}${d.to?.reason ? ` (${d.to.reason})` : ''}`;
+    case 'rollback.dry_run':
+      return `Dry run: rule ${d.rule} would have rolled back`;
+    case 'rules.changed':
+      return `Rules changed${d.dry_run ? ' (dry run)' : ''}`;
+    default:
+      if (entry.type.startsWith('notification.')) return `Notification ${entry.type.slice(13)}${d.text ? `: ${d.text}` : ''}${d.error ? ` (failed: ${d.error})` : ''}`;
+      return entry.type;
+  }
+}
+
+function renderTimeline() {
+  const list = $('timeline');
+  const shown = state.audit.filter((e) => !state.filter || category(e) === state.filter);
+  list.replaceChildren(
+    ...shown.map((e) =>
+      h('li', { class: `ev ${category(e)}`, 'data-type': e.type }, h('time', { datetime: e.at }, clock(e.at)), ' ', h('span', { class: 'what' }, describe(e)), ' ', h('span', { class: 'actor' }, `— ${e.actor}`)),
+    ),
+  );
+  if (!shown.length) list.append(h('li', { class: 'muted' }, 'Nothing yet.'));
+}
+
+// ---- actions ----------------------------------------------------------------------
+
+/** Opens the confirmation dialog; `run(reason, fields)` does the call and may throw an ApiError shown in the dialog. */
+function confirmAction({ title, text, go, fields = [], run }) {
+  const dialog = $('confirm');
+  $('confirm-title').textContent = title;
+  $('confirm-text').textContent = text;
+  $('confirm-go').textContent = go;
+  $('confirm-fields').replaceChildren(...fields.map((f) => h('p', {}, h('label', { for: f.id }, f.label), ' ', f.input)));
+  $('confirm-reason').value = '';
+  const problem = $('confirm-problem');
+  problem.hidden = true;
+  const form = $('confirm-form');
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const reason = $('confirm-reason').value.trim();
+    if (!reason) {
+      problem.textContent = 'A reason is required: it goes to the audit log and the notification channel.';
+      problem.hidden = false;
+      return;
+    }
+    $('confirm-go').disabled = true;
+    try {
+      await run(reason);
+      dialog.close();
+      await refresh(true);
+    } catch (err) {
+      problem.textContent = err instanceof ApiError ? err.message : 'The gateway could not be reached; nothing was changed.';
+      problem.hidden = false;
+    } finally {
+      $('confirm-go').disabled = false;
+    }
+  };
+  $('confirm-cancel').onclick = () => dialog.close();
+  dialog.showModal();
+  $('confirm-reason').focus();
+}
+
+function percentInput(value) {
+  return h('input', { id: 'confirm-percent', type: 'number', min: 0, max: 100, step: 1, value: value ?? 100, required: true, inputmode: 'numeric' });
+}
+
+function renderActions() {
+  const s = state.status;
+  const section = $('actions');
+  if (!s || role === 'viewer') {
+    section.hidden = true;
+    return;
+  }
+  const flag = s.flag;
+  const buttons = [];
+  if (flag.enabled && can('oncall')) {
+    buttons.push(
+      h('button', { type: 'button', class: 'danger', id: 'action-rollback', onclick: () =>
+        confirmAction({
+          title: 'Roll back to the legacy provider now',
+          text: 'Every new sign-in goes to the legacy provider at once; Olympus sessions and tokens keep working for the overlap. This is audited with your name and announced to the notification channel.',
+          go: 'Roll back now',
+          run: (reason) => api('/rollback', { method: 'POST', body: JSON.stringify({ reason }) }),
+        }) }, '↺ Roll back now'),
+    );
+  }
+  if (can('eng-lead')) {
+    if (flag.enabled) {
+      buttons.push(
+        h('button', { type: 'button', id: 'action-percent', onclick: () => {
+          const input = percentInput(flag.percent ?? 100);
+          confirmAction({
+            title: 'Change the share of browsers sent to Olympus',
+            text: 'A sticky share: a browser stays in its cohort. 100 sends everyone.',
+            go: 'Change the split',
+            fields: [{ id: 'confirm-percent', label: 'Percent of browsers', input }],
+            run: (reason) => api('/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled: true, percent: Number(input.value), reason }) }),
+          });
+        } }, 'Change split'),
+      );
+    } else {
+      buttons.push(
+        h('button', { type: 'button', id: 'action-enable', onclick: () => {
+          const input = percentInput(flag.percent ?? 100);
+          confirmAction({
+            title: 'Re-enable Olympus',
+            text: 'The plan says: don\'t rush the retry. Re-enable once the cause is fixed, tested in staging and the rollback rehearsed again.',
+            go: 'Re-enable Olympus',
+            fields: [{ id: 'confirm-percent', label: 'Percent of browsers', input }],
+            run: (reason) => api('/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled: true, percent: Number(input.value), reason }) }),
+          });
+        } }, 'Re-enable Olympus'),
+      );
+    }
+  }
+  section.hidden = buttons.length === 0;
+  $('action-buttons').replaceChildren(...buttons);
+}
+
+// ---- refresh loop -------------------------------------------------------------------
+
+function renderAll() {
+  announceChanges(state.status);
+  renderState();
+  renderActions();
+  renderRules();
+  renderFunnel();
+  renderPeople();
+  renderTimeline();
+}
+
+let inFlight = false;
+
+async function refresh(force = false) {
+  if (inFlight || (!force && document.visibilityState === 'hidden')) return;
+  inFlight = true;
+  try {
+    const withAudit = force || state.refreshes % AUDIT_EVERY === 0;
+    const [status, audit] = await Promise.all([api('/status'), withAudit ? api('/audit?limit=100') : undefined]);
+    if (!state.rules || state.refreshes % 12 === 0 || force) state.rules = (await api('/rules')).rules;
+    state.status = status;
+    if (audit) state.audit = audit.entries;
+    state.lastOkAt = Date.now();
+    state.failing = false;
+    state.refreshes++;
+    renderAll();
+  } catch (err) {
+    state.failing = true;
+    renderState();
+  } finally {
+    inFlight = false;
+  }
+}
+
+$('timeline-filter').addEventListener('change', (e) => {
+  state.filter = e.target.value;
+  renderTimeline();
+});
+
+$('timeline-export').addEventListener('click', () => {
+  const blob = new Blob([JSON.stringify(state.audit, null, 2)], { type: 'application/json' });
+  const a = h('a', { href: URL.createObjectURL(blob), download: `switchback-timeline-${new Date().toISOString()}.json` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+
+$('sign-out').addEventListener('click', async () => {
+  await fetch('/_switchback/console/sign-out', { method: 'POST', headers: { 'x-csrf-token': csrf }, credentials: 'same-origin' });
+  location.assign('/_switchback/console/sign-in');
+});
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') refresh(true);
+});
+
+setInterval(() => refresh(), REFRESH_MS);
+// The countdown and "data as of" tick every second without asking the gateway.
+setInterval(() => {
+  if (state.status) renderState();
+}, 1000);
+refresh(true);
