@@ -82,7 +82,7 @@ export function consolePage(actor: AdminActor, csrf: string | undefined): string
 <ol id="timeline" class="timeline" reversed></ol></section>
 </main>
 <dialog id="confirm" aria-labelledby="confirm-title">
-<form method="dialog" id="confirm-form">
+<form method="dialog" id="confirm-form" novalidate>
 <h2 id="confirm-title"></h2>
 <p id="confirm-text"></p>
 <div id="confirm-fields"></div>

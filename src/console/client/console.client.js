@@ -127,9 +127,9 @@ function renderState() {
   const live = flag.enabled ? (flag.percent !== undefined && flag.percent < 100 ? `Olympus for ${flag.percent}% of browsers` : 'Olympus') : PROVIDER_NAMES.auth0;
   box.append(
     h('span', { class: `provider ${flag.enabled ? 'on' : 'off'}`, id: 'active-provider' }, h('span', { 'aria-hidden': 'true' }, flag.enabled ? '● ' : '◆ '), 'Sign-in: ', h('strong', {}, live)),
-    h('span', { class: 'flag', id: 'flag-version', title: flag.reason }, flag.version === 0 ? 'no flag stored yet: the legacy provider is the safe default' : `flag v${flag.version} by ${flag.updated_by}, ${ago(Date.now() - Date.parse(flag.updated_at))}`),
+    h('span', { class: 'flag-meta', id: 'flag-version', title: flag.reason }, flag.version === 0 ? 'no flag stored yet: the legacy provider is the safe default' : `flag v${flag.version} by ${flag.updated_by}, ${ago(Date.now() - Date.parse(flag.updated_at))}`),
   );
-  if (s.dry_run) box.append(h('span', { class: 'badge warn', id: 'dry-run' }, '⏸ Dry run: rules notify, never flip'));
+  if (s.dry_run) box.append(h('span', { class: 'badge warn', id: 'dry-run' }, '‖ Dry run: rules notify, never flip'));
   if (s.overlap && s.overlap.seconds_left > 0) {
     const left = Math.max(0, Math.ceil((Date.parse(s.overlap.ends_at) - Date.now()) / 1000));
     box.append(h('span', { class: 'badge info', id: 'overlap' }, `↺ Rolled back ${clock(s.overlap.rollback_at)}; Olympus tokens honoured for ${countdown(left)} more`));
@@ -149,7 +149,8 @@ function ruleConfig(id) {
 }
 
 /** The verdict in words, and what would happen next. */
-function verdictOf(ev, dryRun) {
+function verdictOf(ev, dryRun, olympusOn = true) {
+  if (ev.verdict === 'breach' && !olympusOn) return { cls: 'warn', icon: '⚑', word: 'Breaching', next: 'Olympus is off: nothing to roll back; the rule watches again when Olympus is re-enabled.' };
   if (ev.verdict === 'breach') {
     if (dryRun) return { cls: 'warn', icon: '⚑', word: 'Would fire (dry run)', next: 'Breaching: in a dry run this notifies and never flips.' };
     const left = Math.max(0, (ev.consecutive ?? 1) - (ev.streak ?? 0));
@@ -165,7 +166,7 @@ function renderRules() {
   if (!s) return;
   const cards = s.rules.map((ev) => {
     const cfg = ruleConfig(ev.rule);
-    const v = verdictOf(ev, s.dry_run);
+    const v = verdictOf(ev, s.dry_run, s.flag.enabled);
     const op = cfg?.op ?? (isRate(ev.metric) && ev.metric.includes('success') ? '<' : '>');
     const rows = [
       ['Measured', fmtValue(ev.metric, ev.value)],
@@ -177,7 +178,7 @@ function renderRules() {
             ['Distinct clients', cfg?.minClients ? `${ev.clients} (needs ${cfg.minClients})` : String(ev.clients)],
           ]
         : [['Tickets in window', String(ev.samples)]]),
-      ['Breaches in a row', `${ev.streak ?? 0}/${ev.consecutive ?? 1}`],
+      ['Breaches in a row', `${ev.streak ?? 0} (fires at ${ev.consecutive ?? 1})`],
       ['Window', `${Math.round(ev.windowSeconds / 60)} min`],
     ];
     return h(
@@ -263,7 +264,7 @@ function describe(entry) {
       return `Rules changed${d.dry_run ? ' (dry run)' : ''}`;
     default:
       if (entry.type.startsWith('notification.')) return `Notification ${entry.type.slice(13)}${d.text ? `: ${d.text}` : ''}${d.error ? ` (failed: ${d.error})` : ''}`;
-      return entry.type;
+      return entry.type.replaceAll('.', ': ').replaceAll('_', ' ');
   }
 }
 

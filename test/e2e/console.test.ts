@@ -1,0 +1,175 @@
+/**
+ * The operator console in real headless Chromium against the embedded
+ * default stack: sign in with a token, see the active provider and the rule
+ * cards; a scripted outage of the Olympus stand-in turns the login rule's
+ * card to "would fire" (dry run), and when the rules go live the rollback
+ * appears in the header and the timeline without a reload; the buttons flip
+ * the flag behind a confirmation with a reason; a viewer sees no buttons; a
+ * change without the CSRF token is refused; axe finds no serious violation.
+ *
+ * Screenshots of each state go to test-results/console/ (CI artifacts).
+ */
+import { createRequire } from 'node:module';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT, startStack, type Stack } from '../../dev/stack.ts';
+import { DEMO_RULES } from '../../dev/demo-rules.ts';
+import { TinyBrowser, type TinyRequestInit } from '../../dev/tiny-browser.ts';
+import { adminApi, okJson, readStatus } from '../../scripts/cli/admin-api.ts';
+import { launchChromium, type BrowserSession } from './support/chromium.ts';
+
+const SHOTS = join(REPO_ROOT, 'test-results', 'console');
+// The demo's login rule in a dry run: the outage is measured and shown, never acted on, until the test says so.
+const DRY_RULES = JSON.stringify({ ...DEMO_RULES, dry_run: true });
+
+let stack: Stack;
+let b: BrowserSession;
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  stack = await startStack({ extraVars: { ROLLBACK_RULES: DRY_RULES } });
+  b = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await b?.close();
+  await stack?.stop();
+});
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await b.reset();
+  await page.goto(`${stack.gatewayUrl}/_switchback/console`);
+  expect(new URL(page.url()).pathname).toBe('/_switchback/console/sign-in');
+  await page.fill('#token', token);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#active-provider');
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/** A browser behind Cloudflare with its own address (a distinct client for the rules). */
+class Client extends TinyBrowser {
+  constructor(readonly ip: string) {
+    super(`switchback-console-test (${ip})`);
+  }
+  override request(url: string, init: TinyRequestInit = {}): Promise<Response> {
+    return super.request(url, { ...init, headers: { 'cf-connecting-ip': this.ip, ...init.headers } });
+  }
+}
+
+async function failLogins(on: boolean): Promise<void> {
+  const res = await fetch(`${stack.olympus.url}/_control/mode`, { method: 'POST', body: JSON.stringify({ failLogins: on }) });
+  expect(res.status).toBe(200);
+}
+
+describe('the operator console', () => {
+  it('a viewer sees the state and no buttons; the page passes axe', { timeout: 60_000 }, async () => {
+    const { page } = b;
+    await signIn(page, stack.viewerToken);
+    await expect.poll(() => page.textContent('#active-provider')).toContain('Auth0');
+    expect(await page.locator('.card[data-rule]').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.isHidden('#actions')).toBe(true);
+    expect(await page.locator('#actions button').count()).toBe(0);
+    expect(await page.textContent('#actor')).toContain('viewer');
+    // The token is never kept by the page.
+    expect(await page.content()).not.toContain(stack.viewerToken);
+    expect(await page.evaluate(() => JSON.stringify(localStorage) + document.cookie)).not.toContain('sbview_');
+    await shot(page, 'viewer');
+
+    const axe = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    await page.evaluate(axe);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run();
+        return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+      });
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `${scheme}: ${JSON.stringify(violations)}`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('an outage shows on the card, the rollback shows in the header and timeline without a reload', { timeout: 90_000 }, async () => {
+    const { page } = b;
+    await signIn(page, stack.oncallToken);
+    const api = adminApi(stack.gatewayUrl, stack.adminToken);
+    await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, reason: 'console e2e: go live' } }));
+    await page.waitForSelector('#active-provider:has-text("Olympus")', { timeout: 15_000 });
+    await page.waitForSelector('#action-rollback');
+    await shot(page, 'olympus-live');
+
+    await failLogins(true);
+    try {
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          const client = new Client(`100.64.1.${i + 1}`);
+          for (let k = 0; k < 2; k++) await client.navigate(`${stack.gatewayUrl}/login?returnTo=%2F`);
+        }),
+      );
+      // Dry run: the card says what would happen, and nothing flips.
+      const card = page.locator('.card[data-rule="login_success_rate < 95%"]');
+      await expect.poll(() => card.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('breach');
+      expect(await card.textContent()).toContain('Would fire (dry run)');
+      expect(await page.textContent('#dry-run')).toContain('Dry run');
+      await shot(page, 'breaching-dry-run');
+
+      // The rules go live: the controller rolls back by itself; the page shows it with no reload.
+      const rules = JSON.stringify({ ...DEMO_RULES, dry_run: false });
+      const put = await fetch(`${stack.gatewayUrl}/_switchback/api/rules`, { method: 'PUT', body: rules, headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' } });
+      expect(put.status).toBe(200);
+      await page.waitForSelector('#active-provider:has-text("Auth0")', { timeout: 20_000 });
+    } finally {
+      await failLogins(false);
+    }
+    expect(await page.textContent('#overlap')).toMatch(/Olympus tokens honoured for \d+:\d\d more/);
+    await page.waitForSelector('#timeline li[data-type="rollback"]', { timeout: 20_000 });
+    expect(await page.textContent('#timeline li[data-type="rollback"]')).toContain('by rule login_success_rate < 95%');
+    expect(await page.isHidden('#action-rollback').catch(() => true)).toBe(true); // no "roll back" when already on the legacy provider
+    await shot(page, 'rolled-back');
+  });
+
+  it('buttons: eng-lead re-enables, oncall rolls back, each with a reason; bad input shows the API\'s message', { timeout: 60_000 }, async () => {
+    const { page } = b;
+    // The outage's failures are still in the rule's window: back to a dry run so only people flip the flag here.
+    const put = await fetch(`${stack.gatewayUrl}/_switchback/api/rules`, { method: 'PUT', body: DRY_RULES, headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' } });
+    expect(put.status).toBe(200);
+    await signIn(page, stack.adminToken);
+    await page.click('#action-enable');
+    await page.fill('#confirm-percent', '150');
+    await page.fill('#confirm-reason', 'fixed the hash format');
+    await page.click('#confirm-go');
+    await page.waitForSelector('#confirm-problem:visible');
+    expect(await page.textContent('#confirm-problem')).toMatch(/percent/i);
+    await page.fill('#confirm-percent', '100');
+    await page.click('#confirm-go');
+    await page.waitForSelector('#active-provider:has-text("Olympus")', { timeout: 15_000 });
+
+    await signIn(page, stack.oncallToken);
+    expect(await page.locator('#action-enable').count()).toBe(0); // oncall cannot re-enable
+    await page.click('#action-rollback');
+    await page.fill('#confirm-reason', '   ');
+    await page.click('#confirm-go');
+    expect(await page.textContent('#confirm-problem')).toContain('A reason is required');
+    await page.fill('#confirm-reason', 'oncall drill from the console');
+    await page.click('#confirm-go');
+    await page.waitForSelector('#active-provider:has-text("Auth0")', { timeout: 15_000 });
+    const status = await readStatus(adminApi(stack.gatewayUrl, stack.adminToken));
+    expect(status.flag.enabled).toBe(false);
+    expect(status.flag.updated_by).toBe('dev-oncall (oncall)');
+    expect(status.flag.reason).toContain('oncall drill from the console');
+  });
+
+  it('a change without the session\'s CSRF token is refused, from the page itself', { timeout: 30_000 }, async () => {
+    const { page } = b;
+    await signIn(page, stack.adminToken);
+    const answer = await page.evaluate(async () => {
+      const res = await fetch('/_switchback/api/flags/olympus_auth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ enabled: true, reason: 'no csrf' }) });
+      return { status: res.status, body: await res.json() };
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body.error).toBe('csrf_token_invalid');
+    expect((await readStatus(adminApi(stack.gatewayUrl, stack.adminToken))).flag.enabled).toBe(false);
+  });
+});
