@@ -4,12 +4,21 @@
  * inside a Durable Object a read-modify-write here cannot interleave with
  * another request, which is what makes "exactly one rollback" hold.
  */
-import type { ClientRow } from './window-aggregation.ts';
+import { BUCKET_SECONDS, type ClientRow } from './window-aggregation.ts';
 
 import type { AuditEntry } from './audit-entry.ts';
 import type { MetaKey, MetaKeys } from './meta-keys.ts';
 
 export type { AuditEntry };
+
+/** One minute of one signal's outcome for one provider (no client dimension). */
+export type HistoryRow = {
+  minute: number;
+  signal: string;
+  provider: string;
+  outcome: string;
+  n: number;
+};
 
 export interface OutboxEntry {
   id: number;
@@ -33,6 +42,14 @@ export class ControllerStore {
       CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, data TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, channel TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL);
     `);
+    // Per-minute totals without the client dimension, for the console's charts (history.ts): written
+    // with every count, so reading 24 hours is 1,440 minutes of a few rows, never a scan of the buckets.
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS history_minutes (
+        minute INTEGER NOT NULL, signal TEXT NOT NULL, provider TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (minute, signal, provider, outcome)
+      ) WITHOUT ROWID;
+    `);
   }
 
   /** A `meta` value, typed by its key (src/rollback/meta-keys.ts). */
@@ -50,6 +67,21 @@ export class ControllerStore {
       'INSERT INTO samples (bucket, provider, signal, outcome, client, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
       bucket, provider, signal, outcome, client, n,
     );
+    this.sql.exec(
+      'INSERT INTO history_minutes (minute, signal, provider, outcome, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
+      Math.floor((bucket * BUCKET_SECONDS) / 60), signal, provider, outcome, n,
+    );
+  }
+
+  /** Per-minute totals from `fromMinute` (minutes since the epoch), oldest first. */
+  history(fromMinute: number): HistoryRow[] {
+    return this.sql
+      .exec<HistoryRow>('SELECT minute, signal, provider, outcome, n FROM history_minutes WHERE minute >= ? ORDER BY minute', fromMinute)
+      .toArray();
+  }
+
+  pruneHistory(beforeMinute: number): void {
+    this.sql.exec('DELETE FROM history_minutes WHERE minute < ?', beforeMinute);
   }
 
   /** Per-client sums of one signal from `fromBucket` on. */

@@ -11,13 +11,14 @@
  * - rule-loop.ts: evaluation, streaks (streak-step.ts), the decision to flip.
  * - outbox.ts: notifications, audited and delivered by the alarm.
  * - signup-ledger.ts: captured signups and the reconcile job.
- * - status-view.ts: /status (ControllerStatus) and /metrics.
+ * - status-view.ts: /status (ControllerStatus) and /metrics; history.ts: the console's series.
  * - rule-book.ts: the rules in force.
  *
  * A Durable Object runs one event at a time and the flip is a synchronous
  * storage write before any await: a breach flips to Auth0 exactly once.
  * Nothing ever flips back to Olympus on its own.
  */
+import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { configFromEnv, type AdminRole } from '../config.ts';
 import type { Env } from '../env.ts';
@@ -158,6 +159,12 @@ export class MigrationController extends DurableObject<Env> {
     return this.#view.metrics(Date.now());
   }
 
+  /** Per-step totals of every signal over `range`, for the console's charts. */
+  history(range: HistoryRange): History {
+    const now = Date.now();
+    return historySeries(this.#store.history(historyFromMinute(now, range)), now, range);
+  }
+
   audit(limit = 100, beforeSeq?: number): AuditEntry[] {
     return this.#store.audit(Math.max(1, Math.min(500, limit)), beforeSeq);
   }
@@ -177,6 +184,7 @@ export class MigrationController extends DurableObject<Env> {
     await this.#flags.retryWriteThrough();
     await this.#outbox.deliver(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
+    this.#store.pruneHistory(Math.floor(now / 60_000) - HISTORY_RETENTION_MINUTES);
     this.#logins.prune(now);
     this.#deliveries.prune(now, dedupeWindowMs(rules.rules), longestDeliveryWindowMs(rules.rules));
     const busy = this.#flags.current().enabled || this.#store.pendingCount() > 0 || this.#store.get('kv_dirty');

@@ -1,6 +1,7 @@
 /**
  * The rollback controller through the admin API: a manual rollback (the
- * plan's `manual_decision_by`), status, audit, Prometheus metrics, and the
+ * plan's `manual_decision_by`), status, per-minute history (the console's
+ * charts), audit, Prometheus metrics, and the
  * rules (read and replace, validated).
  */
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -12,6 +13,7 @@ import { parseRules, RulesError } from '../rollback/rules.ts';
 import type { AuditEntry } from '../rollback/controller-store.ts';
 import { invalidateFlagCache } from '../flag/kv-flag.ts';
 import { resetLoginFlag } from '../flag/controller-flag.ts';
+import { HISTORY_RANGES, isHistoryRange, type HistoryRange } from '../rollback/history.ts';
 
 const RollbackBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
 
@@ -24,6 +26,16 @@ const auditQuery: MiddlewareHandler<AdminEnv, string, AuditQuery> = async (c, ne
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(c, 'invalid_request', 'limit must be a whole number from 1 to 500.');
   if (before !== undefined && !/^\d{1,15}$/.test(before)) return problem(c, 'invalid_request', 'before must be an audit sequence number.');
   c.req.addValidatedData('query', before === undefined ? { limit } : { limit, before: Number(before) });
+  await next();
+};
+
+type HistoryQuery = { in: { query: { range?: string } }; out: { query: { range: HistoryRange } } };
+
+/** ?range= one of 15m, 1h (default), 6h, 24h. */
+const historyQuery: MiddlewareHandler<AdminEnv, string, HistoryQuery> = async (c, next) => {
+  const range = c.req.query('range') ?? '1h';
+  if (!isHistoryRange(range)) return problem(c, 'invalid_request', `range must be one of ${Object.keys(HISTORY_RANGES).join(', ')}.`);
+  c.req.addValidatedData('query', { range });
   await next();
 };
 
@@ -42,6 +54,7 @@ export const adminController = new Hono<AdminEnv>()
     const entries = (await controller(c.env).audit(limit, before)) as unknown as AuditEntry[];
     return c.json({ entries, next_before: entries.length === limit ? entries.at(-1)!.seq : null }, 200, { 'cache-control': 'no-store' });
   })
+  .get('/_switchback/api/history', historyQuery, async (c) => c.json(await controller(c.env).history(c.req.valid('query').range), 200, { 'cache-control': 'no-store' }))
   .get('/_switchback/api/metrics', async (c) => c.text(await controller(c.env).metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }))
   .get('/_switchback/api/rules', async (c) => {
     const src = await controller(c.env).rulesSource();
