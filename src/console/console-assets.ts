@@ -9,6 +9,7 @@
  */
 import appJs from './client/console.client.js';
 import appCss from './client/console.client.css';
+import chartsJs from './client/console-charts.client.js';
 import uplotJs from 'uplot/dist/uPlot.iife.min.js';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 
@@ -37,6 +38,7 @@ function asset(name: string, ext: 'js' | 'css', body: string): ConsoleAsset {
 
 export const CONSOLE_ASSETS = {
   app: asset('console', 'js', appJs),
+  charts: asset('console-charts', 'js', chartsJs),
   css: asset('console', 'css', appCss),
   uplot: asset('uplot', 'js', uplotJs),
   uplotCss: asset('uplot', 'css', uplotCss),

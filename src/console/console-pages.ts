@@ -55,9 +55,12 @@ ${access}
 /** The shell: landmarks and empty regions the script fills; `data-*` says who is signed in and the CSRF token for changes. */
 export function consolePage(actor: AdminActor, csrf: string | undefined): string {
   return `${head('switchback console')}
+<link rel="stylesheet" href="${CONSOLE_ASSETS.uplotCss.path}">
 <meta name="switchback-csrf" content="${escapeHtml(csrf ?? '')}">
 <meta name="switchback-actor" content="${escapeHtml(actor.name)}">
 <meta name="switchback-role" content="${escapeHtml(actor.role)}">
+<script src="${CONSOLE_ASSETS.uplot.path}" defer></script>
+<script src="${CONSOLE_ASSETS.charts.path}" defer></script>
 <script type="module" src="${CONSOLE_ASSETS.app.path}"></script>
 </head>
 <body>
@@ -74,7 +77,8 @@ export function consolePage(actor: AdminActor, csrf: string | undefined): string
 <section aria-labelledby="rules-heading"><h2 id="rules-heading">Rollback rules</h2><div id="rules" class="cards"></div></section>
 <section aria-labelledby="charts-heading"><h2 id="charts-heading">Logins and API</h2>
 <div class="range" role="group" aria-label="Time range" id="range"></div>
-<div id="charts" class="charts"></div></section>
+<div id="charts" class="charts"></div>
+<div id="funnel-box"></div></section>
 <section aria-labelledby="people-heading"><h2 id="people-heading">People left behind</h2><div id="people"></div></section>
 <section aria-labelledby="timeline-heading"><h2 id="timeline-heading">Timeline</h2>
 <div class="timeline-tools"><label for="timeline-filter">Show</label> <select id="timeline-filter"><option value="">everything</option><option value="flag">flag changes and rollbacks</option><option value="rule">rule evaluations</option><option value="notify">notifications</option><option value="operator">operator actions</option><option value="reconcile">reconcile</option></select>

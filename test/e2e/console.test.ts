@@ -73,6 +73,12 @@ describe('the operator console', () => {
     expect(await page.isHidden('#actions')).toBe(true);
     expect(await page.locator('#actions button').count()).toBe(0);
     expect(await page.textContent('#actor')).toContain('viewer');
+    // The charts are drawn (uPlot canvases), one per series group, and the range selector switches them.
+    await page.waitForSelector('#chart-login-rate canvas');
+    for (const id of ['chart-login-rate', 'chart-funnel', 'chart-api', 'chart-tickets']) expect(await page.locator(`#${id} canvas`).count(), id).toBe(1);
+    await page.click('button[data-range="24h"]');
+    await expect.poll(() => page.getAttribute('button[data-range="24h"]', 'aria-pressed')).toBe('true');
+    await page.click('button[data-range="15m"]');
     // The token is never kept by the page.
     expect(await page.content()).not.toContain(stack.viewerToken);
     expect(await page.evaluate(() => JSON.stringify(localStorage) + document.cookie)).not.toContain('sbview_');

@@ -68,7 +68,16 @@ const state = {
   failing: false,
   refreshes: 0,
   filter: '',
+  range: '1h',
+  history: undefined,
 };
+
+const RANGES = [
+  ['15m', '15 min'],
+  ['1h', '1 h'],
+  ['6h', '6 h'],
+  ['24h', '24 h'],
+];
 
 // ---- formatting -------------------------------------------------------------
 
@@ -220,7 +229,35 @@ function renderFunnel() {
   );
   const reasons = Object.entries(s.last_5_minutes.failure_reasons ?? {});
   const list = reasons.length ? h('ul', { class: 'reasons' }, reasons.map(([k, n]) => h('li', {}, `${k}: ${n}`))) : h('p', { class: 'muted' }, 'No failed sign-ins in the last 5 minutes.');
-  $('charts').replaceChildren(table, h('h3', {}, 'Failure reasons'), list);
+  $('funnel-box').replaceChildren(table, h('h3', {}, 'Failure reasons, last 5 minutes'), list);
+}
+
+// ---- charts (console-charts.client.js draws them with uPlot) -----------------------
+
+function renderRange() {
+  $('range').replaceChildren(
+    ...RANGES.map(([id, label]) =>
+      h('button', { type: 'button', 'aria-pressed': String(state.range === id), 'data-range': id, onclick: () => {
+        state.range = id;
+        renderRange();
+        loadHistory();
+      } }, label),
+    ),
+  );
+}
+
+function renderCharts() {
+  if (!state.history || !window.SwitchbackCharts) return;
+  window.SwitchbackCharts.render($('charts'), state.history, state.rules, state.status?.flag);
+}
+
+async function loadHistory() {
+  try {
+    state.history = await api(`/history?range=${state.range}`);
+    renderCharts();
+  } catch {
+    // The header already says when the gateway cannot be reached.
+  }
 }
 
 // ---- people left behind -------------------------------------------------------
@@ -384,6 +421,7 @@ function renderAll() {
   renderFunnel();
   renderPeople();
   renderTimeline();
+  renderCharts();
 }
 
 let inFlight = false;
@@ -393,7 +431,8 @@ async function refresh(force = false) {
   inFlight = true;
   try {
     const withAudit = force || state.refreshes % AUDIT_EVERY === 0;
-    const [status, audit] = await Promise.all([api('/status'), withAudit ? api('/audit?limit=100') : undefined]);
+    const [status, audit, history] = await Promise.all([api('/status'), withAudit ? api('/audit?limit=100') : undefined, withAudit ? api(`/history?range=${state.range}`) : undefined]);
+    if (history) state.history = history;
     if (!state.rules || state.refreshes % 12 === 0 || force) state.rules = (await api('/rules')).rules;
     state.status = status;
     if (audit) state.audit = audit.entries;
@@ -430,6 +469,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') refresh(true);
 });
 
+renderRange();
 setInterval(() => refresh(), REFRESH_MS);
 // The countdown and "data as of" tick every second without asking the gateway.
 setInterval(() => {

@@ -22,7 +22,8 @@ export interface BrowserSession {
 export async function launchChromium(): Promise<BrowserSession> {
   const browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
   try {
-    const context = await browser.newContext();
+    // A fixed locale: headless Chromium under LANG=C reports navigator.language "en-US@posix", which Intl refuses.
+    const context = await browser.newContext({ locale: 'en-US' });
     context.setDefaultTimeout(20_000);
     context.setDefaultNavigationTimeout(30_000);
     const page = await context.newPage();
