@@ -142,6 +142,11 @@ export class ControllerStore {
     return { seq: cursor.one().seq, at: at.toISOString(), type, actor, data };
   }
 
+  /** The newest audit sequence number (0 when the log is empty). */
+  auditHead(): number {
+    return this.sql.exec<{ s: number | null }>('SELECT MAX(seq) AS s FROM audit').one().s ?? 0;
+  }
+
   audit(limit: number, beforeSeq?: number): AuditEntry[] {
     const rows = this.sql
       .exec<{ seq: number; at: string; type: string; actor: string; data: string }>(

@@ -11,13 +11,15 @@
  * - rule-loop.ts: evaluation, streaks (streak-step.ts), the decision to flip.
  * - outbox.ts: notifications, audited and delivered by the alarm.
  * - signup-ledger.ts: captured signups and the reconcile job.
- * - status-view.ts: /status (ControllerStatus) and /metrics; history.ts: the console's series.
+ * - status-view.ts: /status (ControllerStatus) and /metrics; history.ts: the console's series;
+ *   live-feed.ts: the console's server-sent events (one snapshot a tick for all).
  * - rule-book.ts: the rules in force.
  *
  * A Durable Object runs one event at a time and the flip is a synchronous
  * storage write before any await: a breach flips to Auth0 exactly once.
  * Nothing ever flips back to Olympus on its own.
  */
+import { LiveFeed } from './live-feed.ts';
 import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { configFromEnv, type AdminRole } from '../config.ts';
@@ -56,6 +58,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #ingest: Ingest;
   readonly #loop: RuleLoop;
   readonly #view: StatusView;
+  readonly #live: LiveFeed;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -71,6 +74,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox);
     this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers());
+    this.#live = new LiveFeed(() => ({ status: this.#view.status(Date.now()), audit_head: this.#store.auditHead() }));
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
 
@@ -97,13 +101,17 @@ export class MigrationController extends DurableObject<Env> {
   }
 
   /** A manual decision (the plan's `manual_decision_by`). */
-  manualRollback(actor: string, role: AdminRole, reason: string): Promise<ManualRollbackResult> {
-    return this.#flags.manualRollback(actor, role, reason);
+  async manualRollback(actor: string, role: AdminRole, reason: string): Promise<ManualRollbackResult> {
+    const result = await this.#flags.manualRollback(actor, role, reason);
+    this.#live.publish();
+    return result;
   }
 
   /** Admin flag change. Disabling an enabled flag is a rollback; enabling is audited and never automatic. */
-  setFlag(change: FlagChange, role: AdminRole): Promise<{ previous: FlagRecord; current: FlagRecord }> {
-    return this.#flags.set(change, role);
+  async setFlag(change: FlagChange, role: AdminRole): Promise<{ previous: FlagRecord; current: FlagRecord }> {
+    const result = await this.#flags.set(change, role);
+    this.#live.publish();
+    return result;
   }
 
   // ----------------------------------------------------------- ingest
@@ -116,7 +124,9 @@ export class MigrationController extends DurableObject<Env> {
   async ingest(batch: OutcomeBatch): Promise<{ accepted: number }> {
     const now = Date.now();
     const accepted = this.#ingest.record(batch, now);
+    const before = this.#flags.current().version;
     if (this.#loop.due(now)) await this.#loop.evaluate(now);
+    if (this.#flags.current().version !== before) this.#live.publish();
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + this.#ruleBook.rules().evaluateEverySeconds * 1000);
     return { accepted };
   }
@@ -159,6 +169,11 @@ export class MigrationController extends DurableObject<Env> {
     return this.#view.metrics(Date.now());
   }
 
+  /** The console's live feed (server-sent events); undefined when too many consoles are open. */
+  liveEvents(): ReadableStream<Uint8Array> | undefined {
+    return this.#live.subscribe();
+  }
+
   /** Per-step totals of every signal over `range`, for the console's charts. */
   history(range: HistoryRange): History {
     const now = Date.now();
@@ -180,7 +195,9 @@ export class MigrationController extends DurableObject<Env> {
     const now = Date.now();
     const rules = this.#ruleBook.rules();
     this.#ingest.sweepAbandoned(now);
+    const before = this.#flags.current().version;
     if (this.#loop.due(now, 50)) await this.#loop.evaluate(now);
+    if (this.#flags.current().version !== before) this.#live.publish();
     await this.#flags.retryWriteThrough();
     await this.#outbox.deliver(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);

@@ -54,6 +54,11 @@ export const adminController = new Hono<AdminEnv>()
     const entries = (await controller(c.env).audit(limit, before)) as unknown as AuditEntry[];
     return c.json({ entries, next_before: entries.length === limit ? entries.at(-1)!.seq : null }, 200, { 'cache-control': 'no-store' });
   })
+  .get('/_switchback/api/events', async (c) => {
+    const stream = await controller(c.env).liveEvents();
+    if (!stream) return problem(c, 'temporarily_unavailable', 'Too many live consoles are open; this one refreshes by polling instead.');
+    return c.body(stream, 200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+  })
   .get('/_switchback/api/history', historyQuery, async (c) => c.json(await controller(c.env).history(c.req.valid('query').range), 200, { 'cache-control': 'no-store' }))
   .get('/_switchback/api/metrics', async (c) => c.text(await controller(c.env).metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }))
   .get('/_switchback/api/rules', async (c) => {

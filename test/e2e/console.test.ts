@@ -67,6 +67,14 @@ async function failLogins(on: boolean): Promise<void> {
 describe('the operator console', () => {
   it('a viewer sees the state and no buttons; the page passes axe', { timeout: 60_000 }, async () => {
     const { page } = b;
+    const apiCalls: string[] = [];
+    let liveStreams = 0;
+    const onRequest = (req: { url(): string }) => {
+      if (!req.url().includes('/_switchback/api/')) return;
+      apiCalls.push(new URL(req.url()).pathname);
+      if (req.url().endsWith('/_switchback/api/events')) liveStreams++;
+    };
+    page.on('request', onRequest);
     await signIn(page, stack.viewerToken);
     await expect.poll(() => page.textContent('#active-provider')).toContain('Auth0');
     expect(await page.locator('.card[data-rule]').count()).toBeGreaterThanOrEqual(3);
@@ -79,6 +87,15 @@ describe('the operator console', () => {
     await page.click('button[data-range="24h"]');
     await expect.poll(() => page.getAttribute('button[data-range="24h"]', 'aria-pressed')).toBe('true');
     await page.click('button[data-range="15m"]');
+
+    // Live by server-sent events, not by polling: over 5 s the page reads /status at most once (its first paint).
+    apiCalls.length = 0;
+    const freshness = await page.textContent('#freshness');
+    await page.waitForTimeout(5_000);
+    page.off('request', onRequest);
+    expect(apiCalls.filter((p) => p.endsWith('/status')).length, apiCalls.join()).toBeLessThanOrEqual(1);
+    expect(await page.textContent('#freshness')).not.toBe(freshness); // and the data kept coming
+    expect(liveStreams).toBeGreaterThanOrEqual(1);
     // The token is never kept by the page.
     expect(await page.content()).not.toContain(stack.viewerToken);
     expect(await page.evaluate(() => JSON.stringify(localStorage) + document.cookie)).not.toContain('sbview_');

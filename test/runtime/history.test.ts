@@ -1,4 +1,4 @@
-/** GET /_switchback/api/history: what the controller counted, per minute, by signal, provider and outcome; ranges validated. */
+/** GET /_switchback/api/history (per minute, by signal, provider and outcome; ranges validated) and /events (the live feed). */
 import { expect } from 'vitest';
 import { gatewayTest } from './support/fixtures.ts';
 import { gw } from './support/gateway.ts';
@@ -47,4 +47,19 @@ it('an unknown range is a 400 naming the ranges; no token is a 401', async () =>
     expect(((await res.json()) as { error_description: string }).error_description).toContain('15m, 1h, 6h, 24h');
   }
   expect((await gw('/_switchback/api/history')).status).toBe(401);
+});
+
+it('GET /events streams status snapshots as server-sent events, starting at once', async () => {
+  const res = await gw('/_switchback/api/events', { headers: auth });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const { value } = await reader.read();
+  await reader.cancel();
+  const text = new TextDecoder().decode(value);
+  expect(text.startsWith('event: status\ndata: ')).toBe(true);
+  const snap = JSON.parse(text.slice('event: status\ndata: '.length).trim()) as { status: { flag: { enabled: boolean } }; audit_head: number };
+  expect(snap.status.flag.enabled).toBe(true);
+  expect(typeof snap.audit_head).toBe('number');
+  expect((await gw('/_switchback/api/events')).status).toBe(401);
 });

@@ -411,6 +411,58 @@ function renderActions() {
   $('action-buttons').replaceChildren(...buttons);
 }
 
+// ---- live feed (server-sent events), with polling as the fallback --------------------
+
+let source;
+let everOpened = false;
+let lastAuditHead = -1;
+let lastHistoryAt = 0;
+const HISTORY_EVERY_MS = 30_000;
+
+function applySnapshot(status) {
+  state.status = status;
+  state.lastOkAt = Date.now();
+  state.failing = false;
+  renderAll();
+}
+
+function openLive() {
+  if (source || typeof EventSource === 'undefined') return;
+  source = new EventSource(`${API}/events`);
+  source.addEventListener('open', () => {
+    everOpened = true;
+  });
+  source.addEventListener('status', async (event) => {
+    const snap = JSON.parse(event.data);
+    const fetches = [];
+    if (snap.audit_head !== lastAuditHead) fetches.push(api('/audit?limit=100').then((a) => (state.audit = a.entries, (lastAuditHead = snap.audit_head))));
+    if (Date.now() - lastHistoryAt > HISTORY_EVERY_MS) fetches.push(api(`/history?range=${state.range}`).then((hist) => (state.history = hist, (lastHistoryAt = Date.now()))));
+    if (!state.rules || state.refreshes++ % 30 === 0) fetches.push(api('/rules').then((r) => (state.rules = r.rules)));
+    await Promise.allSettled(fetches);
+    applySnapshot(snap.status);
+  });
+  source.addEventListener('error', () => {
+    state.failing = true;
+    renderState();
+    // Never opened (refused, or no server-sent events on the way): poll instead.
+    if (!everOpened && source.readyState === EventSource.CLOSED) {
+      source = undefined;
+      startPolling();
+    }
+  });
+}
+
+function closeLive() {
+  source?.close();
+  source = undefined;
+}
+
+let pollTimer;
+function startPolling() {
+  if (pollTimer) return;
+  pollTimer = setInterval(() => refresh(), REFRESH_MS);
+}
+
 // ---- refresh loop -------------------------------------------------------------------
 
 function renderAll() {
@@ -465,14 +517,23 @@ $('sign-out').addEventListener('click', async () => {
   location.assign('/_switchback/console/sign-in');
 });
 
+// Hidden tabs hold no stream and send nothing; coming back reads everything once, then listens again.
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') refresh(true);
+  if (document.visibilityState === 'visible') {
+    refresh(true);
+    if (!pollTimer) openLive();
+  } else {
+    closeLive();
+  }
 });
 
 renderRange();
-setInterval(() => refresh(), REFRESH_MS);
+if (typeof EventSource === 'undefined') startPolling();
+else openLive();
 // The countdown and "data as of" tick every second without asking the gateway.
 setInterval(() => {
+  // A stream that stalls without an error still shows as stale: no data for 10 s is "reconnecting".
+  if (state.lastOkAt && Date.now() - state.lastOkAt > 10_000) state.failing = true;
   if (state.status) renderState();
 }, 1000);
 refresh(true);
