@@ -18,6 +18,14 @@ export interface ReconcileJob {
   error?: string;
 }
 
+/** Automatic rollback paused by a person until `until` (ms): the rules act as a dry run meanwhile. */
+export interface AutoRollbackPause {
+  at: number;
+  until: number;
+  by: string;
+  reason: string;
+}
+
 export interface MetaKeys {
   /** The authoritative flag record (same format as KV). */
   flag: FlagRecord;
@@ -35,6 +43,8 @@ export interface MetaKeys {
   kv_dirty: boolean;
   /** The first time Olympus was enabled (ISO 8601): the start of the window a reconcile covers. */
   migration_started_at: string;
+  /** A pause of automatic rollback (null once resumed or expired). */
+  auto_rollback_pause: AutoRollbackPause | null;
   /** The reconcile job started by the last rollback. */
   reconcile_job: ReconcileJob;
   /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */

@@ -20,6 +20,7 @@
  * Nothing ever flips back to Olympus on its own.
  */
 import { LiveFeed } from './live-feed.ts';
+import { PauseSwitch, type AutoRollbackPause } from './auto-rollback-pause.ts';
 import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { configFromEnv, type AdminRole } from '../config.ts';
@@ -59,6 +60,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #loop: RuleLoop;
   readonly #view: StatusView;
   readonly #live: LiveFeed;
+  readonly #pause: PauseSwitch;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,13 +69,14 @@ export class MigrationController extends DurableObject<Env> {
     this.#store = new ControllerStore(sql);
     this.#logins = new LoginLedger(sql);
     this.#deliveries = new DeliveryLedger(sql);
-    this.#ruleBook = new RuleBook(this.#store, config);
+    this.#pause = new PauseSwitch(this.#store);
+    this.#ruleBook = new RuleBook(this.#store, config, () => this.#pause.current(Date.now()) !== undefined);
     this.#outbox = new Outbox(this.#store, env, config, () => this.#flags.current());
     this.#signups = new SignupLedger(sql, this.#store, env, config, this.#outbox);
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox);
-    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers());
+    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now));
     this.#live = new LiveFeed(() => ({ status: this.#view.status(Date.now()), audit_head: this.#store.auditHead() }));
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
@@ -82,7 +85,28 @@ export class MigrationController extends DurableObject<Env> {
 
   /** Rules in force: replaced through the admin API, else ROLLBACK_RULES, else the plan's defaults. */
   rules(): RulesConfig {
-    return this.#ruleBook.rules();
+    return this.#ruleBook.written();
+  }
+
+  /** Automatic rollback acts as a dry run for `minutes` (at most a day); audited and announced. */
+  async pauseAutomaticRollback(minutes: number, actor: string, reason: string): Promise<AutoRollbackPause> {
+    const now = Date.now();
+    const p = this.#pause.pause(minutes, actor, reason, now);
+    this.#outbox.notify('rollback.paused', { reason: `automatic rollback paused until ${new Date(p.until).toISOString()}: ${reason}`, actor, dryRun: false }, now);
+    // The alarm records the end of the pause on time, whatever else is scheduled.
+    const next = await this.ctx.storage.getAlarm();
+    if (next === null || next > p.until) await this.ctx.storage.setAlarm(Math.min(p.until, this.#store.nextOutboxAt() ?? p.until));
+    this.#live.publish();
+    return p;
+  }
+
+  /** Automatic rollback acts again; false when it was not paused. */
+  resumeAutomaticRollback(actor: string, reason: string): { resumed: boolean } {
+    const now = Date.now();
+    const resumed = this.#pause.resume(actor, reason, now);
+    if (resumed) this.#outbox.notify('rollback.resumed', { reason: `automatic rollback resumed: ${reason}`, actor, dryRun: false }, now);
+    this.#live.publish();
+    return { resumed };
   }
 
   rulesSource(): { source: RulesSourceName; text: string } {
@@ -195,6 +219,7 @@ export class MigrationController extends DurableObject<Env> {
     const now = Date.now();
     const rules = this.#ruleBook.rules();
     this.#ingest.sweepAbandoned(now);
+    if (this.#pause.expire(now)) this.#outbox.notify('rollback.resumed', { reason: 'automatic rollback resumed: the pause ran out', actor: 'switchback-controller', dryRun: false }, now);
     const before = this.#flags.current().version;
     if (this.#loop.due(now, 50)) await this.#loop.evaluate(now);
     if (this.#flags.current().version !== before) this.#live.publish();
@@ -206,7 +231,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#deliveries.prune(now, dedupeWindowMs(rules.rules), longestDeliveryWindowMs(rules.rules));
     const busy = this.#flags.current().enabled || this.#store.pendingCount() > 0 || this.#store.get('kv_dirty');
     const nextOutbox = this.#store.nextOutboxAt();
-    const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox].filter((t): t is number => t !== undefined);
+    const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox, this.#pause.current(now)?.until].filter((t): t is number => t !== undefined);
     if (candidates.length) await this.ctx.storage.setAlarm(Math.max(now + 100, Math.min(...candidates)));
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The rules in force: replaced through the admin API (`meta.rules_text`),
  * else ROLLBACK_RULES, else the plan's defaults. Parsed text is cached by
- * value, so a read on every evaluation costs one meta lookup.
+ * value, so a read on every evaluation costs one meta lookup. While automatic
+ * rollback is paused they read as a dry run.
  */
 import type { GatewayConfig } from '../config.ts';
 import type { ControllerStore } from './controller-store.ts';
@@ -12,12 +13,25 @@ export type RulesSourceName = 'admin-api' | 'ROLLBACK_RULES' | 'default';
 export class RuleBook {
   #cache: { text: string; rules: RulesConfig } | undefined;
 
+  #paused: { base: RulesConfig; rules: RulesConfig } | undefined;
+
   constructor(
     private readonly store: ControllerStore,
     private readonly config: () => GatewayConfig,
+    /** True while automatic rollback is paused (auto-rollback-pause.ts): the rules then act as a dry run. */
+    private readonly paused: () => boolean = () => false,
   ) {}
 
+  /** The rules in force, as the rule loop applies them (a dry run while automatic rollback is paused). */
   rules(): RulesConfig {
+    const base = this.written();
+    if (base.dryRun || !this.paused()) return base;
+    if (this.#paused?.base !== base) this.#paused = { base, rules: { ...base, dryRun: true } };
+    return this.#paused.rules;
+  }
+
+  /** The rules as written (ROLLBACK_RULES, the admin API or the defaults), whatever a pause says. */
+  written(): RulesConfig {
     const text = this.store.get('rules_text');
     if (text === undefined) return this.config().rules;
     if (this.#cache?.text !== text) this.#cache = { text, rules: parseRules(text) };

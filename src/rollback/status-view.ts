@@ -7,7 +7,7 @@ import type { AdminRole, GatewayConfig } from '../config.ts';
 import type { FlagRecord } from '../flag/flag-record.ts';
 import type { ControllerStore } from './controller-store.ts';
 import type { FlagAuthority } from './flag-authority.ts';
-import type { ReconcileJob } from './meta-keys.ts';
+import type { AutoRollbackPause, ReconcileJob } from './meta-keys.ts';
 import { prometheusText } from './prometheus.ts';
 import type { RuleBook } from './rule-book.ts';
 import type { RuleLoop, RuleStatus } from './rule-loop.ts';
@@ -26,7 +26,10 @@ export interface ControllerStatus {
   migration: { started_at: string | null; rollback_at: string | null };
   /** "auth0", "olympus" or "olympus for N% of browsers". */
   active_provider: string;
+  /** True when the rules act as a dry run: written so, or automatic rollback paused. */
   dry_run: boolean;
+  /** A pause of automatic rollback in force (then `dry_run` is true), or null. */
+  automatic_rollback_paused: { until: string; by: string; reason: string } | null;
   /** The token overlap after the last rollback (null if none). */
   overlap: { rollback_at: string; ends_at: string; seconds_left: number } | null;
   rules: RuleStatus[];
@@ -56,6 +59,7 @@ export class StatusView {
     private readonly loop: RuleLoop,
     private readonly signups: SignupLedger,
     private readonly receivers: () => NotifyReceiver[],
+    private readonly pause: (now: number) => AutoRollbackPause | undefined = () => undefined,
   ) {}
 
   status(now: number): ControllerStatus {
@@ -73,6 +77,7 @@ export class StatusView {
       migration: { started_at: this.store.get('migration_started_at') ?? null, rollback_at: flag.rollback_at ?? null },
       active_provider: flag.enabled ? (flag.percent !== undefined && flag.percent < 100 ? `olympus for ${flag.percent}% of browsers` : 'olympus') : 'auth0',
       dry_run: rules.dryRun,
+      automatic_rollback_paused: ((p) => (p ? { until: new Date(p.until).toISOString(), by: p.by, reason: p.reason } : null))(this.pause(now)),
       overlap: rolledBackAt === undefined || endsAt === undefined ? null : { rollback_at: rolledBackAt, ends_at: new Date(endsAt).toISOString(), seconds_left: Math.max(0, Math.ceil((endsAt - now) / 1000)) },
       rules: this.loop.current(now),
       manual_decision_by: rules.manualRoles,

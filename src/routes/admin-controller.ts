@@ -14,8 +14,13 @@ import type { AuditEntry } from '../rollback/controller-store.ts';
 import { invalidateFlagCache } from '../flag/kv-flag.ts';
 import { resetLoginFlag } from '../flag/controller-flag.ts';
 import { HISTORY_RANGES, isHistoryRange, type HistoryRange } from '../rollback/history.ts';
+import { MAX_PAUSE_MINUTES } from '../rollback/auto-rollback-pause.ts';
 
 const RollbackBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
+const PauseBody = z.strictObject({
+  minutes: z.int().check(z.minimum(1), z.maximum(MAX_PAUSE_MINUTES)),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)),
+});
 
 type AuditQuery = { in: { query: { limit?: string; before?: string } }; out: { query: { limit: number; before?: number } } };
 
@@ -46,6 +51,16 @@ export const adminController = new Hono<AdminEnv>()
     invalidateFlagCache();
     resetLoginFlag();
     return c.json({ rolled_back: result.rolledBack, already_on_auth0: !result.rolledBack, flag: result.flag }, 200, { 'cache-control': 'no-store' });
+  })
+  // Pausing switches a safety off for a while: eng-lead. Resuming switches it back on: oncall too.
+  .post('/_switchback/api/automatic-rollback/pause', requireRole({ role: 'eng-lead', action: 'Pausing automatic rollback', hint: 'Ask an eng-lead, or roll back by hand.' }), jsonBody(PauseBody, 'pause'), async (c) => {
+    const { minutes, reason } = c.req.valid('json');
+    const p = await controller(c.env).pauseAutomaticRollback(minutes, actorLabel(c), reason);
+    return c.json({ paused: { until: new Date(p.until).toISOString(), by: p.by, reason: p.reason } }, 200, { 'cache-control': 'no-store' });
+  })
+  .post('/_switchback/api/automatic-rollback/resume', requireRole('oncall'), jsonBody(RollbackBody, 'resume'), async (c) => {
+    const result = await controller(c.env).resumeAutomaticRollback(actorLabel(c), c.req.valid('json').reason);
+    return c.json(result, 200, { 'cache-control': 'no-store' });
   })
   .get('/_switchback/api/status', async (c) => c.json(await controller(c.env).status(), 200, { 'cache-control': 'no-store' }))
   .get('/_switchback/api/audit', auditQuery, async (c) => {

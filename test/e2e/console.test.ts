@@ -195,4 +195,34 @@ describe('the operator console', () => {
     expect(answer.body.error).toBe('csrf_token_invalid');
     expect((await readStatus(adminApi(stack.gatewayUrl, stack.adminToken))).flag.enabled).toBe(false);
   });
+
+  it('eng-lead pauses automatic rollback with a reason and a duration; oncall resumes it', { timeout: 60_000 }, async () => {
+    const { page } = b;
+    const api = adminApi(stack.gatewayUrl, stack.adminToken);
+    // Live rules without the login rule (the outage's failures may still be in its window).
+    const rules = JSON.stringify({ evaluate_every: '1s', rollback_if: ['support_tickets_per_hour > 50', { manual_decision_by: ['oncall', 'eng-lead'] }] });
+    const put = await fetch(`${stack.gatewayUrl}/_switchback/api/rules`, { method: 'PUT', body: rules, headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' } });
+    expect(put.status).toBe(200);
+    await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, reason: 'console e2e: pause' } }));
+
+    await signIn(page, stack.adminToken);
+    await page.click('#action-pause');
+    await page.fill('#confirm-minutes', '15');
+    await page.fill('#confirm-reason', 'app maintenance window');
+    await page.click('#confirm-go');
+    await page.waitForSelector('#paused', { timeout: 15_000 });
+    expect(await page.textContent('#paused')).toContain('paused by dev-admin (eng-lead)');
+    expect(await page.textContent('#paused')).toContain('app maintenance window');
+    await shot(page, 'paused');
+
+    await signIn(page, stack.oncallToken);
+    expect(await page.locator('#action-pause').count()).toBe(0); // oncall cannot pause
+    await page.click('#action-resume');
+    await page.fill('#confirm-reason', 'maintenance over');
+    await page.click('#confirm-go');
+    await page.waitForSelector('#paused', { state: 'detached', timeout: 15_000 });
+    const status = await readStatus(api);
+    expect(status.automatic_rollback_paused).toBeNull();
+    expect(status.dry_run).toBe(false);
+  });
 });

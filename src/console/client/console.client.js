@@ -138,7 +138,9 @@ function renderState() {
     h('span', { class: `provider ${flag.enabled ? 'on' : 'off'}`, id: 'active-provider' }, h('span', { 'aria-hidden': 'true' }, flag.enabled ? '● ' : '◆ '), 'Sign-in: ', h('strong', {}, live)),
     h('span', { class: 'flag-meta', id: 'flag-version', title: flag.reason }, flag.version === 0 ? 'no flag stored yet: the legacy provider is the safe default' : `flag v${flag.version} by ${flag.updated_by}, ${ago(Date.now() - Date.parse(flag.updated_at))}`),
   );
-  if (s.dry_run) box.append(h('span', { class: 'badge warn', id: 'dry-run' }, '‖ Dry run: rules notify, never flip'));
+  const pause = s.automatic_rollback_paused;
+  if (pause) box.append(h('span', { class: 'badge warn', id: 'paused', title: pause.reason }, `‖ Automatic rollback paused by ${pause.by} until ${clock(pause.until)}: ${pause.reason}`));
+  else if (s.dry_run) box.append(h('span', { class: 'badge warn', id: 'dry-run' }, '‖ Dry run: rules notify, never flip'));
   if (s.overlap && s.overlap.seconds_left > 0) {
     const left = Math.max(0, Math.ceil((Date.parse(s.overlap.ends_at) - Date.now()) / 1000));
     box.append(h('span', { class: 'badge info', id: 'overlap' }, `↺ Rolled back ${clock(s.overlap.rollback_at)}; Olympus tokens honoured for ${countdown(left)} more`));
@@ -285,6 +287,7 @@ function category(entry) {
   if (entry.type.startsWith('notification')) return 'notify';
   if (entry.type.startsWith('reconcile')) return 'reconcile';
   if (entry.type.startsWith('rollback.') || entry.type.startsWith('rule')) return 'rule';
+  if (entry.type.startsWith('automatic_rollback')) return 'flag';
   return 'operator';
 }
 
@@ -297,6 +300,10 @@ function describe(entry) {
       return `Flag changed: Olympus ${d.to?.enabled ? `on${d.to?.percent !== undefined ? ` for ${d.to.percent}%` : ''}` : 'off'}${d.to?.reason ? ` (${d.to.reason})` : ''}`;
     case 'rollback.dry_run':
       return `Dry run: rule ${d.rule} would have rolled back`;
+    case 'automatic_rollback.paused':
+      return `Automatic rollback paused until ${clock(d.until)}: ${d.reason}`;
+    case 'automatic_rollback.resumed':
+      return `Automatic rollback resumed: ${d.reason}`;
     case 'rules.changed':
       return `Rules changed${d.dry_run ? ' (dry run)' : ''}`;
     default:
@@ -406,6 +413,31 @@ function renderActions() {
         } }, 'Re-enable Olympus'),
       );
     }
+  }
+  const pause = s.automatic_rollback_paused;
+  if (pause && can('oncall')) {
+    buttons.push(
+      h('button', { type: 'button', id: 'action-resume', onclick: () =>
+        confirmAction({
+          title: 'Resume automatic rollback',
+          text: `Paused by ${pause.by}: ${pause.reason}. The rules act again at their next evaluation.`,
+          go: 'Resume',
+          run: (reason) => api('/automatic-rollback/resume', { method: 'POST', body: JSON.stringify({ reason }) }),
+        }) }, '▶ Resume automatic rollback'),
+    );
+  } else if (!pause && flag.enabled && !s.dry_run && can('eng-lead')) {
+    buttons.push(
+      h('button', { type: 'button', id: 'action-pause', onclick: () => {
+        const input = h('input', { id: 'confirm-minutes', type: 'number', min: 1, max: 1440, step: 1, value: 30, required: true, inputmode: 'numeric' });
+        confirmAction({
+          title: 'Pause automatic rollback',
+          text: 'The rules keep measuring and notifying, as a dry run, and never flip until the pause ends (at most 24 hours). A manual rollback still works.',
+          go: 'Pause',
+          fields: [{ id: 'confirm-minutes', label: 'For how many minutes', input }],
+          run: (reason) => api('/automatic-rollback/pause', { method: 'POST', body: JSON.stringify({ minutes: Number(input.value), reason }) }),
+        });
+      } }, '‖ Pause automatic rollback'),
+    );
   }
   section.hidden = buttons.length === 0;
   $('action-buttons').replaceChildren(...buttons);
