@@ -274,8 +274,15 @@ function renderPeople() {
     h('p', {}, `Signups captured since the migration started: ${su.since_migration_start}.`),
   ];
   if (job) {
-    const counts = Object.entries(job).filter(([, v]) => typeof v === 'number');
-    items.push(h('h3', {}, `Reconcile after the rollback: ${job.status ?? 'unknown'}`), h('dl', { id: 'reconcile' }, counts.map(([k, v]) => [h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, String(v))])));
+    const progress = job.total !== undefined ? `${job.done ?? 0} of ${job.total} people` : '';
+    const totals = Object.entries(job.totals ?? {});
+    items.push(
+      h('h3', {}, `Reconcile after the rollback: ${job.status ?? 'unknown'}${progress ? `, ${progress}` : ''}`),
+      job.error ? h('p', { class: 'problem' }, job.error) : null,
+      totals.length
+        ? h('table', { class: 'funnel', id: 'reconcile' }, h('caption', {}, 'Outcome per person, by category'), h('tbody', {}, totals.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k.replaceAll('_', ' ')), h('td', {}, String(v))))))
+        : h('p', { class: 'muted', id: 'reconcile' }, 'No outcome yet.'),
+    );
   }
   $('people').replaceChildren(...items);
 }
