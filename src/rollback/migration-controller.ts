@@ -13,6 +13,7 @@
  * - signup-ledger.ts: captured signups and the reconcile job.
  * - status-view.ts: /status (ControllerStatus) and /metrics; history.ts: the console's series;
  *   live-feed.ts: the console's server-sent events (one snapshot a tick for all).
+ * - drill-ledger.ts: drill results (switchback drill).
  * - rule-book.ts: the rules in force.
  *
  * A Durable Object runs one event at a time and the flip is a synchronous
@@ -20,6 +21,7 @@
  * Nothing ever flips back to Olympus on its own.
  */
 import { LiveFeed } from './live-feed.ts';
+import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
 import { PauseSwitch, type AutoRollbackPause } from './auto-rollback-pause.ts';
 import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
 import { DurableObject } from 'cloudflare:workers';
@@ -60,6 +62,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #loop: RuleLoop;
   readonly #view: StatusView;
   readonly #live: LiveFeed;
+  readonly #drills: DrillLedger;
   readonly #pause: PauseSwitch;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -70,6 +73,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#logins = new LoginLedger(sql);
     this.#deliveries = new DeliveryLedger(sql);
     this.#pause = new PauseSwitch(this.#store);
+    this.#drills = new DrillLedger(sql);
     this.#ruleBook = new RuleBook(this.#store, config, () => this.#pause.current(Date.now()) !== undefined);
     this.#outbox = new Outbox(this.#store, env, config, () => this.#flags.current());
     this.#signups = new SignupLedger(sql, this.#store, env, config, this.#outbox);
@@ -191,6 +195,19 @@ export class MigrationController extends DurableObject<Env> {
 
   metrics(): string {
     return this.#view.metrics(Date.now());
+  }
+
+  /** Stores a drill's result (switchback drill), audited. */
+  recordDrill(verdict: 'pass' | 'fail', reportJson: string, actor: string): { seq: number; at: string } {
+    const d = this.#drills.record(verdict, reportJson, actor);
+    this.#store.appendAudit('drill.recorded', actor, { seq: d.seq, verdict });
+    this.#live.publish();
+    return { seq: d.seq, at: d.at };
+  }
+
+  /** The latest drills, newest first (each report as the JSON text the CLI sent). */
+  drills(limit = 20): DrillRecord[] {
+    return this.#drills.list(Math.max(1, Math.min(200, limit)));
   }
 
   /** The console's live feed (server-sent events); undefined when too many consoles are open. */

@@ -17,6 +17,18 @@ import { HISTORY_RANGES, isHistoryRange, type HistoryRange } from '../rollback/h
 import { MAX_PAUSE_MINUTES } from '../rollback/auto-rollback-pause.ts';
 
 const RollbackBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
+const Text200 = z.string().check(z.maxLength(200));
+/** What `switchback drill` sends: its verdict, durations and criteria (scripts/drill/drill-report.ts). */
+const DrillBody = z.strictObject({
+  verdict: z.enum(['pass', 'fail']),
+  started_at: z.iso.datetime(),
+  mode: z.enum(['automatic', 'manual']),
+  environment: Text200,
+  durations_ms: z.record(z.string().check(z.regex(/^[a-z_]{1,64}$/)), z.nullable(z.number().check(z.minimum(0)))),
+  criteria: z.array(z.strictObject({ name: Text200, pass: z.boolean(), measured: Text200, target: Text200 })).check(z.maxLength(50)),
+  failed_logins: z.int().check(z.minimum(0)),
+});
+
 const PauseBody = z.strictObject({
   minutes: z.int().check(z.minimum(1), z.maximum(MAX_PAUSE_MINUTES)),
   reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)),
@@ -61,6 +73,16 @@ export const adminController = new Hono<AdminEnv>()
   .post('/_switchback/api/automatic-rollback/resume', requireRole('oncall'), jsonBody(RollbackBody, 'resume'), async (c) => {
     const result = await controller(c.env).resumeAutomaticRollback(actorLabel(c), c.req.valid('json').reason);
     return c.json(result, 200, { 'cache-control': 'no-store' });
+  })
+  .post('/_switchback/api/drills', requireRole('oncall'), jsonBody(DrillBody, 'drill report'), async (c) => {
+    const report = c.req.valid('json');
+    const d = await controller(c.env).recordDrill(report.verdict, JSON.stringify(report), actorLabel(c));
+    return c.json({ seq: d.seq, at: d.at }, 201, { 'cache-control': 'no-store' });
+  })
+  .get('/_switchback/api/drills', async (c) => {
+    // Reports were validated against DrillBody when they were recorded.
+    const drills = (await controller(c.env).drills(20)).map((d) => ({ ...d, report: JSON.parse(d.report) as z.Infer<typeof DrillBody> }));
+    return c.json({ drills }, 200, { 'cache-control': 'no-store' });
   })
   .get('/_switchback/api/status', async (c) => c.json(await controller(c.env).status(), 200, { 'cache-control': 'no-store' }))
   .get('/_switchback/api/audit', auditQuery, async (c) => {

@@ -6,13 +6,13 @@
  * rule, with the file's overlap, and that new logins go to Auth0.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../dev/stack.ts';
 import { node22 } from '../../dev/node-binary.ts';
-import { DEMO_LOGIN_RULE } from '../../dev/demo-rules.ts';
+import { DEMO_LOGIN_RULE, DEMO_RULES } from '../../dev/demo-rules.ts';
 import { adminApi, okJson, readStatus } from '../../scripts/cli/admin-api.ts';
 import { loginTarget } from './support/gateway-admin.ts';
 import { pollUntil } from './support/poll.ts';
@@ -37,11 +37,11 @@ function shell(line: string): Promise<{ code: number; output: string }> {
 }
 
 describe('the failure drill printed by npm start', () => {
-  it('rolls back by itself under the demo rules, as the banner says', { timeout: 120_000 }, async () => {
+  it('rolls back by itself under the demo rules, as the banner says', { timeout: 150_000 }, async () => {
     const envFile = join(dir, 'drill.env');
     await writeFile(envFile, `# a newcomer's .dev.vars\nTOKEN_OVERLAP_SECONDS=${OVERLAP_FROM_FILE}\n`);
     let checked = false;
-    const run = await runStart({}, 100_000, {
+    const run = await runStart({}, 130_000, {
       args: ['--env-file', envFile],
       whileRunning: async (output) => {
         const { value: banner } = await pollUntil('the whole banner', async () => (output().includes('Ctrl-C to stop.') ? output() : undefined), { timeoutMs: 5_000, intervalMs: 50 });
@@ -53,9 +53,18 @@ describe('the failure drill printed by npm start', () => {
         const [, line, gatewayUrl, token, olympusUrl] = drill!;
         expect(banner).toContain(`${gatewayUrl}/_switchback/api/status`); // how to watch it
 
-        const result = await shell(line!);
+        const out = join(dir, 'reports-1');
+        const result = await shell(`${line!} --out ${out}`);
         expect(result.code, result.output).toBe(0);
         expect(result.output).toContain('ROLLED BACK by switchback-controller');
+        expect(result.output).toContain('drill: PASSED');
+        // The three reports, and the verdict per criterion in them.
+        const report = JSON.parse(await readFile(join(out, 'drill.json'), 'utf8')) as { verdict: string; criteria: Array<{ name: string; pass: boolean }>; durations_ms: Record<string, number | null> };
+        expect(report.verdict).toBe('pass');
+        expect(report.criteria.map((c) => c.name)).toEqual(['steady state before the drill', 'rollback within the target', 'the legacy provider serves sign-in', 'nobody signed out early', 'logs as the plan expects', 'restored']);
+        expect(report.durations_ms.injected_to_legacy_sign_in).toBeGreaterThan(0);
+        expect(await readFile(join(out, 'drill.md'), 'utf8')).toContain('# Rollback drill: PASS');
+        expect(await readFile(join(out, 'drill.html'), 'utf8')).toContain('<ol class="timeline">');
 
         const api = adminApi(gatewayUrl!, token!);
         const status = await readStatus(api);
@@ -72,6 +81,18 @@ describe('the failure drill printed by npm start', () => {
         expect(await loginTarget(gatewayUrl!)).toBe(new URL(banner.match(/Auth0 \(local stand-in\)\s+(\S+)/)![1]!).origin);
         const mode = await fetch(`${olympusUrl}/_control/mode`);
         expect(await mode.json()).toMatchObject({ failLogins: false });
+
+        // Broken on purpose: an impossible target. The verdict fails, exit 1, naming that criterion only.
+        // (A 10 s login window first, so the first drill's failures have left it and the steady state holds.)
+        const rules = JSON.stringify({ ...DEMO_RULES, rollback_if: [{ ...(DEMO_RULES.rollback_if[0] as object), window: '10s' }, ...DEMO_RULES.rollback_if.slice(1)] });
+        const put = await fetch(`${gatewayUrl}/_switchback/api/rules`, { method: 'PUT', body: rules, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+        expect(put.status).toBe(200);
+        await new Promise((r) => setTimeout(r, 11_000));
+        const broken = await shell(`${line!} --out ${join(dir, 'reports-2')} --target 0.001`);
+        expect(broken.code, broken.output).toBe(1);
+        expect(broken.output).toContain('drill: FAILED: rollback within the target');
+        const drills = (await okJson('GET /drills', api.drills.$get())).drills;
+        expect(drills.map((d) => d.verdict)).toEqual(['fail', 'pass']);
         checked = true;
       },
     });
