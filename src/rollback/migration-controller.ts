@@ -26,6 +26,7 @@ import type { FlagChange } from '../flag/flag-transition.ts';
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { ControllerStore, type AuditEntry } from './controller-store.ts';
 import { DeliveryLedger, dedupeWindowMs, longestDeliveryWindowMs } from './delivery-ledger.ts';
+import { DetectorFeed } from './detector-feed.ts';
 import { FlagAuthority, type ManualRollbackResult } from './flag-authority.ts';
 import { Ingest } from './ingest.ts';
 import { LoginLedger } from './login-ledger.ts';
@@ -33,11 +34,12 @@ import type { OutcomeBatch } from './outcome-events.ts';
 import { Outbox } from './outbox.ts';
 import { RuleBook, type RulesSourceName } from './rule-book.ts';
 import { RuleLoop } from './rule-loop.ts';
+import { SequentialDetector } from './sequential-detector.ts';
 import type { RulesConfig } from './rules.ts';
 import { SignupLedger, type ReconcileProgress, type SignupFields } from './signup-ledger.ts';
 import type { SignupRow } from './signup-store.ts';
 import { StatusView, type ControllerStatus } from './status-view.ts';
-import { bucketOf, BUCKET_SECONDS } from './window-aggregation.ts';
+import { bucketOf, BUCKET_SECONDS, windowStartBucket } from './window-aggregation.ts';
 
 export type { ManualRollbackResult, RollbackResult } from './flag-authority.ts';
 export type { ControllerStatus, RuleStatus } from './status-view.ts';
@@ -54,6 +56,8 @@ export class MigrationController extends DurableObject<Env> {
   readonly #flags: FlagAuthority;
   readonly #ingest: Ingest;
   readonly #loop: RuleLoop;
+  readonly #feed: DetectorFeed;
+  readonly #detector: SequentialDetector;
   readonly #view: StatusView;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -67,8 +71,10 @@ export class MigrationController extends DurableObject<Env> {
     this.#outbox = new Outbox(this.#store, env, config, () => this.#flags.current());
     this.#signups = new SignupLedger(sql, this.#store, env, config, this.#outbox);
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
-    this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook);
-    this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox);
+    this.#feed = new DetectorFeed(sql);
+    this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
+    this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
+    this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox, this.#detector);
     this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers());
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
@@ -115,7 +121,8 @@ export class MigrationController extends DurableObject<Env> {
   async ingest(batch: OutcomeBatch): Promise<{ accepted: number }> {
     const now = Date.now();
     const accepted = this.#ingest.record(batch, now);
-    if (this.#loop.due(now)) await this.#loop.evaluate(now);
+    // Every batch: the detector's evidence is checked at once; the full evaluation on its cadence.
+    await this.#loop.afterBatch(now);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + this.#ruleBook.rules().evaluateEverySeconds * 1000);
     return { accepted };
   }
@@ -172,12 +179,15 @@ export class MigrationController extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const rules = this.#ruleBook.rules();
+    this.#ingest.sweepOverdue(this.#detector.session(now)).commit();
     this.#ingest.sweepAbandoned(now);
     if (this.#loop.due(now, 50)) await this.#loop.evaluate(now);
+    else await this.#loop.afterBatch(now);
     await this.#flags.retryWriteThrough();
     await this.#outbox.deliver(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.#logins.prune(now);
+    this.#feed.prune(now, windowStartBucket(now, Math.max(300, ...rules.rules.map((r) => r.windowSeconds))));
     this.#deliveries.prune(now, dedupeWindowMs(rules.rules), longestDeliveryWindowMs(rules.rules));
     const busy = this.#flags.current().enabled || this.#store.pendingCount() > 0 || this.#store.get('kv_dirty');
     const nextOutbox = this.#store.nextOutboxAt();

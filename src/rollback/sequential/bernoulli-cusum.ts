@@ -54,7 +54,8 @@ export function budgetThreshold(charts: number, observations: number, budget: nu
  * its cap of bad observations per window: see detector-feed.ts).
  */
 export function chartThreshold(c: Chart, budgetH: number, attackFloor: number): number {
-  return Math.max(budgetH, c.up * attackFloor);
+  // Half a step below `attackFloor` bad observations: floor - 1 of them stay below it, floor of them reach it.
+  return Math.max(budgetH, c.up * (attackFloor - 0.5));
 }
 
 /**
@@ -67,7 +68,8 @@ export function chartThreshold(c: Chart, budgetH: number, attackFloor: number): 
  * logins per 5 min).
  */
 export function attackFloor(windowSamples: number, p0: number, badPerClient: number): number {
-  return Math.max(3 * badPerClient, Math.ceil(0.6 * p0 * windowSamples));
+  // Rounded first: 0.6 * (1 - 0.95) * 200 is 6.0000000000000036 in floating point, and 6 is meant.
+  return Math.max(3 * badPerClient, Math.ceil(Number((0.6 * p0 * windowSamples).toFixed(6))));
 }
 
 export interface BankReading {
