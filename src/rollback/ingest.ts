@@ -73,10 +73,14 @@ export class Ingest {
   /** The alarm's sweep: logins started more than `abandon_after` ago and not back count as abandoned. */
   sweepAbandoned(now: number): void {
     const bucket = bucketOf(now);
+    const d = this.detector.session(now);
     for (const a of this.store.takeAbandoned(now - this.ruleBook.rules().abandonAfterSeconds * 1000, bucket)) {
       this.store.count(bucket, a.provider, 'login', 'abandoned', a.client, 1);
       this.withTotals((bump) => bump(`login_${a.provider}_abandoned`, 1));
+      // The rate counts an abandoned login as a failure: so does the outcome chart family.
+      d.observe('login', a.provider, a.client, 'outcome', true);
     }
+    d.commit();
   }
 
   private withTotals(body: (bump: Bump) => void): void {
@@ -111,12 +115,14 @@ export class Ingest {
         if (!this.ledger.claimOutcome(String(e.id), now)) return; // one outcome per login, whatever the batches say
         const client = String(e.client);
         const pending = this.store.resolvePending(String(e.id));
-        // Observed already as overdue (past its horizon): its late callback is no second observation.
+        // Observed already as overdue (past its horizon): back late, it is no timely arrival.
         const overdue = pending !== undefined && pending.startedAt < (this.store.get('overdue_swept_until')?.[e.provider] ?? -Infinity);
+        let abandoned = false;
         if (!pending) {
           // A slow login already counted as abandoned: it is one login, counted once, by its outcome.
           const a = this.store.unabandon(String(e.id));
           if (a) {
+            abandoned = true;
             this.store.count(a.bucket, a.provider, 'login', 'abandoned', a.client, -1);
             bump(`login_${a.provider}_abandoned`, -1);
           }
@@ -125,7 +131,8 @@ export class Ingest {
           d.learnArrival(e.provider, false);
           d.observe('login', e.provider, client, 'overdue', false);
         }
-        if (!overdue) d.observe('login', e.provider, client, 'outcome', e.outcome === 'failed');
+        // One outcome observation per login: its callback, or its abandonment (already fed by the sweep).
+        if (!abandoned) d.observe('login', e.provider, client, 'outcome', e.outcome === 'failed');
         if (e.outcome === 'succeeded') {
           this.feed.remember(client, now);
           if (pending) d.learnCallback(e.provider, Math.max(0, at - pending.startedAt) / 1000);

@@ -3,10 +3,12 @@
  * to the charts of the rules that watch it (detector-bank.ts), through the
  * per-client limits (detector-feed.ts), and learns the callback horizon.
  *
- * Observations (Olympus only: there is nothing else to roll back):
- * - a login back by its horizon H: `outcome` (failed = bad) and `overdue` (good);
- * - a login of a known client not back by H: `overdue` (bad), once; its late
- *   callback is no second observation (abandon_after still classifies it for the rate);
+ * Observations (Olympus only: there is nothing else to roll back). Each
+ * login is one observation in each family:
+ * - `overdue`: a login of a known client back by its horizon H is good; not
+ *   back by H, bad (swept on every batch and alarm, long before abandon_after);
+ * - `outcome`: its callback (failed = bad), whenever it comes, or its
+ *   abandonment at abandon_after (bad), as the success rate counts it;
  * - an API call: `outcome` (error = bad), n at a time.
  * Nothing is fed while Olympus is off: the charts stay at 0.
  *

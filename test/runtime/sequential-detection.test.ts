@@ -115,13 +115,13 @@ describe('a few clients', () => {
 describe('logins stuck at the provider', () => {
   it('known clients whose logins are not back by the horizon roll back through the overdue charts', async () => {
     await healthyWindow(); // 200 clients complete a login: known from now on
-    expect((await rule()).detector.horizon_seconds).toBe(45);
-    await ingest(stream(Array.from({ length: 10 }, (_, i) => ({ client: `user${i}`, outcome: 'stuck' as const, agoMs: 44_000 }))));
+    expect((await rule()).detector.horizon_seconds).toBe(40);
+    await ingest(stream(Array.from({ length: 10 }, (_, i) => ({ client: `user${i}`, outcome: 'stuck' as const, agoMs: 39_000 }))));
     await sleep(1100);
-    await ingest([]); // the next batch sweeps them: 46 s old, past the 45 s horizon
+    await ingest([]); // the next batch sweeps them: 41 s old, past the 40 s horizon
     expect((await status()).flag.enabled).toBe(true);
     expect((await rule()).detector.leading.family).toBe('overdue');
-    await ingest(stream(Array.from({ length: 10 }, (_, i) => ({ client: `user${10 + i}`, outcome: 'stuck' as const, agoMs: 44_000 }))));
+    await ingest(stream(Array.from({ length: 10 }, (_, i) => ({ client: `user${10 + i}`, outcome: 'stuck' as const, agoMs: 39_000 }))));
     await sleep(1100);
     await ingest([]);
     expect((await status()).flag.enabled).toBe(false);
@@ -129,7 +129,7 @@ describe('logins stuck at the provider', () => {
 
   it('logins that come back slowly but within the horizon are no evidence', async () => {
     await healthyWindow();
-    for (let b = 0; b < 4; b++) await ingest(stream(Array.from({ length: 50 }, (_, i) => ({ client: `user${b * 50 + i}`, outcome: 'succeeded' as const, agoMs: 40_000 }))));
+    for (let b = 0; b < 4; b++) await ingest(stream(Array.from({ length: 50 }, (_, i) => ({ client: `user${b * 50 + i}`, outcome: 'succeeded' as const, agoMs: 35_000 }))));
     await sleep(1100);
     await ingest([]);
     const r = await rule();

@@ -121,7 +121,7 @@ describe('the default login rule', () => {
 });
 
 describe('the callback horizon', () => {
-  it('is learnt from healthy time-to-callback: 99th percentile x 1.5, clamped to [20 s, 45 s]', () => {
+  it('is learnt from healthy time-to-callback: 99th percentile x 1.5, clamped to [20 s, 40 s]', () => {
     const now = 1_000_000;
     let fast = emptyHorizon(now);
     for (let i = 1; i <= 1000; i++) fast = learnSuccess(fast, 2 + (i % 8), now);
@@ -129,24 +129,35 @@ describe('the callback horizon', () => {
     let slow = emptyHorizon(now);
     const rng = new Rng(1, 'lognormal');
     for (let i = 0; i < 2000; i++) slow = learnSuccess(slow, 8 * Math.exp(0.8 * rng.normal()), now);
-    expect(horizonSeconds(slow)).toBe(45);
+    expect(horizonSeconds(slow)).toBe(40);
     let mid = emptyHorizon(now);
     for (let i = 0; i < 1000; i++) mid = learnSuccess(mid, 5 + (i % 18), now);
     expect(horizonSeconds(mid)).toBeGreaterThan(25);
-    expect(horizonSeconds(mid)).toBeLessThan(45);
+    expect(horizonSeconds(mid)).toBeLessThan(40);
   });
 
-  it('falls back to the other provider, then to 45 s; o0 is 20% until learnt, then the learnt share, floored at 2%', () => {
+  it('falls back to the other provider, then to 40 s; o0 is 20% until learnt, then the learnt share, floored at 2%', () => {
     const now = 0;
     let auth0 = emptyHorizon(now);
     for (let i = 0; i < 500; i++) auth0 = learnSuccess(auth0, 3, now);
     expect(horizonSeconds(undefined, auth0)).toBe(20);
-    expect(horizonSeconds(emptyHorizon(now))).toBe(45);
+    expect(horizonSeconds(emptyHorizon(now))).toBe(40);
     expect(overdueNull(emptyHorizon(now))).toBe(0.2);
     let o = learnArrival(emptyHorizon(now), false, 970, now);
     o = learnArrival(o, true, 30, now);
     expect(overdueNull(o)).toBeCloseTo(0.03, 10);
     expect(overdueNull(learnArrival(emptyHorizon(now), false, 1000, now))).toBe(0.02);
+  });
+
+  it('o0 allows for a provider twice as slow: the learnt successes slower than H/2 count as not back', () => {
+    const now = 0;
+    // 90% back in 5 s, 10% in 30 s; H = 40 s (30 s x 1.5, clamped): at twice the times, the 10% would miss it.
+    let s = emptyHorizon(now);
+    for (let i = 0; i < 1000; i++) s = learnSuccess(s, i % 10 === 0 ? 30 : 5, now);
+    s = learnArrival(s, false, 980, now);
+    s = learnArrival(s, true, 20, now);
+    expect(horizonSeconds(s)).toBe(40);
+    expect(overdueNull(s)).toBeCloseTo(0.02 + 0.98 * 0.1, 6);
   });
 
   it('forgets with a half-life of 6 hours', () => {

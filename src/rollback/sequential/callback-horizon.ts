@@ -7,17 +7,19 @@
  * /callback (log-spaced bins: most people take seconds, MFA and forgotten
  * passwords make a long tail) and decaying counts of the logins back by the
  * horizon H and of those not back (overdue). H is a high quantile of the
- * healthy times with a margin, clamped; o0, the share of logins not back by
- * H when all is well, is the overdue chart's null (bernoulli-cusum.ts). Slow
- * users are in the histogram, and a provider that is merely slower moves o0
- * far less than an outage does. Pure: state in, state out, `now` given.
+ * healthy times with a margin, clamped; o0, the overdue chart's null
+ * (bernoulli-cusum.ts), is the share of logins that would not be back by H if
+ * the provider were twice as slow as it was: the learnt share not back, plus
+ * the learnt successes slower than H/2. Slow users are in the histogram, and
+ * a provider that turns 2x slower sits at the null, not beyond it (the error
+ * budget holds for it). Pure: state in, state out, `now` given.
  */
 
 /** Bin upper edges in seconds: 1 s to 20 min, 4 bins per doubling. */
 const EDGES: readonly number[] = Array.from({ length: 42 }, (_, i) => 2 ** (i / 4));
 const HALF_LIFE_MS = 6 * 3600 * 1000;
 export const HORIZON_MIN_S = 20;
-export const HORIZON_MAX_S = 45;
+export const HORIZON_MAX_S = 40;
 /** Before enough has been learnt: the longest horizon and a generous overdue share. */
 export const DEFAULT_HORIZON_S = HORIZON_MAX_S;
 export const DEFAULT_OVERDUE_NULL = 0.2;
@@ -88,9 +90,27 @@ export function horizonSeconds(own: HorizonState | undefined, other?: HorizonSta
   return Math.min(HORIZON_MAX_S, Math.max(HORIZON_MIN_S, q * MARGIN));
 }
 
-/** o0: the learnt share of logins not back by H, floored at 2% and capped at 40%; 20% before it is learnt. */
-export function overdueNull(own: HorizonState | undefined, other?: HorizonState): number {
+/** A provider this many times slower than learnt is still healthy: the overdue null allows for it. */
+export const SLOWER_ALLOWED = 2;
+
+/** Share of the learnt successful logins slower than `seconds` (0 before the histogram is learnt). */
+function slowerThan(s: HorizonState | undefined, seconds: number): number {
+  if (!learnt(s)) return 0;
+  const total = s.bins.reduce((a, b) => a + b, 0);
+  // Every bin whose upper edge is above `seconds` counts (conservative: the bin holding it counts whole).
+  return s.bins.reduce((acc, b, i) => acc + (EDGES[i]! > seconds ? b : 0), 0) / total;
+}
+
+/**
+ * o0: the learnt share of logins not back by H, plus the share that would
+ * miss H at twice the learnt times; floored at 2%, capped at 40%; 20% before
+ * anything is learnt.
+ */
+export function overdueNull(own: HorizonState | undefined, other?: HorizonState, horizonS = horizonSeconds(own, other)): number {
   const pick = [own, other].find((s) => s !== undefined && s.timely + s.overdue >= MIN_LEARNT);
   if (!pick) return DEFAULT_OVERDUE_NULL;
-  return Math.min(OVERDUE_NULL_CEILING, Math.max(OVERDUE_NULL_FLOOR, pick.overdue / (pick.timely + pick.overdue)));
+  const share = pick.overdue / (pick.timely + pick.overdue);
+  const times = learnt(own) ? own : learnt(other) ? other : undefined;
+  const slow = share + (1 - share) * slowerThan(times, horizonS / SLOWER_ALLOWED);
+  return Math.min(OVERDUE_NULL_CEILING, Math.max(OVERDUE_NULL_FLOOR, slow));
 }
