@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../dev/stack.ts';
 import { controllerCommandLine, readControllerOptions, type ControllerBenchOptions } from './controller-options.ts';
 import { startBenchGateway, FAST_RULES, type BenchGateway } from './controller-stack.ts';
 import { timeRollback, type RollbackTiming } from './controller-rollback-timing.ts';
-import { printDetection, timeDetection, type DetectionTiming } from './controller-detection.ts';
+import { printDetection, timeDetection, type DetectionScenario, type DetectionTiming } from './controller-detection.ts';
 import { countingKinds, countingSegment, type CountingSegment } from './controller-counting.ts';
 import { startHarness, type Harness } from './controller-harness.ts';
 import { measureDirectIngest, type DirectIngestResult } from './controller-ingest-direct.ts';
@@ -99,7 +99,8 @@ async function main(): Promise<void> {
   try {
     console.log('\n== 0. detection with the default rules at 200 logins per 5 min: total outage, half failing, stuck (a fresh stack each) ==');
     const detection: DetectionTiming[] = [];
-    for (const scenario of ['total', 'half', 'stuck'] as const) {
+    const scenarios = (process.env.CTRL_BENCH_DETECTION_SCENARIOS ?? 'total,half,stuck').split(',').filter((x): x is DetectionScenario => x === 'total' || x === 'half' || x === 'stuck');
+    for (const scenario of scenarios) {
       detection.push(await timeDetection(scenario));
       printDetection(detection.slice(-1));
     }

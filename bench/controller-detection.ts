@@ -4,7 +4,7 @@
 // holds 200 logins, as at that traffic), then logins arrive one every 1.5 s,
 // each from one of those clients, and
 //   - total:  every Olympus login comes back with error=access_denied;
-//   - half:   every other one does (the person cancels at the IdP), the others sign in;
+//   - half:   every other one does (the IdP's failure mode alternates), the others sign in;
 //   - stuck:  every login stays at the Olympus page and never comes back.
 // The figure is the time from the first failing callback (the first stuck
 // login's start) to the controller's flip (rollback_at in the audit, same
@@ -60,13 +60,6 @@ async function signIn(stack: Stack, c: ClientAt): Promise<Page> {
   return c.submitForm(form, ALICE);
 }
 
-async function cancel(stack: Stack, c: ClientAt): Promise<Page> {
-  const form = await c.navigate(`${stack.gatewayUrl}/login?returnTo=%2F`);
-  const href = /href="([^"]*\/abort)"/.exec(form.body)?.[1];
-  if (!href) return form;
-  return c.navigate(new URL(href.replace(/&amp;/g, '&'), form.url).href);
-}
-
 let probeSeq = 0;
 async function loginOrigin(stack: Stack): Promise<string> {
   const n = probeSeq++;
@@ -115,34 +108,31 @@ export async function timeDetection(scenario: DetectionScenario): Promise<Detect
         else await sleep(25);
       }
     })();
-    const inFlight: Promise<void>[] = [];
     const started = Date.now();
+    // One login at a time, one every 1.5 s (each takes well under that against the stand-ins), so the
+    // IdP's mode can alternate for "half" (every other login refused with error=access_denied).
     for (let i = 0; auth0At === undefined && Date.now() - started < TIMEOUT_MS; i++) {
+      const t0 = Date.now();
       const c = clients[i % CROWD]!;
       const fails = scenario !== 'half' || i % 2 === 0;
+      if (scenario === 'half') await mode(stack, fails);
       logins++;
-      inFlight.push(
-        (async () => {
-          if (scenario === 'stuck') {
-            const at = Date.now();
-            const page = await c.navigate(`${gw}/login?returnTo=%2F`);
-            if (new URL(page.url).origin === olympus) {
-              failing++;
-              reference ??= at;
-            }
-            return;
-          }
-          const page = fails ? (scenario === 'total' ? await c.navigate(`${gw}/login?returnTo=%2F`) : await cancel(stack, c)) : await signIn(stack, c);
-          if (page.url.startsWith(`${gw}/callback`) && page.status === 401) {
-            failing++;
-            reference ??= Date.now();
-          }
-        })(),
-      );
-      await sleep(INTERVAL_MS);
+      if (scenario === 'stuck') {
+        const page = await c.navigate(`${gw}/login?returnTo=%2F`);
+        if (new URL(page.url).origin === olympus) {
+          failing++;
+          reference ??= t0;
+        }
+      } else {
+        const page = fails ? await c.navigate(`${gw}/login?returnTo=%2F`) : await signIn(stack, c);
+        if (page.url.startsWith(`${gw}/callback`) && page.status === 401) {
+          failing++;
+          reference ??= Date.now();
+        }
+      }
+      await sleep(Math.max(0, INTERVAL_MS - (Date.now() - t0)));
     }
     await prober;
-    await Promise.allSettled(inFlight);
     if (auth0At === undefined || reference === undefined) throw new Error(`${scenario}: no rollback within ${TIMEOUT_MS} ms (${failing} failing of ${logins} logins)`);
     const audit = (await rollbackAudits(stack)).find((e) => e.seq > seqBefore && e.actor === 'switchback-controller');
     if (!audit) throw new Error(`${scenario}: /login went to Auth0 but the audit has no rollback by switchback-controller`);
