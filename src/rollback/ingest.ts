@@ -48,7 +48,7 @@ export class Ingest {
   }
 
   /** Logins past their provider's horizon and not back: one overdue observation each (batches and the alarm). */
-  sweepOverdue(d: DetectorSession = this.detector.session(Date.now())): DetectorSession {
+  sweepOverdue(d: DetectorSession): DetectorSession {
     const swept = this.store.get('overdue_swept_until') ?? {};
     let changed = false;
     for (const provider of ['olympus', 'auth0']) {
