@@ -118,7 +118,8 @@ export async function timeDetection(scenario: DetectionScenario): Promise<Detect
       if (scenario === 'half') await mode(stack, fails);
       logins++;
       if (scenario === 'stuck') {
-        const page = await c.navigate(`${gw}/login?returnTo=%2F`);
+        // A fresh browser at the same address (a known client): no IdP session to sign it in silently.
+        const page = await new ClientAt(c.ip).navigate(`${gw}/login?returnTo=%2F`);
         if (new URL(page.url).origin === olympus) {
           failing++;
           reference ??= t0;
