@@ -164,6 +164,22 @@ describe('bots and prefetches', () => {
   });
 });
 
+describe('the API error rate', () => {
+  const API_RULE = 'api_error_rate > 5%';
+  const api = (client: string, error: boolean, n: number): OutcomeEvent => ({ k: 'api', provider: 'olympus', client, error, n, at: Date.now() });
+
+  it('two clients flooding errors weigh their cap each and do not roll back; errors across many clients do', async () => {
+    await ingest(Array.from({ length: 50 }, (_, i) => api(`app${i}`, false, 100))); // 1,000 samples after caps
+    await ingest([api('flood1', true, 5000), api('flood2', true, 5000)]);
+    const r = (await status()).rules.find((x: { rule: string }) => x.rule === API_RULE);
+    expect((await status()).flag.enabled).toBe(true);
+    expect(r.detector.attack_floor).toBe(60); // three clients' worth of errors at the cap of 20
+    expect(r.detector.ratio).toBeLessThan(1);
+    await ingest(Array.from({ length: 10 }, (_, i) => api(`broken${i}`, true, 50)));
+    expect((await status()).flag.enabled).toBe(false);
+  });
+});
+
 describe('exactly once', () => {
   it('concurrent batches that each complete the evidence flip once', async () => {
     await healthyWindow();
