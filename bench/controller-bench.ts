@@ -14,6 +14,7 @@ import { REPO_ROOT } from '../dev/stack.ts';
 import { controllerCommandLine, readControllerOptions, type ControllerBenchOptions } from './controller-options.ts';
 import { startBenchGateway, FAST_RULES, type BenchGateway } from './controller-stack.ts';
 import { timeRollback, type RollbackTiming } from './controller-rollback-timing.ts';
+import { printDetection, timeDetection, type DetectionScenario, type DetectionTiming } from './controller-detection.ts';
 import { countingKinds, countingSegment, type CountingSegment } from './controller-counting.ts';
 import { startHarness, type Harness } from './controller-harness.ts';
 import { measureDirectIngest, type DirectIngestResult } from './controller-ingest-direct.ts';
@@ -96,34 +97,48 @@ async function main(): Promise<void> {
   const gateways: BenchGateway[] = [];
   let result: Record<string, unknown> = {};
   try {
-    console.log('\nstarting the "counting on" stack (IdPs, origin, wrangler dev)...');
-    const on = await startBenchGateway(true, SNAPSHOT_ON);
-    gateways.push(on);
-    const rollbacks = await rollbackPhase(on, options);
-    const rollbackSummary = summarizeRollbacks(rollbacks);
+    console.log('\n== 0. detection with the default rules at 200 logins per 5 min: total outage, half failing, stuck (a fresh stack each) ==');
+    const detection: DetectionTiming[] = [];
+    const scenarios = (process.env.CTRL_BENCH_DETECTION_SCENARIOS ?? 'total,half,stuck').split(',').filter((x): x is DetectionScenario => x === 'total' || x === 'half' || x === 'stuck');
+    for (const scenario of scenarios) {
+      detection.push(await timeDetection(scenario));
+      printDetection(detection.slice(-1));
+    }
+    if (process.env.CTRL_BENCH_DETECTION_ONLY === '1') {
+      console.log('\n================ results ================');
+      printDetection(detection);
+      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, detection };
+    } else {
+      console.log('\nstarting the "counting on" stack (IdPs, origin, wrangler dev)...');
+      const on = await startBenchGateway(true, SNAPSHOT_ON);
+      gateways.push(on);
+      const rollbacks = await rollbackPhase(on, options);
+      const rollbackSummary = summarizeRollbacks(rollbacks);
 
-    console.log('\nstarting the "counting off" stack...');
-    gateways.push(await startBenchGateway(false, SNAPSHOT_OFF));
-    const segments = await countingPhase(gateways, options);
-    const counting = summarizeCounting(segments);
-    const vars = { ...on.stack.vars };
-    for (const gw of gateways.splice(0)) await gw.stack.stop(); // the harness gets the machine to itself
-    const direct = await directPhase(vars, options);
+      console.log('\nstarting the "counting off" stack...');
+      gateways.push(await startBenchGateway(false, SNAPSHOT_OFF));
+      const segments = await countingPhase(gateways, options);
+      const counting = summarizeCounting(segments);
+      const vars = { ...on.stack.vars };
+      for (const gw of gateways.splice(0)) await gw.stack.stop(); // the harness gets the machine to itself
+      const direct = await directPhase(vars, options);
 
-    console.log('\n================ results ================');
-    console.log(`command: ${command}`);
-    printRollbacks(rollbacks, rollbackSummary);
-    printCounting(counting, FLUSH_INTERVAL_MS);
-    const directVerdict = printDirect(direct);
-    console.log(`\n${SHARDING_PLAN}`);
-    console.log(
-      '\nwhat is measured: (1) wall time on one machine, gateway under wrangler dev, from the client-side arrival of the first failing /callback ' +
-        'to the first GET /login answered with a redirect to the Auth0 stand-in; (2a) proxied requests the gateway served and the controller counted ' +
-        '(switchback_api_requests_total / switchback_support_tickets_total growth, flushes included), capped by wrangler dev serving HTTP on 2 cores, ' +
-        'and the latency difference between counting and a no-op recorder; (2b) events per second one MigrationController object accepts through ingest() ' +
-        'in workerd with local SQLite, without HTTP in the way. Figures from a shared 2-core machine are noisy: see "other cores".',
-    );
-    result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, options, rules: FAST_RULES, rollbacks, rollbackSummary, counting, segments, direct, directVerdict };
+      console.log('\n================ results ================');
+      console.log(`command: ${command}`);
+      printDetection(detection);
+      printRollbacks(rollbacks, rollbackSummary);
+      printCounting(counting, FLUSH_INTERVAL_MS);
+      const directVerdict = printDirect(direct);
+      console.log(`\n${SHARDING_PLAN}`);
+      console.log(
+        '\nwhat is measured: (1) wall time on one machine, gateway under wrangler dev, from the client-side arrival of the first failing /callback ' +
+          'to the first GET /login answered with a redirect to the Auth0 stand-in; (2a) proxied requests the gateway served and the controller counted ' +
+          '(switchback_api_requests_total / switchback_support_tickets_total growth, flushes included), capped by wrangler dev serving HTTP on 2 cores, ' +
+          'and the latency difference between counting and a no-op recorder; (2b) events per second one MigrationController object accepts through ingest() ' +
+          'in workerd with local SQLite, without HTTP in the way. Figures from a shared 2-core machine are noisy: see "other cores".',
+      );
+      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, options, rules: FAST_RULES, detection, rollbacks, rollbackSummary, counting, segments, direct, directVerdict };
+    }
   } finally {
     for (const gw of gateways) await gw.stack.stop().catch(() => {});
   }

@@ -16,6 +16,7 @@ import { evalEveryBuckets } from './simulate/sim-driver.ts';
 import { crossChecks } from './simulate/capped-window.ts';
 import { int } from './simulate/table.ts';
 import { loginFalseTriggers } from './simulate/section-login-false-triggers.ts';
+import { sequentialSection } from './simulate/section-sequential.ts';
 import { loginDetection } from './simulate/section-login-detection.ts';
 import { apiSection } from './simulate/section-api.ts';
 import { ticketSection } from './simulate/section-tickets.ts';
@@ -23,6 +24,7 @@ import { attackSection } from './simulate/section-attack.ts';
 import { splitSection } from './simulate/section-split.ts';
 
 const RUN: Record<Section, (ctx: SimContext) => void> = {
+  sequential: sequentialSection,
   logins: loginFalseTriggers,
   detection: loginDetection,
   api: apiSection,

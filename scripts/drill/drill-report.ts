@@ -22,7 +22,14 @@ export interface DrillSummary {
 const seconds = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
 const since = (from: number | null, to: number | null) => (from === null || to === null ? null : Math.max(0, to - from));
 
-export function durations(run: DrillRun): Record<string, number | null> {
+export interface DrillDurations {
+  injected_to_first_breach: number | null;
+  injected_to_decision: number | null;
+  decision_to_login_on_legacy: number | null;
+  injected_to_legacy_sign_in: number | null;
+}
+
+export function durations(run: DrillRun): DrillDurations {
   const { injected, firstBreach, decision, loginOnLegacy, legacySignIn } = run.t;
   return {
     injected_to_first_breach: since(injected, firstBreach),
@@ -47,7 +54,7 @@ export function summarize(run: DrillRun, targetMs: number, environment: string):
     started_at: new Date(run.startedAt).toISOString(),
     mode: run.mode,
     environment: environment.slice(0, 200),
-    durations_ms: d,
+    durations_ms: { ...d },
     criteria: criteria.map((c) => ({ ...c, measured: c.measured.slice(0, 200), target: c.target.slice(0, 200) })),
     failed_logins: run.failedLogins,
   };

@@ -4,7 +4,7 @@
  */
 import type { Sizes } from './scenario.ts';
 
-export const SECTIONS = ['logins', 'detection', 'api', 'tickets', 'attack', 'split'] as const;
+export const SECTIONS = ['sequential', 'logins', 'detection', 'api', 'tickets', 'attack', 'split'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Options {

@@ -110,8 +110,15 @@ export class ControllerStore {
     return this.sql.exec('INSERT OR IGNORE INTO pending_logins (id, provider, client, started_at) VALUES (?, ?, ?, ?)', id, provider, client, startedAt).rowsWritten > 0;
   }
 
-  resolvePending(id: string): boolean {
-    return this.sql.exec('DELETE FROM pending_logins WHERE id = ?', id).rowsWritten > 0;
+  /** A pending login came back: removed; its start time, or undefined if it was not pending. */
+  resolvePending(id: string): { startedAt: number } | undefined {
+    const row = this.sql.exec<{ started_at: number }>('DELETE FROM pending_logins WHERE id = ? RETURNING started_at', id).toArray()[0];
+    return row ? { startedAt: row.started_at } : undefined;
+  }
+
+  /** Logins of `provider` started in [from, to) and still pending: past their horizon, not back. */
+  pendingStartedBetween(provider: string, from: number, to: number, limit = 5000): { id: string; client: string }[] {
+    return this.sql.exec<{ id: string; client: string }>('SELECT id, client FROM pending_logins WHERE provider = ? AND started_at >= ? AND started_at < ? ORDER BY started_at LIMIT ?', provider, from, to, limit).toArray();
   }
 
   /**

@@ -64,6 +64,7 @@ export class FlagAuthority {
     const next = nextFlag(current, { enabled: false, reason: cause.reason, actor: cause.actor, client_config_version: cause.clientConfigVersion, percent: cause.percent }, now);
     this.store.set('flag', next);
     this.store.set('streaks', {});
+    this.store.set('detectors', {});
     const ev = cause.evaluation;
     this.store.appendAudit('rollback', cause.actor, {
       reason: cause.reason,
@@ -76,6 +77,7 @@ export class FlagAuthority {
       window: ev?.windowSeconds ?? null,
       samples: ev?.samples ?? null,
       clients: ev?.clients ?? null,
+      evidence: ev?.detector ? { detector: ev.detector.leading.family, p1: ev.detector.leading.p1, s: ev.detector.leading.s, h: ev.detector.leading.h, ratio: ev.detector.ratio } : null,
       from_version: current.version,
       to_version: next.version,
       rollback_at: next.rollback_at,

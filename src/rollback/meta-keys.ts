@@ -5,6 +5,8 @@
  * compile error instead of a cast that silently returns the wrong shape.
  */
 import type { FlagRecord } from '../flag/flag-record.ts';
+import type { HorizonState } from './sequential/callback-horizon.ts';
+import type { DetectorState } from './sequential/detector-bank.ts';
 
 /** The durable reconcile job's progress, as shown by /status. */
 export interface ReconcileJob {
@@ -35,6 +37,14 @@ export interface MetaKeys {
   streaks: Record<string, number>;
   /** When each rule last breached (ms): a held streak expires one window after it. */
   streak_breach_at: Record<string, number>;
+  /** The sequential detector's charts per rule id (sequential-detector.ts); empty after a rollback. */
+  detectors: Record<string, DetectorState>;
+  /** Capped samples in each detector rule's window at the last evaluation: sets h and the attack floor. */
+  detector_window_samples: Record<string, number>;
+  /** Time-to-callback histogram and timely/overdue counts per provider, decaying (callback-horizon.ts). */
+  callback_horizon: Record<string, HorizonState>;
+  /** Per provider: pending logins started before this (ms) have been observed as overdue. */
+  overdue_swept_until: Record<string, number>;
   /** When the rules were last evaluated (ms). */
   last_evaluated_at: number;
   /** Cumulative counters for /metrics (login_<provider>_<outcome>, api_..., tickets, events_lost, ...). */

@@ -32,6 +32,7 @@ import type { FlagChange } from '../flag/flag-transition.ts';
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { ControllerStore, type AuditEntry } from './controller-store.ts';
 import { DeliveryLedger, dedupeWindowMs, longestDeliveryWindowMs } from './delivery-ledger.ts';
+import { DetectorFeed } from './detector-feed.ts';
 import { FlagAuthority, type ManualRollbackResult } from './flag-authority.ts';
 import { Ingest } from './ingest.ts';
 import { LoginLedger } from './login-ledger.ts';
@@ -39,11 +40,12 @@ import type { OutcomeBatch } from './outcome-events.ts';
 import { Outbox } from './outbox.ts';
 import { RuleBook, type RulesSourceName } from './rule-book.ts';
 import { RuleLoop } from './rule-loop.ts';
+import { SequentialDetector } from './sequential-detector.ts';
 import type { RulesConfig } from './rules.ts';
 import { SignupLedger, type ReconcileProgress, type SignupFields } from './signup-ledger.ts';
 import type { SignupRow } from './signup-store.ts';
 import { StatusView, type ControllerStatus } from './status-view.ts';
-import { bucketOf, BUCKET_SECONDS } from './window-aggregation.ts';
+import { bucketOf, BUCKET_SECONDS, windowStartBucket } from './window-aggregation.ts';
 
 export type { ManualRollbackResult, RollbackResult } from './flag-authority.ts';
 export type { ControllerStatus, RuleStatus } from './status-view.ts';
@@ -60,6 +62,8 @@ export class MigrationController extends DurableObject<Env> {
   readonly #flags: FlagAuthority;
   readonly #ingest: Ingest;
   readonly #loop: RuleLoop;
+  readonly #feed: DetectorFeed;
+  readonly #detector: SequentialDetector;
   readonly #view: StatusView;
   readonly #live: LiveFeed;
   readonly #drills: DrillLedger;
@@ -78,8 +82,10 @@ export class MigrationController extends DurableObject<Env> {
     this.#outbox = new Outbox(this.#store, env, config, () => this.#flags.current());
     this.#signups = new SignupLedger(sql, this.#store, env, config, this.#outbox);
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
-    this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook);
-    this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox);
+    this.#feed = new DetectorFeed(sql);
+    this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
+    this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
+    this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox, this.#detector);
     this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now));
     this.#live = new LiveFeed(() => ({ status: this.#view.status(Date.now()), audit_head: this.#store.auditHead() }));
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
@@ -153,7 +159,8 @@ export class MigrationController extends DurableObject<Env> {
     const now = Date.now();
     const accepted = this.#ingest.record(batch, now);
     const before = this.#flags.current().version;
-    if (this.#loop.due(now)) await this.#loop.evaluate(now);
+    // Every batch: the detector's evidence is checked at once; the full evaluation on its cadence.
+    await this.#loop.afterBatch(now);
     if (this.#flags.current().version !== before) this.#live.publish();
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + this.#ruleBook.rules().evaluateEverySeconds * 1000);
     return { accepted };
@@ -235,16 +242,19 @@ export class MigrationController extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     const rules = this.#ruleBook.rules();
+    this.#ingest.sweepOverdue(this.#detector.session(now)).commit();
     this.#ingest.sweepAbandoned(now);
     if (this.#pause.expire(now)) this.#outbox.notify('rollback.resumed', { reason: 'automatic rollback resumed: the pause ran out', actor: 'switchback-controller', dryRun: false }, now);
     const before = this.#flags.current().version;
     if (this.#loop.due(now, 50)) await this.#loop.evaluate(now);
+    else await this.#loop.afterBatch(now);
     if (this.#flags.current().version !== before) this.#live.publish();
     await this.#flags.retryWriteThrough();
     await this.#outbox.deliver(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.#store.pruneHistory(Math.floor(now / 60_000) - HISTORY_RETENTION_MINUTES);
     this.#logins.prune(now);
+    this.#feed.prune(now, windowStartBucket(now, Math.max(300, ...rules.rules.map((r) => r.windowSeconds))));
     this.#deliveries.prune(now, dedupeWindowMs(rules.rules), longestDeliveryWindowMs(rules.rules));
     const busy = this.#flags.current().enabled || this.#store.pendingCount() > 0 || this.#store.get('kv_dirty');
     const nextOutbox = this.#store.nextOutboxAt();

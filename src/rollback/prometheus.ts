@@ -78,6 +78,16 @@ export function prometheusText(m: Input): string {
     for (const v of ['breach', 'ok', 'inconclusive']) out.push(line('switchback_rule_state', { ...rule, verdict: v }, e.verdict === v ? 1 : 0));
     out.push(line('switchback_rule_streak', rule, e.streak));
   }
+  help('switchback_rule_detector_ratio', 'gauge', "Sequential detector: largest chart statistic over its threshold (S/h); 1 or more is the evidence to roll back.");
+  help('switchback_rule_detector_horizon_seconds', 'gauge', 'Sequential detector: the learnt horizon H after which a started login that is not back is overdue.');
+  help('switchback_rule_detector_overdue_null', 'gauge', 'Sequential detector: the learnt share of logins not back by H when healthy (o0).');
+  for (const e of m.evaluations) {
+    if (!e.detector) continue;
+    const rule = { rule: e.rule };
+    out.push(line('switchback_rule_detector_ratio', { ...rule, family: e.detector.leading.family }, e.detector.ratio));
+    if (e.detector.horizon_seconds !== null) out.push(line('switchback_rule_detector_horizon_seconds', rule, e.detector.horizon_seconds));
+    if (e.detector.overdue_null !== null) out.push(line('switchback_rule_detector_overdue_null', rule, e.detector.overdue_null));
+  }
   help('switchback_pending_logins', 'gauge', 'Logins started and not yet back (abandoned after abandon_after).');
   out.push(line('switchback_pending_logins', {}, m.pendingLogins));
   help('switchback_notifications_pending', 'gauge', 'Notifications waiting for delivery.');

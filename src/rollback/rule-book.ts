@@ -45,12 +45,13 @@ export class RuleBook {
     return cfg.rulesText === undefined ? { source: 'default', text: cfg.rulesDefaultText } : { source: 'ROLLBACK_RULES', text: cfg.rulesText };
   }
 
-  /** Validates and stores new rules (streaks start over); throws RulesError with the entry at fault. */
+  /** Validates and stores new rules (streaks and the detector's charts start over); throws RulesError with the entry at fault. */
   replace(text: string, actor: string): RulesConfig {
     const rules = parseRules(text);
     const before = this.source();
     this.store.set('rules_text', text);
     this.store.set('streaks', {});
+    this.store.set('detectors', {});
     this.store.appendAudit('rules.changed', actor, { before: before.text, after: text, dry_run: rules.dryRun });
     return rules;
   }

@@ -13,6 +13,7 @@
  */
 import { metric } from './metrics/registry.ts';
 import type { MetricRule } from './rules.ts';
+import type { DetectorView } from './sequential-detector.ts';
 
 /** Capped counts for one cohort over the window. */
 export interface CohortCounts {
@@ -47,6 +48,8 @@ export interface Evaluation {
   windowSeconds: number;
   /** Why inconclusive, for people reading /status. */
   note?: string;
+  /** The sequential detector's evidence, for rules it decides (rule-loop.ts). */
+  detector?: DetectorView;
 }
 
 /** The rule's metric's statistic (metrics/registry.ts) on one window. */

@@ -1,15 +1,25 @@
 /**
- * The rule loop: on incoming batches and on the alarm, evaluate every rule
- * on its window, advance each streak (streakStep(), shared with the
- * simulator), and act on the first rule that fires: a rollback, or in a dry
- * run a notice. Rules that look breached but lack evidence get one
- * "inconclusive" notice per window.
+ * The rule loop: decides, after every incoming batch and on the alarm,
+ * whether a rule has the evidence to roll back, and acts on the first that
+ * has: a rollback, or in a dry run a notice.
+ *
+ * - Rate rules (a metric with a detector) are decided by the sequential
+ *   detector (sequential-detector.ts): its charts cross their thresholds,
+ *   and the window has min_samples and min_clients (else inconclusive: not
+ *   yet, the charts keep their evidence). Checked on every batch.
+ * - While a percentage split runs, a rule with compare_cohorts, and metrics
+ *   without a detector (tickets), are decided as before: `consecutive`
+ *   breaching window evaluations (streakStep(), shared with the simulator),
+ *   on the `evaluate_every` cadence.
+ * Rules that look breached but lack evidence get one "inconclusive" notice per window.
  */
 import type { ControllerStore } from './controller-store.ts';
 import type { FlagAuthority } from './flag-authority.ts';
 import { CONTROLLER_ACTOR, type Outbox } from './outbox.ts';
 import { evaluateRule, type Evaluation } from './rule-evaluator.ts';
 import type { RuleBook } from './rule-book.ts';
+import type { MetricRule } from './rules.ts';
+import type { DetectorView, SequentialDetector } from './sequential-detector.ts';
 import { streakStep } from './streak-step.ts';
 import { windowStartBucket } from './window-aggregation.ts';
 import { crosses } from './metrics/metric-definition.ts';
@@ -18,6 +28,8 @@ import { metric } from './metrics/registry.ts';
 export interface RuleStatus extends Evaluation {
   streak: number;
   consecutive: number;
+  /** What decides the rule now: the sequential detector, or `consecutive` window evaluations. */
+  decided_by: 'detector' | 'window';
 }
 
 export class RuleLoop {
@@ -28,6 +40,7 @@ export class RuleLoop {
     private readonly ruleBook: RuleBook,
     private readonly flags: FlagAuthority,
     private readonly outbox: Outbox,
+    private readonly detector: SequentialDetector,
   ) {}
 
   /** True when the last evaluation is at least `evaluate_every` (less `slackMs`) ago. */
@@ -40,15 +53,32 @@ export class RuleLoop {
     return this.#lastEvaluatedAt || this.store.get('last_evaluated_at');
   }
 
-  /** Every rule on its window now. Pure reads. */
-  measure(now: number): Evaluation[] {
+  private splitRunning(): boolean {
     const flag = this.flags.current();
-    const split = flag.enabled && flag.percent !== undefined && flag.percent > 0 && flag.percent < 100;
-    return this.ruleBook.rules().rules.map((rule) => {
-      const def = metric(rule.metric);
-      const rows = this.store.clientRows(def.signal, windowStartBucket(now, rule.windowSeconds));
-      return evaluateRule(rule, def.window(rows, rule), split);
-    });
+    return flag.enabled && flag.percent !== undefined && flag.percent > 0 && flag.percent < 100;
+  }
+
+  private byDetector(rule: MetricRule, split: boolean): boolean {
+    return metric(rule.metric).detector !== undefined && !(split && rule.compareCohorts);
+  }
+
+  /** One rule on its window now, with the detector's verdict where it decides. Pure reads. */
+  private measureRule(rule: MetricRule, now: number, split: boolean): Evaluation & { decided_by: RuleStatus['decided_by']; detector?: DetectorView } {
+    const def = metric(rule.metric);
+    const rows = this.store.clientRows(def.signal, windowStartBucket(now, rule.windowSeconds));
+    const ev = evaluateRule(rule, def.window(rows, rule), split);
+    if (def.detector === undefined) return { ...ev, decided_by: 'window' };
+    const view = this.detector.view(rule);
+    if (!this.byDetector(rule, split)) return { ...ev, decided_by: 'window', detector: view };
+    // The window's bound stays for display; the verdict is the detector's, inconclusive below the minimums.
+    const verdict = ev.verdict === 'inconclusive' ? 'inconclusive' : view.ratio >= 1 ? 'breach' : 'ok';
+    return { ...ev, verdict, decided_by: 'detector', detector: view };
+  }
+
+  /** Every rule on its window now. Pure reads. */
+  measure(now: number): (Evaluation & { decided_by: RuleStatus['decided_by']; detector?: DetectorView })[] {
+    const split = this.splitRunning();
+    return this.ruleBook.rules().rules.map((rule) => this.measureRule(rule, now, split));
   }
 
   /** The measurements with the streaks as last stored (for /status and /metrics). */
@@ -56,6 +86,22 @@ export class RuleLoop {
     const streaks = this.store.get('streaks') ?? {};
     const byId = new Map(this.ruleBook.rules().rules.map((r) => [r.id, r.consecutive]));
     return this.measure(now).map((ev) => ({ ...ev, streak: streaks[ev.rule] ?? 0, consecutive: byId.get(ev.rule) ?? 1 }));
+  }
+
+  /** After every batch: the full evaluation when due, else only the detector's rules whose charts crossed. */
+  async afterBatch(now: number): Promise<void> {
+    if (this.due(now)) {
+      await this.evaluate(now);
+      return;
+    }
+    if (!this.flags.current().enabled) return;
+    const split = this.splitRunning();
+    for (const rule of this.ruleBook.rules().rules) {
+      if (!this.byDetector(rule, split) || this.detector.reading(rule).ratio < 1) continue;
+      const r = { ...this.measureRule(rule, now, split), streak: 0, consecutive: rule.consecutive };
+      if (r.verdict === 'breach') return this.act(r, now);
+      if (r.verdict === 'inconclusive') this.maybeInconclusiveNotice(r, now);
+    }
   }
 
   async evaluate(now: number): Promise<RuleStatus[]> {
@@ -66,6 +112,11 @@ export class RuleLoop {
     let fired: RuleStatus | undefined;
     const results = this.measure(now).map((ev, i): RuleStatus => {
       const rule = rules.rules[i]!;
+      if (ev.decided_by === 'detector') {
+        const status = { ...ev, streak: 0, consecutive: rule.consecutive };
+        if (enabled && ev.verdict === 'breach' && !fired) fired = status;
+        return status;
+      }
       const d = streakStep({ now, verdict: ev.verdict, previous: { streak: streaks[ev.rule] ?? 0, breachAt: breachAt[ev.rule] }, windowSeconds: rule.windowSeconds, consecutive: rule.consecutive, counting: enabled });
       if (d.breachAt !== undefined) breachAt[ev.rule] = d.breachAt;
       const status = { ...ev, streak: d.streak, consecutive: rule.consecutive };
@@ -74,17 +125,24 @@ export class RuleLoop {
     });
     this.store.set('streak_breach_at', breachAt);
     this.store.set('streaks', Object.fromEntries(results.map((r) => [r.rule, r.streak])));
+    this.detector.noteWindowSamples(Object.fromEntries(results.filter((r) => r.detector).map((r) => [r.rule, r.samples])));
     this.#lastEvaluatedAt = now;
     this.store.set('last_evaluated_at', now);
     if (!enabled) return results;
     for (const r of results) if (r.verdict === 'inconclusive') this.maybeInconclusiveNotice(r, now);
-    if (!fired) return results;
-    if (rules.dryRun) {
+    if (fired) await this.act(fired, now);
+    return results;
+  }
+
+  /** A rule has fired: roll back (the flip is synchronous, before any await), or in a dry run notify. */
+  private async act(fired: RuleStatus, now: number): Promise<void> {
+    if (this.ruleBook.rules().dryRun) {
       this.dryRunNotice(fired, now);
-      return results;
+      // The charts start over, as after a rollback: the next notice is on new evidence.
+      if (fired.decided_by === 'detector') this.detector.reset(fired.rule);
+      return;
     }
     await this.flags.rollBack({ actor: CONTROLLER_ACTOR, reason: `rule breached: ${fired.rule}`, evaluation: fired });
-    return results;
   }
 
   /** Tells people a rule looks bad but lacks the evidence to act, once per window. */

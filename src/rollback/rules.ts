@@ -16,6 +16,7 @@ import { SwitchbackError } from '../core/errors.ts';
 import { parse as parseYaml } from 'yaml';
 import type { AdminRole } from '../admin/admin-role.ts';
 import { METRIC_IDS, METRICS, isMetricId, type MetricId } from './metrics/registry.ts';
+import type { MetricDefaults } from './metrics/metric-definition.ts';
 
 /** A metric a rule can watch: one definition each in metrics/ (metrics/registry.ts). */
 export type Metric = MetricId;
@@ -42,6 +43,12 @@ export interface MetricRule {
   compareCohorts: boolean;
   /** With compareCohorts: how much worse than Auth0 Olympus may be (a fraction). */
   tolerance: number;
+  /**
+   * The sequential detector's error budget (rate metrics with a detector):
+   * false rollbacks allowed per 30 days of traffic sitting exactly at the
+   * threshold (a healthy rate better than the threshold gives far fewer).
+   */
+  falseRollbacksPer30d: number;
 }
 
 export interface RulesConfig {
@@ -112,18 +119,27 @@ function shorthand(text: string, path: string): Pick<MetricRule, 'id' | 'metric'
   return { id: `${metric} ${op} ${m[3]}${m[4]}`, metric, op, threshold: isRate ? n / 100 : n };
 }
 
-const RULE_KEYS = new Set(['rule', 'window', 'min_samples', 'min_clients', 'consecutive', 'confidence', 'max_per_client', 'compare_cohorts', 'tolerance']);
+const RULE_KEYS = new Set(['rule', 'window', 'min_samples', 'min_clients', 'consecutive', 'confidence', 'max_per_client', 'compare_cohorts', 'tolerance', 'false_rollbacks_per_30d']);
+
+/** The budget when neither the rule nor its metric sets one: the issue's target, stated at the threshold itself. */
+export const DEFAULT_FALSE_ROLLBACKS_PER_30D = 1;
+
+function budget(value: unknown, path: string): number {
+  if (typeof value === 'number' && value > 0 && value <= 1000) return value;
+  throw new RulesError(path, 'must be a number of false rollbacks per 30 days, more than 0 and at most 1000, e.g. 0.5');
+}
 
 function metricRule(entry: unknown, path: string): MetricRule {
   if (typeof entry === 'string') {
     const head = shorthand(entry, path);
-    return { ...head, ...METRICS[head.metric].defaults };
+    const d: MetricDefaults = METRICS[head.metric].defaults;
+    return { ...head, ...d, falseRollbacksPer30d: d.falseRollbacksPer30d ?? DEFAULT_FALSE_ROLLBACKS_PER_30D };
   }
   const o = entry as Record<string, unknown>;
   if (typeof o.rule !== 'string') throw new RulesError(path, 'needs "rule", e.g. rule: "login_success_rate < 95%"');
   for (const k of Object.keys(o)) if (!RULE_KEYS.has(k)) throw new RulesError(`${path}.${k}`, `unknown key (known: ${[...RULE_KEYS].join(', ')})`);
   const head = shorthand(o.rule, `${path}.rule`);
-  const d = METRICS[head.metric].defaults;
+  const d: MetricDefaults = METRICS[head.metric].defaults;
   const r: MetricRule = {
     ...head,
     windowSeconds: o.window === undefined ? d.windowSeconds : parseDuration(o.window, `${path}.window`),
@@ -134,6 +150,7 @@ function metricRule(entry: unknown, path: string): MetricRule {
     maxPerClient: o.max_per_client === undefined ? d.maxPerClient : whole(o.max_per_client, `${path}.max_per_client`, 1, 1_000_000),
     compareCohorts: d.compareCohorts,
     tolerance: o.tolerance === undefined ? d.tolerance : fraction(o.tolerance, `${path}.tolerance`),
+    falseRollbacksPer30d: o.false_rollbacks_per_30d === undefined ? (d.falseRollbacksPer30d ?? DEFAULT_FALSE_ROLLBACKS_PER_30D) : budget(o.false_rollbacks_per_30d, `${path}.false_rollbacks_per_30d`),
   };
   if (o.confidence !== undefined) {
     const c = o.confidence;

@@ -7,6 +7,7 @@ import type { AppEnv } from '../env.ts';
 import { loginFlag } from '../flag/controller-flag.ts';
 import { clientKey, loginId } from '../telemetry/client-key.ts';
 import { recordOutcome } from '../telemetry/outcome-recorder.ts';
+import { isSpeculative } from '../telemetry/speculative-request.ts';
 import { chooseProvider, type LoginIntent } from '../flag/routing-policy.ts';
 import { isOlympusOnlyUser } from '../flag/olympus-only-lookup.ts';
 import { parseLoginHint } from '../oidc/login-hint.ts';
@@ -81,7 +82,8 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   const sealed = await sealTransaction(config, { provider, state, nonce, codeVerifier, returnTo, intent, redirectUri, startedAt: Date.now(), clientConfigVersion: p.clientConfigVersion });
   writeCookie(c, config, 'login', sealed, LOGIN_TTL_SECONDS);
   c.executionCtx.waitUntil(preloadKeySet(p.issuer, meta.jwks_uri).catch(() => undefined));
-  recordOutcome(c.env, c.executionCtx, { k: 'login_started', id: await loginId(state), provider, client, at: Date.now() });
+  // A prefetch or a link preview starts no counted login: nobody will come back from it.
+  if (!isSpeculative(c.req.raw.headers)) recordOutcome(c.env, c.executionCtx, { k: 'login_started', id: await loginId(state), provider, client, at: Date.now() });
   log('info', { event: 'login_started', provider, intent, flag_version: flag.version });
   return c.redirect(authorizationUrl(p, meta, { redirectUri, state, nonce, codeChallenge: await s256Challenge(codeVerifier), intent, loginHint }), 302);
 }

@@ -21,6 +21,8 @@ export const apiErrorRate = {
   op: '>',
   unit: 'percent',
   defaults: { windowSeconds: 300, minSamples: 200, minClients: 10, consecutive: 3, confidence: 0.99, maxPerClient: 20, compareCohorts: true, tolerance: 0.02 },
+  // A busy API client's errors are its own ratio: it adds up to its cap of bad observations per window.
+  detector: { badPerClient: 'cap', overdue: false },
   window: cohortWindow,
   evaluate: (rule, w, split) => evaluateProportion('bad', rule, w, split),
   observed: (good, bad) => observedRate('bad', good, bad),

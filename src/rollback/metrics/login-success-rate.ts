@@ -18,6 +18,8 @@ export const loginSuccessRate = {
   unit: 'percent',
   // 0.999: checked every 10 s over overlapping windows, 0.99 gave ~0.75 false rollbacks a day at a true 97% and 50 logins per window (npm run simulate).
   defaults: { windowSeconds: 300, minSamples: 50, minClients: 10, consecutive: 3, confidence: 0.999, maxPerClient: 3, compareCohorts: true, tolerance: 0.02 },
+  // Each failed or stuck login is a person: one client adds at most one bad observation per window (attack floor, bernoulli-cusum.ts).
+  detector: { badPerClient: 'one', overdue: true },
   window: cohortWindow,
   evaluate: (rule, w, split) => evaluateProportion('good', rule, w, split),
   observed: (good, bad) => observedRate('good', good, bad),

@@ -11,8 +11,20 @@ import type { Evaluation, WindowCounts } from '../rule-evaluator.ts';
 import type { MetricRule } from '../rules.ts';
 import type { ClientRow } from '../window-aggregation.ts';
 
-/** A rule's refinements when the rules text leaves them out. */
-export type MetricDefaults = Omit<MetricRule, 'id' | 'metric' | 'op' | 'threshold'>;
+/** A rule's refinements when the rules text leaves them out (the budget defaults to DEFAULT_FALSE_ROLLBACKS_PER_30D). */
+export type MetricDefaults = Omit<MetricRule, 'id' | 'metric' | 'op' | 'threshold' | 'falseRollbacksPer30d'> & { falseRollbacksPer30d?: number };
+
+/**
+ * A rate metric decided by the sequential detector (src/rollback/sequential/)
+ * instead of consecutive window evaluations. Without it, a metric's rules
+ * fire on `consecutive` breaching evaluations of its window statistic.
+ */
+export interface DetectorOptions {
+  /** Bad observations one client may add per window: 'one' (a login is a person) or 'cap' (max_per_client). */
+  badPerClient: 'one' | 'cap';
+  /** Started logins not back by the learnt horizon are evidence too (logins only). */
+  overdue: boolean;
+}
 
 /** One count an event adds to the window (`samples`) and to the cumulative totals (`meta.totals`). */
 export interface Sample {
@@ -61,6 +73,8 @@ export interface MetricDefinition {
   /** How the threshold is written in rules ("95%" or "50") and values are printed. */
   unit: 'percent' | 'per_hour';
   defaults: MetricDefaults;
+  /** Decided by the sequential detector on every batch (rate metrics); absent: by consecutive window evaluations. */
+  detector?: DetectorOptions;
   /** Aggregation: the window's per-client rows into the counts the statistic reads. */
   window(rows: readonly ClientRow[], rule: MetricRule): WindowCounts;
   /** The statistic: a window's counts into a verdict with its evidence. */

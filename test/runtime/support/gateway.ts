@@ -38,7 +38,7 @@ export function resetGatewayCaches(): void {
 /** A fresh start for a test: controller tables emptied (flag = Auth0 default), KV emptied, caches dropped. */
 export async function resetState(): Promise<void> {
   await runInDurableObject(controller(testEnv()), (_instance, state) => {
-    for (const t of ['meta', 'samples', 'pending_logins', 'abandoned_logins', 'settled_logins', 'audit', 'outbox', 'signups', 'delivery_ledger', 'history_minutes', 'drills']) state.storage.sql.exec(`DELETE FROM ${t}`);
+    for (const t of ['meta', 'samples', 'pending_logins', 'abandoned_logins', 'settled_logins', 'audit', 'outbox', 'signups', 'delivery_ledger', 'detector_feed', 'known_clients', 'history_minutes', 'drills']) state.storage.sql.exec(`DELETE FROM ${t}`);
     new ControllerStore(state.storage.sql).set('flag', SAFE_DEFAULT_FLAG);
   });
   await runInDurableObject(controller(testEnv()), (_instance, state) => state.storage.deleteAlarm());
