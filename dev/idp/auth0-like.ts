@@ -11,7 +11,7 @@ import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
 import { readForm, sendHtml } from '../http-util.ts';
 import { resetPasswordPage, type Brand } from './pages.ts';
-import { auth0Subject, UserStore, type SeedUser } from './users.ts';
+import { auth0Subject, UserStore, type SeedUser, type UserDirectory } from './users.ts';
 import { AUTH0_RECOVERY_PATH } from './auth0-paths.ts';
 
 export const DEFAULT_AUTH0_AUDIENCE = 'https://api.switchback.local/';
@@ -50,6 +50,8 @@ export interface Auth0LikeOptions {
   users?: SeedUser[];
   /** Added to the seeded users. */
   extraUsers?: SeedUser[];
+  /** A user store shared with another stand-in; replaces users/extraUsers. */
+  directory?: UserDirectory;
   /** APIs (audience values) this tenant knows; others are rejected. */
   audiences?: string[];
   /**
@@ -76,7 +78,7 @@ export async function startAuth0Like(options: Auth0LikeOptions = {}): Promise<Id
   const audiences = new Set(options.audiences ?? [DEFAULT_AUTH0_AUDIENCE]);
   const profile = options.accessTokenProfile ?? 'auth0';
   const accessTokenTtl = options.accessTokenTtl ?? 86_400;
-  const users = new UserStore([...(options.users ?? DEFAULT_AUTH0_USERS), ...(options.extraUsers ?? [])], auth0Subject);
+  const users = options.directory ?? new UserStore([...(options.users ?? DEFAULT_AUTH0_USERS), ...(options.extraUsers ?? [])], auth0Subject);
   const signingKey = await generateRs256Jwk('auth0-like');
   const brand = { product: 'Auth0', color: '#eb5424' };
 
