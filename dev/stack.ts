@@ -135,6 +135,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const auth0 = await startAuth0Like({
       ...options.auth0,
       directory: story.auth0Directory,
+      passwordReset: story.auth0PasswordReset,
       port: options.auth0Port ?? 0,
       audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE],
       clients: [clientFor(AUTH0_CLIENT_ID, secrets.auth0ClientSecret)],
@@ -189,7 +190,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const adminToken = secrets.adminToken;
-    const { stop: _storyStop, auth0Directory: _a, olympusDirectory: _o, setAuth0LoginUrl: _s, ...storyParts } = story;
+    const { stop: _storyStop, auth0Directory: _a, auth0PasswordReset: _r, olympusDirectory: _o, setAuth0LoginUrl: _s, ...storyParts } = story;
     return {
       ...storyParts,
       gatewayUrl: publicUrl,

@@ -7,8 +7,10 @@
 // password), and a mail catcher that receives every email and notification.
 import { randomBytes } from 'node:crypto';
 import { seedLoginUsers, tenantDirectory } from './auth0-api/login-directory.ts';
+import { ResetTickets } from './auth0-api/reset-tickets.ts';
+import { AUTH0_CLIENT_ID } from './gateway-vars.ts';
+import { AUTH0_RESET_TICKET_PATH, type PasswordReset } from './idp/password-reset.ts';
 import { startAuth0Api, type Auth0ApiHandle } from './auth0-api/index.ts';
-import { AUTH0_RECOVERY_PATH } from './idp/auth0-paths.ts';
 import { DEFAULT_AUTH0_USERS, DEFAULT_OLYMPUS_USERS, type SeedUser } from './idp/index.ts';
 import type { UserDirectory } from './idp/users.ts';
 import { identityFor, KratosIdentityDirectory } from './kratos-admin/identity-directory.ts';
@@ -35,6 +37,7 @@ export interface Story {
 
 export interface StoryParts extends Story {
   auth0Directory: UserDirectory;
+  auth0PasswordReset: PasswordReset;
   olympusDirectory: UserDirectory;
   /** The Auth0 login stand-in's URL, once it runs: reset links in emails lead there. */
   setAuth0LoginUrl(url: string): void;
@@ -64,15 +67,21 @@ export async function startStory(options: StoryOptions): Promise<StoryParts> {
 
     let auth0LoginUrl: string | undefined;
     const reconcileSecret = randomBytes(24).toString('base64url');
+    let resets: ResetTickets | undefined;
     const auth0Api = await startAuth0Api({
       port: options.ports.auth0Api,
-      clients: [{ client_id: RECONCILE_CLIENT_ID, client_secret: reconcileSecret }],
+      clients: [
+        { client_id: RECONCILE_CLIENT_ID, client_secret: reconcileSecret },
+        // The gateway's application: asks for reset emails (/dbconnections/change_password), no Management API scope.
+        { client_id: AUTH0_CLIENT_ID, client_secret: randomBytes(24).toString('base64url'), scopes: [] },
+      ],
       onEmail: (email) =>
         mail.add(auth0Message(email, {
-          resetUrl: (e) => `${auth0LoginUrl ?? auth0Api.url}${AUTH0_RECOVERY_PATH}?email=${encodeURIComponent(e.to)}`,
+          resetUrl: (e) => `${auth0LoginUrl ?? '(Auth0 login stand-in not started)'}${AUTH0_RESET_TICKET_PATH}?ticket=${resets!.mint(e)}`,
         })),
     });
     stops.push(auth0Api.stop);
+    resets = new ResetTickets({ users: auth0Api.users, connection: auth0Api.connection, url: auth0Api.url }, AUTH0_CLIENT_ID);
     const auth0Seeds = [...(options.auth0Users ?? DEFAULT_AUTH0_USERS), ...(options.auth0ExtraUsers ?? [])];
     seedLoginUsers(auth0Api, auth0Seeds);
 
@@ -113,6 +122,7 @@ export async function startStory(options: StoryOptions): Promise<StoryParts> {
         SWITCHBACK_URL: options.gatewayUrl,
       },
       auth0Directory: tenantDirectory(auth0Api),
+      auth0PasswordReset: resets,
       olympusDirectory,
       setAuth0LoginUrl: (url) => (auth0LoginUrl = url),
       stop: stopAll,

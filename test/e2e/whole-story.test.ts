@@ -126,6 +126,7 @@ describe('the whole story runs locally', () => {
     await page.goto(`${gw}/login?returnTo=%2F`);
     await waitForOrigin(page, stack.auth0.url);
     expect(await page.title()).toBe('Sign in to Auth0 (local stand-in)');
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'auth0-sign-in-after-rollback.png'), fullPage: true });
     await signInAndReturn(page, `${gw}/`, email, password);
     const auth0Who = await readDemoIdentity(page);
     expect(auth0Who).toMatchObject({ provider: 'auth0', email, issuer: stack.auth0.issuer, assertion: 'valid' });
@@ -148,13 +149,46 @@ describe('the whole story runs locally', () => {
     expect(unhandledErrorsSince(stack, logBefore)).toEqual([]);
   });
 
-  it('a wrong password at Auth0 is refused on the form, like Auth0 does', async () => {
+  it('forgot the password: the reset email in the mail catcher leads to a new one', async () => {
+    const { page } = b;
+    const newPassword = 'Erin-new-pass-3';
+    await b.reset();
+    await page.goto(`${gw}/recovery`);
+    await waitForOrigin(page, stack.auth0.url);
+    await page.fill('input[name=email]', email);
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('#reset-sent').textContent()).toContain(email);
+
+    // The email, in the mail catcher's inbox; its link opens the Auth0 stand-in's "change your password" page.
+    await page.goto(stack.mail.url);
+    await page.click(`tr.message:has-text("${email}") >> text=Reset your password`);
+    expect(await page.locator('#to').textContent()).toBe(email);
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'reset-email.png'), fullPage: true });
+    const link = page.locator('#body a');
+    expect(await link.getAttribute('href')).toMatch(new RegExp(`^${stack.auth0.url}/u/reset-password\\?ticket=`));
+    await Promise.all([page.waitForURL((u) => u.origin === new URL(stack.auth0.url).origin), link.click()]);
+    expect(await page.locator('#reset-email').textContent()).toBe(email);
+    await page.fill('input[name=password]', newPassword);
+    await page.click('button[type=submit]');
+    await page.locator('#password-changed').waitFor();
+
+    // The link is spent; the new password signs in at Auth0.
+    await page.goBack();
+    await page.reload();
+    expect(await page.locator('#error').textContent()).toContain('expired or was already used');
+    await page.goto(`${gw}/login?returnTo=%2F`);
+    await waitForOrigin(page, stack.auth0.url);
+    await signInAndReturn(page, `${gw}/`, email, newPassword);
+    expect(await readDemoIdentity(page)).toMatchObject({ provider: 'auth0', email, assertion: 'valid' });
+  });
+
+  it('after the reset, the old password is refused on the form, like Auth0 does', async () => {
     const { page } = b;
     await b.reset();
     await page.goto(`${gw}/login?returnTo=%2F`);
     await waitForOrigin(page, stack.auth0.url);
     await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', 'not-the-password');
+    await page.fill('input[name=password]', password); // the Olympus password: replaced by the reset
     await page.click('button[type=submit]');
     await expect.poll(async () => page.locator('#error').textContent()).toBe('Wrong email or password.');
   });
