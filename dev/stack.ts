@@ -79,6 +79,8 @@ export interface Stack extends Story {
   origin: OriginHandle;
   /** Bearer token for /_switchback/api (its SHA-256 is in ADMIN_TOKENS). */
   adminToken: string;
+  /** A scratch directory removed by stop() (reports, checkpoints of a demo run); "" without a gateway. */
+  workDir: string;
   /** Exactly the variables written to the gateway's env file. */
   vars: Record<string, string>;
   /** Recent wrangler output ("" when the gateway was not started). */
@@ -199,6 +201,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       olympus: { ...olympus, clientId: OLYMPUS_CLIENT_ID, clientSecret: secrets.olympusClientSecret },
       origin,
       adminToken,
+      workDir: tmp ?? '',
       vars: finalVars,
       reconcileEnv: { ...story.reconcileEnv, SWITCHBACK_ADMIN_TOKEN: adminToken },
       gatewayOutput: () => wrangler?.output() ?? '',

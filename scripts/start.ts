@@ -10,13 +10,17 @@ import { collectDevVars, DEFAULT_VAR_FILES, VAR_ALIAS_PREFIX } from '../dev/dev-
 import { DEMO_ROLLBACK_RULES } from '../dev/demo-rules.ts';
 import { assertPortFree } from '../dev/free-port.ts';
 
-/** The four local ports: environment variable, flag, default. */
+/** The local ports: environment variable, flag, default. */
 const PORTS = [
   { key: 'gateway', env: 'GATEWAY_PORT', flag: '--port', fallback: 8787 },
   { key: 'origin', env: 'ORIGIN_PORT', flag: '--origin-port', fallback: 8790 },
   { key: 'auth0', env: 'AUTH0_PORT', flag: '--auth0-port', fallback: 8791 },
   { key: 'olympus', env: 'OLYMPUS_PORT', flag: '--olympus-port', fallback: 8792 },
+  { key: 'auth0Api', env: 'AUTH0_API_PORT', flag: '--auth0-api-port', fallback: 8793 },
+  { key: 'kratosAdmin', env: 'KRATOS_ADMIN_PORT', flag: '--kratos-admin-port', fallback: 8794 },
+  { key: 'mail', env: 'MAIL_PORT', flag: '--mail-port', fallback: 8795 },
 ] as const;
+type PortFlag = 'port' | 'origin-port' | 'auth0-port' | 'olympus-port' | 'auth0-api-port' | 'kratos-admin-port' | 'mail-port';
 
 function help(): string {
   const vars = documentedVars();
@@ -25,7 +29,8 @@ function help(): string {
   const list = sections
     .map((s) => `  ${s}\n${vars.filter((v) => v.section === s).map((v) => `    ${v.name.padEnd(width)}${v.default ? `[${v.default}] ` : ''}${v.summary}`).join('\n')}`)
     .join('\n\n');
-  return `npm start [-- options]: the gateway, an Auth0 stand-in, an Olympus stand-in and a demo app on this machine.
+  return `npm start [-- options]: the gateway, an Auth0 stand-in (login + Management API), an Olympus stand-in
+(Hydra-like login + Kratos admin API), a mail catcher and a demo app on this machine.
 
 Options:
   --env-file PATH      read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
@@ -53,6 +58,9 @@ function readArgs() {
         'origin-port': { type: 'string' },
         'auth0-port': { type: 'string' },
         'olympus-port': { type: 'string' },
+        'auth0-api-port': { type: 'string' },
+        'kratos-admin-port': { type: 'string' },
+        'mail-port': { type: 'string' },
       },
     }).values;
   } catch (err) {
@@ -67,7 +75,7 @@ if (args.help) {
 }
 
 function port(p: (typeof PORTS)[number]): number {
-  const fromFlag = args[p.flag.slice(2) as 'port' | 'origin-port' | 'auth0-port' | 'olympus-port'];
+  const fromFlag = args[p.flag.slice(2) as PortFlag];
   const raw = fromFlag ?? process.env[p.env];
   if (raw === undefined || raw === '') return p.fallback;
   const n = Number(raw);
@@ -82,27 +90,49 @@ function usersLine(users: SeedUser[]): string {
   return users.map((u) => `${u.email} / ${u.password}  (sub ${u.sub})`).join('\n      ');
 }
 
+function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl: string): string {
+  const env = Object.entries(stack.reconcileEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n      ');
+  return `  The story: nobody who signs up in Olympus is left behind by a rollback.
+   1. Route logins to Olympus:
+      ${flag(true)}
+   2. Sign up as a new person: ${stack.gatewayUrl}/signup ("Create an account" on the Olympus page).
+      Olympus (the Kratos stand-in) keeps the identity and its password hash
+      (${stack.kratosAdmin.url}/admin/identities?include_credential=password) and calls the
+      gateway's registration hook, as Kratos' after-registration web hook does.
+   3. See who a rollback would strand ("stranded_if_rolled_back_now": 1):
+      ${statusCurl}
+   4. Roll back to Auth0:
+      ${flag(false)}
+   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
+      ${env} \\
+      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
+   6. Sign in at ${stack.gatewayUrl}/login (now Auth0) with the same email and password;
+      or "Forgot password" (${stack.gatewayUrl}/recovery) and follow the link in the reset email.
+   7. Every email and on-call notification of the way: ${stack.mail.url}/
+`;
+}
+
 function banner(stack: Stack, demoRules: boolean): string {
   const flag = (enabled: boolean) =>
     `curl -X POST -H "Authorization: Bearer ${stack.adminToken}" -H 'content-type: application/json' ${stack.gatewayUrl}/_switchback/api/flags/olympus_auth -d '{"enabled": ${enabled}}'`;
   const drillEnv = `SWITCHBACK_URL=${stack.gatewayUrl} SWITCHBACK_ADMIN_TOKEN=${stack.adminToken}`;
+  const statusCurl = `curl -H "Authorization: Bearer ${stack.adminToken}" ${stack.gatewayUrl}/_switchback/api/status`;
   return `
   switchback is running (local stand-ins, no accounts needed)
 
   Open:  ${stack.gatewayUrl}/            (the app, behind sign-in)
          ${stack.gatewayUrl}/_switchback  (what this is, links)
+         ${stack.mail.url}/        (mail catcher: every email and notification)
 
   Auth0 (local stand-in)    ${stack.auth0.issuer}
       ${usersLine(DEFAULT_AUTH0_USERS)}
+      Management API        ${stack.auth0Api.managementUrl}  (the same users)
   Olympus (local stand-in)  ${stack.olympus.issuer}
       ${usersLine(DEFAULT_OLYMPUS_USERS)}
+      Kratos admin API      ${stack.kratosAdmin.url}  (the same identities)
   Demo origin               ${stack.originUrl}
 
-  Route logins to Olympus:
-    ${flag(true)}
-  Roll back to Auth0:
-    ${flag(false)}
-
+${storySteps(stack, flag, statusCurl)}
   Failure drill (the controller rolls back by itself):
     ${drillEnv} npm run drill -- --olympus ${stack.olympus.url}
   It turns Olympus on, makes the Olympus stand-in refuse every login
@@ -110,7 +140,7 @@ function banner(stack: Stack, demoRules: boolean): string {
   (distinct cf-connecting-ip addresses) fail 2 logins each, and waits for the rollback.
   ${demoRules ? 'Demo rules: faster than production (evaluated every 1 s, 1 min window, 10 samples from 5 clients, 2 breaches in a row); set ROLLBACK_RULES to try your own.' : 'Rules: your ROLLBACK_RULES (the drill may need more clients to reach their minimums).'}
   Watch it:
-    curl -H "Authorization: Bearer ${stack.adminToken}" ${stack.gatewayUrl}/_switchback/api/status
+    ${statusCurl}
 
   Ctrl-C to stop.
 `;
@@ -144,6 +174,9 @@ try {
     originPort: ports.origin,
     auth0Port: ports.auth0,
     olympusPort: ports.olympus,
+    auth0ApiPort: ports.auth0Api,
+    kratosAdminPort: ports.kratosAdmin,
+    mailPort: ports.mail,
     extraVars,
     echoGatewayOutput: true,
   });

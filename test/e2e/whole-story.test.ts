@@ -1,195 +1,185 @@
 /**
- * The product's story on `npm start`'s stack, in real Chromium: a person signs
- * up through Olympus (the Kratos-like stand-in stores the identity with its
- * password hash and calls the gateway's registration hook, as Kratos' after-
- * registration web hook does), /status counts one user a rollback would
- * strand, the flag is rolled back, the reconcile brings the user to the Auth0
- * stand-in with the Olympus password hash, and the person signs in at Auth0
- * with the password they chose in Olympus. The mail catcher shows the
- * emails and the on-call notifications of the way.
+ * The product's story as a newcomer runs it: `npm start`, then the steps its
+ * banner prints, commands copied from the banner and run in a shell, pages in
+ * real Chromium. A person signs up through Olympus (the Kratos-like stand-in
+ * stores the identity with its password hash and calls the gateway's
+ * registration hook, as Kratos' after-registration web hook does), /status
+ * counts one user a rollback would strand, the flag is rolled back, the
+ * reconcile brings the user to the Auth0 stand-in with the Olympus password
+ * hash, and the person signs in at Auth0 with the password they chose in
+ * Olympus (the reconcile never saw it: only the carried hash can let them
+ * in). Then they forget it, and the reset email in the mail catcher gives
+ * them a new one.
+ *
+ * SWITCHBACK_STORY_SHOTS=<dir> saves screenshots of the pages on the way.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ROLLBACK_RULES } from '../../dev/demo-rules.ts';
-import { tsxCommand } from '../../dev/node-binary.ts';
-import { REPO_ROOT, startStack, type Stack } from '../../dev/stack.ts';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../dev/stack.ts';
+import { node22 } from '../../dev/node-binary.ts';
 import type { CaughtMessage } from '../../dev/mail-catcher/index.ts';
 import { launchChromium, type BrowserSession } from './support/chromium.ts';
-import { postFlag, switchProvider, waitForLoginRoute } from './support/gateway-admin.ts';
-import { unhandledErrorsSince } from './support/gateway-log.ts';
+import { waitForLoginRoute } from './support/gateway-admin.ts';
 import { readDemoIdentity, signInAndReturn, waitForOrigin } from './support/idp-pages.ts';
 import { pollUntil } from './support/poll.ts';
+import { RUNNING_BANNER, runStart } from './support/start-process.ts';
 
-const SHOTS = process.env.SWITCHBACK_STORY_SHOTS; // a directory: screenshots for a person to look at
+const SHOTS = process.env.SWITCHBACK_STORY_SHOTS;
+const ONCALL = 'on-call (NOTIFY_WEBHOOK_URL)';
 
-let stack: Stack;
-let b: BrowserSession;
-let gw: string;
-let tmp: string;
-
-beforeAll(async () => {
-  stack = await startStack({ extraVars: { ROLLBACK_RULES: DEMO_ROLLBACK_RULES } });
-  gw = stack.gatewayUrl;
-  b = await launchChromium();
-  tmp = await mkdtemp(join(tmpdir(), 'switchback-story-'));
-});
-
-afterAll(async () => {
-  await b?.close();
-  await stack?.stop();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
-
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => console.error(`--- gateway output ---\n${stack.gatewayOutput().slice(-6000)}\n--- navigations ---\n${b.navigations.join('\n')}`));
-});
-
-async function status(): Promise<{ signups: { stranded_if_rolled_back_now: number; captured: number } }> {
-  const res = await fetch(`${gw}/_switchback/api/status`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { signups: { stranded_if_rolled_back_now: number; captured: number } };
-}
-
-function reconcileCli(args: string[]): Promise<{ code: number; output: string }> {
-  const [cmd, ...rest] = tsxCommand('scripts/reconcile.ts', args);
+function shell(line: string): Promise<{ code: number; stdout: string; output: string }> {
   return new Promise((resolve) => {
-    execFile(cmd!, rest, { cwd: REPO_ROOT, env: { ...process.env, ...stack.reconcileEnv, NO_COLOR: '1' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
+    execFile('bash', ['-c', line], { cwd: REPO_ROOT, env: { ...process.env, PATH: `${dirname(node22())}:${process.env.PATH}`, NO_COLOR: '1' }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, output: `${stdout}${stderr}` }),
+    );
   });
 }
 
-const messagesTo = async (to: string): Promise<CaughtMessage[]> =>
-  ((await (await fetch(`${stack.mail.url}/api/messages`)).json()) as CaughtMessage[]).filter((m) => m.to === to);
+/** What the banner tells a newcomer, read the way a person would copy it. */
+function readBanner(banner: string) {
+  const one = (re: RegExp, what: string) => {
+    const m = re.exec(banner);
+    if (!m) throw new Error(`the banner has no ${what}:\n${banner}`);
+    return m[1]!;
+  };
+  const step = (n: number) => one(new RegExp(`^ +${n}\\. [^\\n]*\\n((?: {6}[^\\n]*\\n)*)`, 'm'), `step ${n}`).replace(/^ {6}/gm, '').trim();
+  return {
+    gatewayUrl: one(/Open: +(\S+)\/ /, 'gateway URL'),
+    mailUrl: one(/^ +(\S+)\/ +\(mail catcher/m, 'mail catcher URL'),
+    auth0Url: one(/Auth0 \(local stand-in\) +(\S+?)\/?\s/, 'Auth0 URL'),
+    olympusUrl: one(/Olympus \(local stand-in\) +(\S+)/, 'Olympus URL'),
+    kratosAdminUrl: one(/Kratos admin API +(\S+)/, 'Kratos admin URL'),
+    flagOn: step(1),
+    statusCurl: step(3).split('\n').find((l) => l.startsWith('curl '))!,
+    flagOff: step(4),
+    reconcile: step(5),
+  };
+}
+
+const messagesTo = async (mailUrl: string, to: string): Promise<CaughtMessage[]> =>
+  ((await (await fetch(`${mailUrl}/api/messages`)).json()) as CaughtMessage[]).filter((m) => m.to === to);
 
 describe('the whole story runs locally', () => {
-  const email = `erin.${Date.now()}@example.com`;
-  const password = 'erin-olympus-pass-1';
-
-  it('sign up through Olympus → 1 stranded → roll back → reconcile carries the hash → same password at Auth0', async () => {
-    const logBefore = stack.gatewayOutput();
-    const { page } = b;
-
-    // 1. Olympus is on; a new person signs up there.
-    await switchProvider(stack, 'olympus');
-    expect((await status()).signups.stranded_if_rolled_back_now).toBe(0);
-    await page.goto(`${gw}/signup`);
-    await waitForOrigin(page, stack.olympus.url);
-    const interaction = /^\/interaction\/[A-Za-z0-9_-]+/.exec(new URL(page.url()).pathname)?.[0];
-    expect(interaction).toBeDefined();
-    await page.goto(`${stack.olympus.url}${interaction}/signup`);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', password);
-    await page.fill('input[name=given_name]', 'Erin');
-    await page.fill('input[name=family_name]', 'Evans');
-    await Promise.all([page.waitForURL(`${gw}/`), page.click('button[type=submit]')]);
-    const olympusWho = await readDemoIdentity(page);
-    expect(olympusWho).toMatchObject({ provider: 'olympus', email, assertion: 'valid' });
-
-    // Kratos holds the identity with a password hash, served under include_credential=password.
-    const identity = await (await fetch(`${stack.kratosAdmin.url}/admin/identities/${olympusWho.sub}?include_credential=password`)).json() as {
-      traits: { email: string };
-      credentials: { password: { identifiers: string[]; config: { hashed_password: string } } };
-    };
-    expect(identity.traits.email).toBe(email);
-    const kratosHash = identity.credentials.password.config.hashed_password;
-    expect(kratosHash).toMatch(/^\$pbkdf2-sha256\$i=\d+,l=32\$/);
-    // Its after-registration web hook reached the gateway, which captured the signup (201).
-    expect(stack.registrationHooks.filter((h) => h.identityId === olympusWho.sub).map((h) => h.status)).toEqual([201]);
-
-    // 2. The gateway knows who a rollback would strand.
-    const before = await status();
-    expect(before.signups.stranded_if_rolled_back_now).toBe(1);
-    // Before the rollback, Auth0 has never heard of this person.
-    expect(stack.auth0Api.usersByEmail(email)).toEqual([]);
-
-    // 3. Roll back: new logins go to Auth0.
-    const rolledBack = await postFlag(stack, false);
-    expect(rolledBack.rollback_at).toEqual(expect.any(String));
-    await waitForLoginRoute(gw, stack.auth0.url);
-
-    // 4. The reconcile (window: the gateway's migration start .. rollback_at) imports the user with the Kratos hash.
-    const run = await reconcileCli(['--report', join(tmp, 'report.json'), '--checkpoint', join(tmp, 'checkpoint.json')]);
-    expect(run.output).toContain('created_password_kept');
-    expect(run.code, run.output).toBe(0);
-    const [imported, ...more] = stack.auth0Api.usersByEmail(email);
-    expect(more).toEqual([]);
-    expect(imported!.source.kind).toBe('import');
-    expect(imported!.credential).toEqual({ kind: 'custom_password_hash', custom: { algorithm: 'pbkdf2', hash: { value: kratosHash, encoding: 'utf8' } } });
-    expect(imported!.profile.app_metadata).toMatchObject({ olympus_id: olympusWho.sub });
-
-    // 5. The same person signs in at Auth0 with the password they chose in Olympus.
-    await b.reset();
-    await page.goto(`${gw}/login?returnTo=%2F`);
-    await waitForOrigin(page, stack.auth0.url);
-    expect(await page.title()).toBe('Sign in to Auth0 (local stand-in)');
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'auth0-sign-in-after-rollback.png'), fullPage: true });
-    await signInAndReturn(page, `${gw}/`, email, password);
-    const auth0Who = await readDemoIdentity(page);
-    expect(auth0Who).toMatchObject({ provider: 'auth0', email, issuer: stack.auth0.issuer, assertion: 'valid' });
-    expect(auth0Who.sub).toBe(imported!.profile.user_id);
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'auth0-signed-in-after-rollback.png'), fullPage: true });
-
-    // 6. The mail catcher has Kratos' verification email and the on-call notifications of the rollback.
-    expect((await messagesTo(email)).map((m) => m.source)).toEqual(['kratos']);
-    await pollUntil('rollback notifications in the mail catcher', async () => {
-      const oncall = await messagesTo('on-call (NOTIFY_WEBHOOK_URL)');
-      return oncall.some((m) => m.subject === 'Rollback complete. Auth0 is primary again.') ? true : undefined;
-    }, { timeoutMs: 15_000, intervalMs: 250 });
-    await page.goto(stack.mail.url);
-    expect(await page.title()).toMatch(/^Mail catcher \(\d+\)$/);
-    await page.click(`text=Please verify your email address`);
-    expect(await page.locator('#to').textContent()).toBe(email);
-    await page.goto(stack.mail.url);
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'mail-catcher.png'), fullPage: true });
-
-    expect(unhandledErrorsSince(stack, logBefore)).toEqual([]);
-  });
-
-  it('forgot the password: the reset email in the mail catcher leads to a new one', async () => {
-    const { page } = b;
+  it('npm start → sign up in Olympus → 1 stranded → roll back → reconcile carries the hash → same password at Auth0 → reset via the mail catcher', { timeout: 150_000 }, async () => {
+    const email = `erin.${Date.now()}@example.com`;
+    const password = 'erin-olympus-pass-1';
     const newPassword = 'Erin-new-pass-3';
-    await b.reset();
-    await page.goto(`${gw}/recovery`);
-    await waitForOrigin(page, stack.auth0.url);
-    await page.fill('input[name=email]', email);
-    await page.click('button[type=submit]');
-    await expect.poll(() => page.locator('#reset-sent').textContent()).toContain(email);
+    let b: BrowserSession | undefined;
+    let checked = false;
+    const run = await runStart({}, 100_000, {
+      whileRunning: async (output) => {
+        const { value: banner } = await pollUntil('the whole banner', async () => (output().includes('Ctrl-C to stop.') ? output() : undefined), { timeoutMs: 5_000, intervalMs: 50 });
+        const s = readBanner(banner);
+        const gw = s.gatewayUrl;
+        const status = async () => {
+          const r = await shell(s.statusCurl);
+          expect(r.code, r.output).toBe(0);
+          return JSON.parse(r.stdout) as { signups: { stranded_if_rolled_back_now: number } };
+        };
+        b = await launchChromium();
+        const { page } = b;
 
-    // The email, in the mail catcher's inbox; its link opens the Auth0 stand-in's "change your password" page.
-    await page.goto(stack.mail.url);
-    await page.click(`tr.message:has-text("${email}") >> text=Reset your password`);
-    expect(await page.locator('#to').textContent()).toBe(email);
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'reset-email.png'), fullPage: true });
-    const link = page.locator('#body a');
-    expect(await link.getAttribute('href')).toMatch(new RegExp(`^${stack.auth0.url}/u/reset-password\\?ticket=`));
-    await Promise.all([page.waitForURL((u) => u.origin === new URL(stack.auth0.url).origin), link.click()]);
-    expect(await page.locator('#reset-email').textContent()).toBe(email);
-    await page.fill('input[name=password]', newPassword);
-    await page.click('button[type=submit]');
-    await page.locator('#password-changed').waitFor();
+        // 1. Route logins to Olympus (the banner's curl).
+        const on = await shell(s.flagOn);
+        expect(on.code, on.output).toBe(0);
+        await waitForLoginRoute(gw, s.olympusUrl);
+        expect((await status()).signups.stranded_if_rolled_back_now).toBe(0);
 
-    // The link is spent; the new password signs in at Auth0.
-    await page.goBack();
-    await page.reload();
-    expect(await page.locator('#error').textContent()).toContain('expired or was already used');
-    await page.goto(`${gw}/login?returnTo=%2F`);
-    await waitForOrigin(page, stack.auth0.url);
-    await signInAndReturn(page, `${gw}/`, email, newPassword);
-    expect(await readDemoIdentity(page)).toMatchObject({ provider: 'auth0', email, assertion: 'valid' });
-  });
+        // 2. Sign up at /signup, through "Create an account" on the Olympus page.
+        await page.goto(`${gw}/signup`);
+        await waitForOrigin(page, s.olympusUrl);
+        if (!(await page.locator('#signup-form').count())) await page.click('#signup-link');
+        await page.fill('input[name=email]', email);
+        await page.fill('input[name=password]', password);
+        await page.fill('input[name=given_name]', 'Erin');
+        await page.fill('input[name=family_name]', 'Evans');
+        await Promise.all([page.waitForURL(`${gw}/`), page.click('button[type=submit]')]);
+        const olympusWho = await readDemoIdentity(page);
+        expect(olympusWho).toMatchObject({ provider: 'olympus', email, assertion: 'valid' });
+        // Kratos holds the identity, its hash served under include_credential=password only.
+        const identity = (await (await fetch(`${s.kratosAdminUrl}/admin/identities/${olympusWho.sub}?include_credential=password`)).json()) as {
+          traits: { email: string };
+          credentials: { password: { config: { hashed_password: string } } };
+        };
+        expect(identity.traits.email).toBe(email);
+        expect(identity.credentials.password.config.hashed_password).toMatch(/^\$pbkdf2-sha256\$i=\d+,l=32\$/);
+        const listed = (await (await fetch(`${s.kratosAdminUrl}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`)).json()) as Array<{ credentials?: { password?: { config?: unknown } } }>;
+        expect(listed).toHaveLength(1);
+        expect(listed[0]!.credentials?.password?.config).toBeUndefined();
 
-  it('after the reset, the old password is refused on the form, like Auth0 does', async () => {
-    const { page } = b;
-    await b.reset();
-    await page.goto(`${gw}/login?returnTo=%2F`);
-    await waitForOrigin(page, stack.auth0.url);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', password); // the Olympus password: replaced by the reset
-    await page.click('button[type=submit]');
-    await expect.poll(async () => page.locator('#error').textContent()).toBe('Wrong email or password.');
+        // 3. The gateway counts one user a rollback would strand (the registration hook reached it).
+        expect((await status()).signups.stranded_if_rolled_back_now).toBe(1);
+
+        // 4. Roll back (the banner's curl); new logins go to Auth0.
+        const off = await shell(s.flagOff);
+        expect(off.code, off.output).toBe(0);
+        await waitForLoginRoute(gw, s.auth0Url);
+
+        // 5. The reconcile, exactly as printed: the window comes from the gateway, the hash from Kratos.
+        const rec = await shell(s.reconcile);
+        expect(rec.code, rec.output).toBe(0);
+        expect(rec.output).toContain('1 in the window');
+        expect(rec.output).toMatch(/^created_password_kept +1$/m);
+
+        // 6. The same person signs in at Auth0 with the password they chose in Olympus.
+        await b.reset();
+        await page.goto(`${gw}/login?returnTo=%2F`);
+        await waitForOrigin(page, s.auth0Url);
+        expect(await page.title()).toBe('Sign in to Auth0 (local stand-in)');
+        if (SHOTS) await page.screenshot({ path: join(SHOTS, 'auth0-sign-in-after-rollback.png'), fullPage: true });
+        await signInAndReturn(page, `${gw}/`, email, password);
+        const auth0Who = await readDemoIdentity(page);
+        expect(auth0Who).toMatchObject({ provider: 'auth0', email, assertion: 'valid' });
+        expect(auth0Who.sub).toMatch(/^auth0\|[0-9a-f]{24}$/);
+        if (SHOTS) await page.screenshot({ path: join(SHOTS, 'auth0-signed-in-after-rollback.png'), fullPage: true });
+
+        // 7. The mail catcher: Kratos' verification email, and the rollback's on-call notifications.
+        expect((await messagesTo(s.mailUrl, email)).map((m) => m.source)).toEqual(['kratos']);
+        await pollUntil('the rollback notification in the mail catcher', async () =>
+          (await messagesTo(s.mailUrl, ONCALL)).some((m) => m.subject === 'Rollback complete. Auth0 is primary again.') ? true : undefined,
+        { timeoutMs: 15_000, intervalMs: 250 });
+
+        // Forgot the password: /recovery (now Auth0) sends a reset email; its link sets a new one.
+        await b.reset();
+        await page.goto(`${gw}/recovery`);
+        await waitForOrigin(page, s.auth0Url);
+        await page.fill('input[name=email]', email);
+        await page.click('button[type=submit]');
+        await expect.poll(() => page.locator('#reset-sent').textContent()).toContain(email);
+        await page.goto(s.mailUrl);
+        if (SHOTS) await page.screenshot({ path: join(SHOTS, 'mail-catcher.png'), fullPage: true });
+        await page.click(`tr.message:has-text("${email}") >> text=Reset your password`);
+        expect(await page.locator('#to').textContent()).toBe(email);
+        if (SHOTS) await page.screenshot({ path: join(SHOTS, 'reset-email.png'), fullPage: true });
+        const link = page.locator('#body a');
+        expect(await link.getAttribute('href')).toMatch(new RegExp(`^${s.auth0Url}/u/reset-password\\?ticket=`));
+        await Promise.all([page.waitForURL((u) => u.origin === new URL(s.auth0Url).origin), link.click()]);
+        expect(await page.locator('#reset-email').textContent()).toBe(email);
+        await page.fill('input[name=password]', newPassword);
+        await page.click('button[type=submit]');
+        await page.locator('#password-changed').waitFor();
+        // The link is spent.
+        await page.goBack();
+        await page.reload();
+        expect(await page.locator('#error').textContent()).toContain('expired or was already used');
+
+        // The old password is refused now, the new one signs in.
+        await page.goto(`${gw}/login?returnTo=%2F`);
+        await waitForOrigin(page, s.auth0Url);
+        await page.fill('input[name=email]', email);
+        await page.fill('input[name=password]', password);
+        await page.click('button[type=submit]');
+        await expect.poll(() => page.locator('#error').textContent()).toBe('Wrong email or password.');
+        await signInAndReturn(page, `${gw}/`, email, newPassword);
+        expect(await readDemoIdentity(page)).toMatchObject({ provider: 'auth0', email, sub: auth0Who.sub });
+
+        // No request of the story hit the gateway's catch-all 500.
+        expect(output().split('\n').filter((l) => l.includes('"event":"unhandled_error"'))).toEqual([]);
+        checked = true;
+      },
+    }).finally(() => b?.close());
+    expect(run.output, run.output).toContain(RUNNING_BANNER);
+    expect(checked, run.output).toBe(true);
   });
 });
