@@ -43,6 +43,13 @@ export interface StackOptions {
   auth0ApiPort?: number;
   kratosAdminPort?: number;
   mailPort?: number;
+  /**
+   * Configure the gateway's own reconcile job (the Workflow a rollback starts) against the
+   * Auth0 Management API stand-in: it creates the captured signups without their password and
+   * emails each a reset link. Off by default: it runs at the rollback, before `npm run
+   * reconcile` could carry the password hash.
+   */
+  reconcileJob?: boolean;
   /** Added to / overriding the generated gateway variables. */
   extraVars?: Record<string, string>;
   /**
@@ -90,6 +97,12 @@ export interface Stack extends Story {
   /** Flips a gateway flag through the admin API, e.g. setFlag('olympus_auth', true). */
   setFlag(name: string, enabled: boolean): Promise<Response>;
   stop(): Promise<void>;
+}
+
+/** The gateway's variables for its reconcile job, from the stand-ins' reconcile environment. */
+function reconcileJobVars(env: Record<string, string>): Record<string, string> {
+  const names = ['AUTH0_MANAGEMENT_URL', 'AUTH0_MGMT_CLIENT_ID', 'AUTH0_MGMT_CLIENT_SECRET', 'AUTH0_CONNECTION', 'KRATOS_ADMIN_URL'];
+  return Object.fromEntries(names.map((n) => [n, env[n]!]));
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -162,7 +175,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       olympusUrl: olympus.url,
       secrets,
       // The story's defaults; extraVars may replace them.
-      extraVars: { KRATOS_HOOK_TOKEN: hookToken, NOTIFY_WEBHOOK_URL: story.mail.notifyUrl, ...options.extraVars },
+      extraVars: {
+        KRATOS_HOOK_TOKEN: hookToken,
+        NOTIFY_WEBHOOK_URL: story.mail.notifyUrl,
+        ...(options.reconcileJob ? reconcileJobVars(story.reconcileEnv) : {}),
+        ...options.extraVars,
+      },
     });
     const finalVars = vars;
 

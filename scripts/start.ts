@@ -35,6 +35,9 @@ function help(): string {
 Options:
   --env-file PATH      read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
 ${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(21)}${p.key} port (or ${p.env}; default ${p.fallback})`).join('\n')}
+  --reconcile-job      configure the gateway's own reconcile job (started by a rollback: creates the
+                       Olympus signups at the Auth0 stand-in and emails each a reset link; it runs
+                       before npm run reconcile could carry their password hash, so it is off by default)
   -h, --help           this text
 
 Gateway variables, highest precedence first: ${VAR_ALIAS_PREFIX}<NAME> in the environment
@@ -61,6 +64,7 @@ function readArgs() {
         'auth0-api-port': { type: 'string' },
         'kratos-admin-port': { type: 'string' },
         'mail-port': { type: 'string' },
+        'reconcile-job': { type: 'boolean' },
       },
     }).values;
   } catch (err) {
@@ -90,8 +94,21 @@ function usersLine(users: SeedUser[]): string {
   return users.map((u) => `${u.email} / ${u.password}  (sub ${u.sub})`).join('\n      ');
 }
 
-function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl: string): string {
+function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl: string, reconcileJob: boolean): string {
   const env = Object.entries(stack.reconcileEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n      ');
+  const ending = reconcileJob
+    ? `   5. Watch the gateway's reconcile job (--reconcile-job) bring them to Auth0: "reconcile_job" in the
+      status above. It never sees a password hash: it creates the user with an unusable password and
+      emails a reset link.
+   6. Open the reset email in the mail catcher (${stack.mail.url}/), set a password, and sign in at
+      ${stack.gatewayUrl}/login (now Auth0).`
+    : `   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
+      ${env} \\
+      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
+      (Or start with npm start -- --reconcile-job: the gateway's own job does it at the rollback,
+      without the hash, and emails a reset link.)
+   6. Sign in at ${stack.gatewayUrl}/login (now Auth0) with the same email and password;
+      or "Forgot password" (${stack.gatewayUrl}/recovery) and follow the link in the reset email.`;
   return `  The story: nobody who signs up in Olympus is left behind by a rollback.
    1. Route logins to Olympus:
       ${flag(true)}
@@ -103,16 +120,12 @@ function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl
       ${statusCurl}
    4. Roll back to Auth0:
       ${flag(false)}
-   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
-      ${env} \\
-      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
-   6. Sign in at ${stack.gatewayUrl}/login (now Auth0) with the same email and password;
-      or "Forgot password" (${stack.gatewayUrl}/recovery) and follow the link in the reset email.
+${ending}
    7. Every email and on-call notification of the way: ${stack.mail.url}/
 `;
 }
 
-function banner(stack: Stack, demoRules: boolean): string {
+function banner(stack: Stack, demoRules: boolean, reconcileJob: boolean): string {
   const flag = (enabled: boolean) =>
     `curl -X POST -H "Authorization: Bearer ${stack.adminToken}" -H 'content-type: application/json' ${stack.gatewayUrl}/_switchback/api/flags/olympus_auth -d '{"enabled": ${enabled}}'`;
   const drillEnv = `SWITCHBACK_URL=${stack.gatewayUrl} SWITCHBACK_ADMIN_TOKEN=${stack.adminToken}`;
@@ -132,7 +145,7 @@ function banner(stack: Stack, demoRules: boolean): string {
       Kratos admin API      ${stack.kratosAdmin.url}  (the same identities)
   Demo origin               ${stack.originUrl}
 
-${storySteps(stack, flag, statusCurl)}
+${storySteps(stack, flag, statusCurl, reconcileJob)}
   Failure drill (the controller rolls back by itself):
     ${drillEnv} npm run drill -- --olympus ${stack.olympus.url}
   It turns Olympus on, makes the Olympus stand-in refuse every login
@@ -177,6 +190,7 @@ try {
     auth0ApiPort: ports.auth0Api,
     kratosAdminPort: ports.kratosAdmin,
     mailPort: ports.mail,
+    reconcileJob: args['reconcile-job'] === true,
     extraVars,
     echoGatewayOutput: true,
   });
@@ -194,7 +208,7 @@ try {
 
 const sources = Object.entries(taken.sources);
 if (sources.length) console.log(`  variables from your configuration: ${sources.map(([name, from]) => `${name} (${from})`).join(', ')}`);
-console.log(banner(stack, demoRules));
+console.log(banner(stack, demoRules, args['reconcile-job'] === true));
 
 let shuttingDown = false;
 process.on('SIGINT', () => (shuttingDown = true));
