@@ -12,13 +12,13 @@ import { assertPortFree } from '../dev/free-port.ts';
 
 /** The local ports: environment variable, flag, default. */
 const PORTS = [
-  { key: 'gateway', env: 'GATEWAY_PORT', flag: '--port', fallback: 8787 },
-  { key: 'origin', env: 'ORIGIN_PORT', flag: '--origin-port', fallback: 8790 },
-  { key: 'auth0', env: 'AUTH0_PORT', flag: '--auth0-port', fallback: 8791 },
-  { key: 'olympus', env: 'OLYMPUS_PORT', flag: '--olympus-port', fallback: 8792 },
-  { key: 'auth0Api', env: 'AUTH0_API_PORT', flag: '--auth0-api-port', fallback: 8793 },
-  { key: 'kratosAdmin', env: 'KRATOS_ADMIN_PORT', flag: '--kratos-admin-port', fallback: 8794 },
-  { key: 'mail', env: 'MAIL_PORT', flag: '--mail-port', fallback: 8795 },
+  { key: 'gateway', label: 'gateway', env: 'GATEWAY_PORT', flag: '--port', fallback: 8787 },
+  { key: 'origin', label: 'origin', env: 'ORIGIN_PORT', flag: '--origin-port', fallback: 8790 },
+  { key: 'auth0', label: 'auth0', env: 'AUTH0_PORT', flag: '--auth0-port', fallback: 8791 },
+  { key: 'olympus', label: 'olympus', env: 'OLYMPUS_PORT', flag: '--olympus-port', fallback: 8792 },
+  { key: 'auth0Api', label: 'Auth0 Management API', env: 'AUTH0_API_PORT', flag: '--auth0-api-port', fallback: 8793 },
+  { key: 'kratosAdmin', label: 'Kratos admin API', env: 'KRATOS_ADMIN_PORT', flag: '--kratos-admin-port', fallback: 8794 },
+  { key: 'mail', label: 'mail catcher', env: 'MAIL_PORT', flag: '--mail-port', fallback: 8795 },
 ] as const;
 type PortFlag = 'port' | 'origin-port' | 'auth0-port' | 'olympus-port' | 'auth0-api-port' | 'kratos-admin-port' | 'mail-port';
 
@@ -33,12 +33,12 @@ function help(): string {
 (Hydra-like login + Kratos admin API), a mail catcher and a demo app on this machine.
 
 Options:
-  --env-file PATH      read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
-${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(21)}${p.key} port (or ${p.env}; default ${p.fallback})`).join('\n')}
-  --reconcile-job      configure the gateway's own reconcile job (started by a rollback: creates the
-                       Olympus signups at the Auth0 stand-in and emails each a reset link; it runs
-                       before npm run reconcile could carry their password hash, so it is off by default)
-  -h, --help           this text
+  --env-file PATH        read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
+${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(23)}${p.label} port (or ${p.env}; default ${p.fallback})`).join('\n')}
+  --reconcile-job        configure the gateway's own reconcile job (started by a rollback: creates the
+                         Olympus signups at the Auth0 stand-in and emails each a reset link; it runs
+                         before npm run reconcile could carry their password hash: off by default)
+  -h, --help             this text
 
 Gateway variables, highest precedence first: ${VAR_ALIAS_PREFIX}<NAME> in the environment
 (the old alias), <NAME> in the environment, then the first of ${DEFAULT_VAR_FILES.join(' / ')} in the
@@ -173,7 +173,7 @@ if (taken.ignored.length) console.log(`  ignored (not documented gateway variabl
 const ports = Object.fromEntries(PORTS.map((p) => [p.key, port(p)])) as Record<(typeof PORTS)[number]['key'], number>;
 for (const p of PORTS) {
   try {
-    if (ports[p.key] !== 0) await assertPortFree(ports[p.key], p.key);
+    if (ports[p.key] !== 0) await assertPortFree(ports[p.key], p.label);
   } catch (err) {
     console.error(`switchback: ${(err as Error).message}. Pick another with ${p.env}=<port> or npm start -- ${p.flag} <port>.`);
     process.exit(1);

@@ -53,7 +53,8 @@ function readBanner(banner: string) {
     flagOn: step(1),
     statusCurl: step(3).split('\n').find((l) => l.startsWith('curl '))!,
     flagOff: step(4),
-    reconcile: step(5),
+    // From the first variable to the command itself, backslash continuations included.
+    reconcile: one(/^ +5\. [^\n]*\n((?: {6}[A-Z0-9_]+=\S+ \\\n)+ {6}npm run reconcile [^\n]*)$/m, 'reconcile command'),
   };
 }
 
