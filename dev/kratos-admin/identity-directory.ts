@@ -28,6 +28,13 @@ export interface IdentitySeed extends SeedUser {
 export interface IdentityDirectoryOptions {
   /** Kratos' after-registration hooks (the web hook to the gateway, the courier); awaited, like Kratos' blocking hooks. */
   afterRegistration?: (identity: KratosIdentity) => Promise<void>;
+  /**
+   * Kratos' password migration hook (selfservice.methods.password.config.migrate_hook): asked
+   * for an identity whose password credential has `use_password_migration_hook: true` and no
+   * hash (imported without one); true means the password matched, and Kratos then hashes it and
+   * stores it in place of the flag. Unset: such an identity cannot sign in with a password.
+   */
+  passwordMigration?: (identity: KratosIdentity, password: string) => Promise<boolean>;
 }
 
 const normalize = (email: string) => email.trim().toLowerCase();
@@ -107,11 +114,24 @@ export class KratosIdentityDirectory implements UserDirectory {
     return identity ? claimsOf(identity) : undefined;
   }
 
-  verify(email: string, password: string): UserClaims | undefined {
+  verify(email: string, password: string): UserClaims | undefined | Promise<UserClaims | undefined> {
     const identity = this.#byIdentifier(email);
-    const hash = identity?.credentials?.password?.config?.hashed_password;
-    if (!identity || identity.state !== 'active' || typeof hash !== 'string') return undefined;
-    return verifyPbkdf2(hash, password) ? claimsOf(identity) : undefined;
+    const config = identity?.credentials?.password?.config;
+    if (!identity || identity.state !== 'active' || !config) return undefined;
+    const hash = config.hashed_password;
+    if (typeof hash === 'string') return verifyPbkdf2(hash, password) ? claimsOf(identity) : undefined;
+    if (config.use_password_migration_hook === true && this.options.passwordMigration) return this.#migrate(identity, password);
+    return undefined;
+  }
+
+  async #migrate(identity: KratosIdentity, password: string): Promise<UserClaims | undefined> {
+    if (!(await this.options.passwordMigration!(identity, password))) return undefined;
+    const credential = identity.credentials!.password!;
+    const now = new Date().toISOString();
+    credential.config = { hashed_password: hashPassword(password) };
+    credential.updated_at = now;
+    identity.updated_at = now;
+    return claimsOf(identity);
   }
 
   async signUp(input: Omit<SeedUser, 'sub'>): Promise<UserClaims> {

@@ -59,6 +59,25 @@ describe('Olympus users as Kratos identities', () => {
     expect(await dir.verify('new@example.com', 'pw-1')).toBeUndefined();
   });
 
+  it('an identity imported without a hash signs in through the password migration hook, once; then its new hash', async () => {
+    const identity = identityFor({ sub: '5d0c2b6e-8f1a-4c3b-9a7e-2b1c0d9e8f7a', email: 'imp@example.com', password: 'unused', given_name: 'I', family_name: 'M' });
+    identity.credentials!.password!.config = { use_password_migration_hook: true };
+    const asked: string[] = [];
+    const withHook = new KratosIdentityDirectory(new Map([[identity.id, identity]]), {
+      passwordMigration: async (_i, password) => (asked.push(password), password === 'legacy-pass'),
+    });
+    expect(await withHook.verify('imp@example.com', 'wrong')).toBeUndefined();
+    expect(identity.credentials!.password!.config).toEqual({ use_password_migration_hook: true });
+    expect((await withHook.verify('imp@example.com', 'legacy-pass'))?.sub).toBe(identity.id);
+    expect(identity.credentials!.password!.config).toEqual({ hashed_password: expect.stringMatching(/^\$pbkdf2-sha256\$/) });
+    expect(await withHook.verify('imp@example.com', 'legacy-pass')).toBeDefined();
+    expect(asked).toEqual(['wrong', 'legacy-pass']);
+
+    const flagged = identityFor({ sub: '6e1d3c7f-9a2b-4d4c-8b8f-3c2d1e0f9a8b', email: 'nohook@example.com', password: 'unused', given_name: 'N', family_name: 'H' });
+    flagged.credentials!.password!.config = { use_password_migration_hook: true };
+    expect(await new KratosIdentityDirectory(new Map([[flagged.id, flagged]])).verify('nohook@example.com', '')).toBeUndefined();
+  });
+
   it('the web hook posts {identity} with the token and without credentials', async () => {
     const received: Array<{ auth: string | undefined; body: string }> = [];
     const server = createServer((req, res) => {
