@@ -1,6 +1,12 @@
 // The "embedded default": starts the whole switchback setup on one machine
 // without any account (auth0-like IdP, olympus-like IdP, demo origin, and the
 // gateway under wrangler dev) for `npm start`, e2e tests and benchmarks.
+// The story around it (dev/story.ts): the Olympus side's users are Kratos
+// identities that the Kratos admin stand-in serves, and a sign-up calls the
+// gateway's registration hook; the Auth0 side's users are the Management API
+// stand-in's, so a reconcile's import can sign in at once; every email and
+// notification lands in the mail catcher.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -17,6 +23,7 @@ import {
   readWranglerVars,
 } from './gateway-vars.ts';
 import { startAuth0Like, startOlympusLike, type Auth0LikeOptions, type IdpHandle, type OlympusLikeOptions } from './idp/index.ts';
+import { startStory, type Story } from './story.ts';
 import { startOrigin, type OriginHandle } from './origin/index.ts';
 import { runValidator, workerConfigValidator, type ConfigValidator } from './validate-config.ts';
 import { killWranglerNow, startWranglerDev, type WranglerDevHandle } from './wrangler-dev.ts';
@@ -32,6 +39,17 @@ export interface StackOptions {
   originPort?: number;
   auth0Port?: number;
   olympusPort?: number;
+  /** The story's parts: Auth0 Management API, Kratos admin API, mail catcher. */
+  auth0ApiPort?: number;
+  kratosAdminPort?: number;
+  mailPort?: number;
+  /**
+   * Configure the gateway's own reconcile job (the Workflow a rollback starts) against the
+   * Auth0 Management API stand-in: it creates the captured signups without their password and
+   * emails each a reset link. Off by default: it runs at the rollback, before `npm run
+   * reconcile` could carry the password hash.
+   */
+  reconcileJob?: boolean;
   /** Added to / overriding the generated gateway variables. */
   extraVars?: Record<string, string>;
   /**
@@ -59,7 +77,7 @@ export interface StackIdp extends IdpHandle {
   clientSecret: string;
 }
 
-export interface Stack {
+export interface Stack extends Story {
   /** PUBLIC_URL of the gateway, e.g. http://127.0.0.1:8787 */
   gatewayUrl: string;
   originUrl: string;
@@ -71,6 +89,8 @@ export interface Stack {
   /** Tokens with the oncall and viewer roles (the console's rollback-only and read-only views). */
   oncallToken: string;
   viewerToken: string;
+  /** A scratch directory removed by stop() (reports, checkpoints of a demo run); "" without a gateway. */
+  workDir: string;
   /** Exactly the variables written to the gateway's env file. */
   vars: Record<string, string>;
   /** Recent wrangler output ("" when the gateway was not started). */
@@ -80,6 +100,12 @@ export interface Stack {
   /** Flips a gateway flag through the admin API, e.g. setFlag('olympus_auth', true). */
   setFlag(name: string, enabled: boolean): Promise<Response>;
   stop(): Promise<void>;
+}
+
+/** The gateway's variables for its reconcile job, from the stand-ins' reconcile environment. */
+function reconcileJobVars(env: Record<string, string>): Record<string, string> {
+  const names = ['AUTH0_MANAGEMENT_URL', 'AUTH0_MGMT_CLIENT_ID', 'AUTH0_MGMT_CLIENT_SECRET', 'AUTH0_CONNECTION', 'KRATOS_ADMIN_URL'];
+  return Object.fromEntries(names.map((n) => [n, env[n]!]));
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -104,6 +130,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gatewayPort = options.gatewayPort || (await getFreePort());
     const publicUrl = `http://127.0.0.1:${gatewayPort}`;
     const secrets = await generateSecrets();
+    const hookToken = `khk_${randomBytes(24).toString('base64url')}`;
+    let vars: Record<string, string> | undefined;
+    const story = await startStory({
+      gatewayUrl: publicUrl,
+      hookToken: () => vars?.KRATOS_HOOK_TOKEN,
+      auth0Users: options.auth0?.users,
+      auth0ExtraUsers: options.auth0?.extraUsers,
+      olympusUsers: options.olympus?.users,
+      olympusExtraUsers: options.olympus?.extraUsers,
+      ports: { auth0Api: options.auth0ApiPort ?? 0, kratosAdmin: options.kratosAdminPort ?? 0, mail: options.mailPort ?? 0 },
+    });
+    stops.push(story.stop);
     const clientFor = (clientId: string, clientSecret: string) => ({
       client_id: clientId,
       client_secret: clientSecret,
@@ -114,6 +152,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const auth0 = await startAuth0Like({
       ...options.auth0,
+      directory: story.auth0Directory,
+      passwordReset: story.auth0PasswordReset,
       port: options.auth0Port ?? 0,
       audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE],
       clients: [clientFor(AUTH0_CLIENT_ID, secrets.auth0ClientSecret)],
@@ -121,32 +161,41 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stops.push(auth0.stop);
     const olympus = await startOlympusLike({
       ...options.olympus,
+      directory: story.olympusDirectory,
       port: options.olympusPort ?? 0,
       clients: [clientFor(OLYMPUS_CLIENT_ID, secrets.olympusClientSecret)],
     });
     stops.push(olympus.stop);
+    story.setAuth0LoginUrl(auth0.url);
     const origin = await startOrigin({ port: options.originPort ?? 0, gatewayUrl: publicUrl });
     stops.push(origin.stop);
 
-    const vars = gatewayVars({
+    vars = gatewayVars({
       publicUrl,
       originUrl: origin.url,
       auth0Issuer: auth0.issuer,
       olympusIssuer: olympus.issuer,
       olympusUrl: olympus.url,
       secrets,
-      extraVars: options.extraVars,
+      // The story's defaults; extraVars may replace them.
+      extraVars: {
+        KRATOS_HOOK_TOKEN: hookToken,
+        NOTIFY_WEBHOOK_URL: story.mail.notifyUrl,
+        ...(options.reconcileJob ? reconcileJobVars(story.reconcileEnv) : {}),
+        ...options.extraVars,
+      },
     });
+    const finalVars = vars;
 
     const wranglerConfig = options.wranglerConfig ?? 'wrangler.toml';
     const configPath = isAbsolute(wranglerConfig) ? wranglerConfig : join(REPO_ROOT, wranglerConfig);
     const validator = options.validateConfig === false ? undefined : (options.validateConfig ?? (await workerConfigValidator()));
-    await runValidator(validator, { ...(await readWranglerVars(configPath)), ...vars });
+    await runValidator(validator, { ...(await readWranglerVars(configPath)), ...finalVars });
 
     if (options.startGateway !== false) {
       tmp = await mkdtemp(join(tmpdir(), 'switchback-stack-'));
       const envFile = join(tmp, 'gateway.env');
-      await writeEnvFile(envFile, vars);
+      await writeEnvFile(envFile, finalVars);
       wrangler = await startWranglerDev({
         root: REPO_ROOT,
         config: configPath,
@@ -164,16 +213,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const adminToken = secrets.adminToken;
+    const { stop: _storyStop, auth0Directory: _a, auth0PasswordReset: _r, olympusDirectory: _o, setAuth0LoginUrl: _s, ...storyParts } = story;
     return {
+      ...storyParts,
       gatewayUrl: publicUrl,
       originUrl: origin.url,
-      auth0: { ...auth0, clientId: AUTH0_CLIENT_ID, clientSecret: secrets.auth0ClientSecret, audience: vars.AUTH0_AUDIENCE! },
+      auth0: { ...auth0, clientId: AUTH0_CLIENT_ID, clientSecret: secrets.auth0ClientSecret, audience: finalVars.AUTH0_AUDIENCE! },
       olympus: { ...olympus, clientId: OLYMPUS_CLIENT_ID, clientSecret: secrets.olympusClientSecret },
       origin,
       adminToken,
       oncallToken: secrets.oncallToken,
       viewerToken: secrets.viewerToken,
-      vars,
+      workDir: tmp ?? '',
+      vars: finalVars,
+      reconcileEnv: { ...story.reconcileEnv, SWITCHBACK_ADMIN_TOKEN: adminToken },
       gatewayOutput: () => wrangler?.output() ?? '',
       gatewayExited: wrangler?.exited ?? new Promise<string>(() => {}),
       setFlag: (name, enabled) =>

@@ -10,13 +10,17 @@ import { collectDevVars, DEFAULT_VAR_FILES, VAR_ALIAS_PREFIX } from '../dev/dev-
 import { DEMO_ROLLBACK_RULES } from '../dev/demo-rules.ts';
 import { assertPortFree } from '../dev/free-port.ts';
 
-/** The four local ports: environment variable, flag, default. */
+/** The local ports: environment variable, flag, default. */
 const PORTS = [
-  { key: 'gateway', env: 'GATEWAY_PORT', flag: '--port', fallback: 8787 },
-  { key: 'origin', env: 'ORIGIN_PORT', flag: '--origin-port', fallback: 8790 },
-  { key: 'auth0', env: 'AUTH0_PORT', flag: '--auth0-port', fallback: 8791 },
-  { key: 'olympus', env: 'OLYMPUS_PORT', flag: '--olympus-port', fallback: 8792 },
+  { key: 'gateway', label: 'gateway', env: 'GATEWAY_PORT', flag: '--port', fallback: 8787 },
+  { key: 'origin', label: 'origin', env: 'ORIGIN_PORT', flag: '--origin-port', fallback: 8790 },
+  { key: 'auth0', label: 'auth0', env: 'AUTH0_PORT', flag: '--auth0-port', fallback: 8791 },
+  { key: 'olympus', label: 'olympus', env: 'OLYMPUS_PORT', flag: '--olympus-port', fallback: 8792 },
+  { key: 'auth0Api', label: 'Auth0 Management API', env: 'AUTH0_API_PORT', flag: '--auth0-api-port', fallback: 8793 },
+  { key: 'kratosAdmin', label: 'Kratos admin API', env: 'KRATOS_ADMIN_PORT', flag: '--kratos-admin-port', fallback: 8794 },
+  { key: 'mail', label: 'mail catcher', env: 'MAIL_PORT', flag: '--mail-port', fallback: 8795 },
 ] as const;
+type PortFlag = 'port' | 'origin-port' | 'auth0-port' | 'olympus-port' | 'auth0-api-port' | 'kratos-admin-port' | 'mail-port';
 
 function help(): string {
   const vars = documentedVars();
@@ -25,12 +29,16 @@ function help(): string {
   const list = sections
     .map((s) => `  ${s}\n${vars.filter((v) => v.section === s).map((v) => `    ${v.name.padEnd(width)}${v.default ? `[${v.default}] ` : ''}${v.summary}`).join('\n')}`)
     .join('\n\n');
-  return `npm start [-- options]: the gateway, an Auth0 stand-in, an Olympus stand-in and a demo app on this machine.
+  return `npm start [-- options]: the gateway, an Auth0 stand-in (login + Management API), an Olympus stand-in
+(Hydra-like login + Kratos admin API), a mail catcher and a demo app on this machine.
 
 Options:
-  --env-file PATH      read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
-${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(21)}${p.key} port (or ${p.env}; default ${p.fallback})`).join('\n')}
-  -h, --help           this text
+  --env-file PATH        read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
+${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(23)}${p.label} port (or ${p.env}; default ${p.fallback})`).join('\n')}
+  --reconcile-job        configure the gateway's own reconcile job (started by a rollback: creates the
+                         Olympus signups at the Auth0 stand-in and emails each a reset link; it runs
+                         before npm run reconcile could carry their password hash: off by default)
+  -h, --help             this text
 
 Gateway variables, highest precedence first: ${VAR_ALIAS_PREFIX}<NAME> in the environment
 (the old alias), <NAME> in the environment, then the first of ${DEFAULT_VAR_FILES.join(' / ')} in the
@@ -53,6 +61,10 @@ function readArgs() {
         'origin-port': { type: 'string' },
         'auth0-port': { type: 'string' },
         'olympus-port': { type: 'string' },
+        'auth0-api-port': { type: 'string' },
+        'kratos-admin-port': { type: 'string' },
+        'mail-port': { type: 'string' },
+        'reconcile-job': { type: 'boolean' },
       },
     }).values;
   } catch (err) {
@@ -67,7 +79,7 @@ if (args.help) {
 }
 
 function port(p: (typeof PORTS)[number]): number {
-  const fromFlag = args[p.flag.slice(2) as 'port' | 'origin-port' | 'auth0-port' | 'olympus-port'];
+  const fromFlag = args[p.flag.slice(2) as PortFlag];
   const raw = fromFlag ?? process.env[p.env];
   if (raw === undefined || raw === '') return p.fallback;
   const n = Number(raw);
@@ -82,16 +94,49 @@ function usersLine(users: SeedUser[]): string {
   return users.map((u) => `${u.email} / ${u.password}  (sub ${u.sub})`).join('\n      ');
 }
 
-function banner(stack: Stack, demoRules: boolean): string {
+function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl: string, reconcileJob: boolean): string {
+  const env = Object.entries(stack.reconcileEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n      ');
+  const ending = reconcileJob
+    ? `   5. Watch the gateway's reconcile job (--reconcile-job) bring them to Auth0: "reconcile_job" in the
+      status above. It never sees a password hash: it creates the user with an unusable password and
+      emails a reset link.
+   6. Open the reset email in the mail catcher (${stack.mail.url}/), set a password, and sign in at
+      ${stack.gatewayUrl}/login (now Auth0).`
+    : `   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
+      ${env} \\
+      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
+      (Or start with npm start -- --reconcile-job: the gateway's own job does it at the rollback,
+      without the hash, and emails a reset link.)
+   6. Sign in at ${stack.gatewayUrl}/login (now Auth0) with the same email and password;
+      or "Forgot password" (${stack.gatewayUrl}/recovery) and follow the link in the reset email.`;
+  return `  The story: nobody who signs up in Olympus is left behind by a rollback.
+   1. Route logins to Olympus:
+      ${flag(true)}
+   2. Sign up as a new person: ${stack.gatewayUrl}/signup ("Create an account" on the Olympus page).
+      Olympus (the Kratos stand-in) keeps the identity and its password hash
+      (${stack.kratosAdmin.url}/admin/identities?include_credential=password) and calls the
+      gateway's registration hook, as Kratos' after-registration web hook does.
+   3. See who a rollback would strand ("stranded_if_rolled_back_now": 1):
+      ${statusCurl}
+   4. Roll back to Auth0:
+      ${flag(false)}
+${ending}
+   7. Every email and on-call notification of the way: ${stack.mail.url}/
+`;
+}
+
+function banner(stack: Stack, demoRules: boolean, reconcileJob: boolean): string {
   const flag = (enabled: boolean) =>
     `curl -X POST -H "Authorization: Bearer ${stack.adminToken}" -H 'content-type: application/json' ${stack.gatewayUrl}/_switchback/api/flags/olympus_auth -d '{"enabled": ${enabled}}'`;
   const drillEnv = `SWITCHBACK_URL=${stack.gatewayUrl} SWITCHBACK_ADMIN_TOKEN=${stack.adminToken}`;
+  const statusCurl = `curl -H "Authorization: Bearer ${stack.adminToken}" ${stack.gatewayUrl}/_switchback/api/status`;
   return `
   switchback is running (local stand-ins, no accounts needed)
 
   Open:  ${stack.gatewayUrl}/            (the app, behind sign-in)
          ${stack.gatewayUrl}/_switchback  (what this is, links)
          ${stack.gatewayUrl}/_switchback/console  (operator console; sign in with a token below)
+         ${stack.mail.url}/        (mail catcher: every email and notification)
 
   Console / admin API tokens:
       eng-lead  ${stack.adminToken}
@@ -100,15 +145,13 @@ function banner(stack: Stack, demoRules: boolean): string {
 
   Auth0 (local stand-in)    ${stack.auth0.issuer}
       ${usersLine(DEFAULT_AUTH0_USERS)}
+      Management API        ${stack.auth0Api.managementUrl}  (the same users)
   Olympus (local stand-in)  ${stack.olympus.issuer}
       ${usersLine(DEFAULT_OLYMPUS_USERS)}
+      Kratos admin API      ${stack.kratosAdmin.url}  (the same identities)
   Demo origin               ${stack.originUrl}
 
-  Route logins to Olympus:
-    ${flag(true)}
-  Roll back to Auth0:
-    ${flag(false)}
-
+${storySteps(stack, flag, statusCurl, reconcileJob)}
   Failure drill (the controller rolls back by itself):
     ${drillEnv} npm run drill -- --olympus ${stack.olympus.url}
   It turns Olympus on, makes the Olympus stand-in refuse every login
@@ -116,7 +159,7 @@ function banner(stack: Stack, demoRules: boolean): string {
   (distinct cf-connecting-ip addresses) fail 2 logins each, and waits for the rollback.
   ${demoRules ? 'Demo rules: faster than production (evaluated every 1 s, 1 min window, 10 samples from 5 clients, 2 breaches in a row); set ROLLBACK_RULES to try your own.' : 'Rules: your ROLLBACK_RULES (the drill may need more clients to reach their minimums).'}
   Watch it in the console (${stack.gatewayUrl}/_switchback/console) or:
-    curl -H "Authorization: Bearer ${stack.adminToken}" ${stack.gatewayUrl}/_switchback/api/status
+    ${statusCurl}
 
   Ctrl-C to stop.
 `;
@@ -136,7 +179,7 @@ if (taken.ignored.length) console.log(`  ignored (not documented gateway variabl
 const ports = Object.fromEntries(PORTS.map((p) => [p.key, port(p)])) as Record<(typeof PORTS)[number]['key'], number>;
 for (const p of PORTS) {
   try {
-    if (ports[p.key] !== 0) await assertPortFree(ports[p.key], p.key);
+    if (ports[p.key] !== 0) await assertPortFree(ports[p.key], p.label);
   } catch (err) {
     console.error(`switchback: ${(err as Error).message}. Pick another with ${p.env}=<port> or npm start -- ${p.flag} <port>.`);
     process.exit(1);
@@ -150,6 +193,10 @@ try {
     originPort: ports.origin,
     auth0Port: ports.auth0,
     olympusPort: ports.olympus,
+    auth0ApiPort: ports.auth0Api,
+    kratosAdminPort: ports.kratosAdmin,
+    mailPort: ports.mail,
+    reconcileJob: args['reconcile-job'] === true,
     extraVars,
     echoGatewayOutput: true,
   });
@@ -167,7 +214,7 @@ try {
 
 const sources = Object.entries(taken.sources);
 if (sources.length) console.log(`  variables from your configuration: ${sources.map(([name, from]) => `${name} (${from})`).join(', ')}`);
-console.log(banner(stack, demoRules));
+console.log(banner(stack, demoRules, args['reconcile-job'] === true));
 
 let shuttingDown = false;
 process.on('SIGINT', () => (shuttingDown = true));

@@ -43,6 +43,8 @@ export interface Auth0AppOptions {
   /** Users already in the tenant. */
   users?: Array<NewUserFields & { password?: string }>;
   failures?: FaultOptions;
+  /** Called with every email the tenant records (the dev stack hands them to the mail catcher). */
+  onEmail?: (email: SentEmail) => void;
 }
 
 /** The tenant's state and the test controls, without the network. */
@@ -91,6 +93,15 @@ export function createAuth0App(baseUrl: string, options: Auth0AppOptions = {}): 
   const connection = makeConnection(options.connection);
   const store = new UserStore();
   const emails: SentEmail[] = [];
+  const onEmail = options.onEmail;
+  if (onEmail) {
+    // Every sender records through recordEmail (sent-emails.ts), i.e. a push: observed here, in one place.
+    emails.push = (...items: SentEmail[]) => {
+      const n = Array.prototype.push.apply(emails, items);
+      for (const e of items) onEmail(e);
+      return n;
+    };
+  }
   const tickets: PasswordChangeTicket[] = [];
   const calls: RecordedCall[] = [];
   const faults = new FaultInjector(options.failures);

@@ -3,15 +3,14 @@
 // access tokens (Auth0 token profile by default), PKCE optional,
 // client_secret_post/basic, RP-initiated logout at /oidc/logout, and the
 // Universal Login password reset page (the gateway's AUTH0_RECOVERY_URL).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, type Configuration } from 'oidc-provider';
 import type { IdpMode } from './control.ts';
 import { baseConfig, type IdpClient } from './base-config.ts';
 import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
-import { readForm, sendHtml } from '../http-util.ts';
-import { resetPasswordPage, type Brand } from './pages.ts';
-import { auth0Subject, UserStore, type SeedUser } from './users.ts';
+import type { Brand } from './pages.ts';
+import { passwordResetRoutes, type PasswordReset } from './password-reset.ts';
+import { auth0Subject, UserStore, type SeedUser, type UserDirectory } from './users.ts';
 import { AUTH0_RECOVERY_PATH } from './auth0-paths.ts';
 
 export const DEFAULT_AUTH0_AUDIENCE = 'https://api.switchback.local/';
@@ -33,15 +32,6 @@ export const AUTH0_ROUTES = {
 
 export { AUTH0_RECOVERY_PATH };
 
-function resetPasswordRoute(brand: Brand) {
-  return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
-    if (pathname !== AUTH0_RECOVERY_PATH) return false;
-    if (req.method === 'POST') sendHtml(res, 200, resetPasswordPage(brand, (await readForm(req)).get('email') ?? ''));
-    else sendHtml(res, 200, resetPasswordPage(brand));
-    return true;
-  };
-}
-
 export interface Auth0LikeOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -50,6 +40,10 @@ export interface Auth0LikeOptions {
   users?: SeedUser[];
   /** Added to the seeded users. */
   extraUsers?: SeedUser[];
+  /** A user store shared with another stand-in; replaces users/extraUsers. */
+  directory?: UserDirectory;
+  /** Sends real reset emails (and serves the link's page) from the directory's tenant; without it the reset page sends nothing. */
+  passwordReset?: PasswordReset;
   /** APIs (audience values) this tenant knows; others are rejected. */
   audiences?: string[];
   /**
@@ -76,7 +70,7 @@ export async function startAuth0Like(options: Auth0LikeOptions = {}): Promise<Id
   const audiences = new Set(options.audiences ?? [DEFAULT_AUTH0_AUDIENCE]);
   const profile = options.accessTokenProfile ?? 'auth0';
   const accessTokenTtl = options.accessTokenTtl ?? 86_400;
-  const users = new UserStore([...(options.users ?? DEFAULT_AUTH0_USERS), ...(options.extraUsers ?? [])], auth0Subject);
+  const users = options.directory ?? new UserStore([...(options.users ?? DEFAULT_AUTH0_USERS), ...(options.extraUsers ?? [])], auth0Subject);
   const signingKey = await generateRs256Jwk('auth0-like');
   const brand = { product: 'Auth0', color: '#eb5424' };
 
@@ -157,7 +151,7 @@ export async function startAuth0Like(options: Auth0LikeOptions = {}): Promise<Id
     mode: { failLogins: false, delayMs: 0, unavailable: false, ...options.mode },
     routes: AUTH0_ROUTES,
     buildConfig,
-    extraRoutes: resetPasswordRoute(brand),
+    extraRoutes: passwordResetRoutes(brand, AUTH0_RECOVERY_PATH, options.passwordReset),
     logErrors: options.logErrors,
   });
 }

@@ -7,7 +7,7 @@ import type { IdpMode } from './control.ts';
 import { cookieKeys } from './keys.ts';
 import { memoryAdapterFactory } from './memory-store.ts';
 import { errorPage, loggedOutPage, logoutPage, type Brand } from './pages.ts';
-import type { UserStore } from './users.ts';
+import type { UserDirectory } from './users.ts';
 
 const { Check, Prompt } = interactionPolicy;
 
@@ -26,7 +26,7 @@ export interface BaseConfigInput {
   brand: Brand;
   /** Prefix for cookie names: every local server shares the 127.0.0.1 cookie jar (ports do not isolate cookies). */
   cookiePrefix: string;
-  users: UserStore;
+  users: UserDirectory;
   mode: IdpMode;
   signingKey: JWK;
   clients: IdpClient[];

@@ -9,7 +9,7 @@ import { closeServer, listenLocal, sendJson } from '../http-util.ts';
 import { defaultMode, emptyStats, handleControl, type IdpMode, type IdpStats, type StatName } from './control.ts';
 import { handleInteraction } from './interactions.ts';
 import type { Brand } from './pages.ts';
-import type { UserStore } from './users.ts';
+import type { UserDirectory } from './users.ts';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean> | boolean;
 
@@ -18,7 +18,7 @@ export interface IdpSpec {
   port: number;
   /** Auth0 issuers end with "/", Hydra issuers do not. */
   trailingSlashIssuer: boolean;
-  users: UserStore;
+  users: UserDirectory;
   mode?: IdpMode;
   routes: Record<string, string>;
   buildConfig(issuer: string, mode: IdpMode): Promise<Configuration> | Configuration;
@@ -35,7 +35,7 @@ export interface IdpHandle {
   port: number;
   discoveryUrl: string;
   provider: Provider;
-  users: UserStore;
+  users: UserDirectory;
   /** Live failure-injection mode (same object /_control/mode changes). */
   mode: IdpMode;
   /** Live request counters (same object /_control/stats returns). */

@@ -7,11 +7,11 @@ import type { InteractionDetails } from 'oidc-provider';
 import { readForm, sendHtml } from '../http-util.ts';
 import type { IdpMode } from './control.ts';
 import { errorPage, loginPage, signupPage, type Brand } from './pages.ts';
-import type { UserStore } from './users.ts';
+import type { UserDirectory } from './users.ts';
 
 export interface InteractionContext {
   provider: Provider;
-  users: UserStore;
+  users: UserDirectory;
   mode: IdpMode;
   brand: Brand;
 }
@@ -119,7 +119,7 @@ async function submitLogin(req: IncomingMessage, res: ServerResponse, ctx: Inter
     // Kratos-like: the form is re-rendered with 200 and never lets the user in.
     return sendHtml(res, 200, await renderLogin(ctx, details, { email, notice: 'Please wait and try again.' }));
   }
-  const user = ctx.users.verify(email, form.get('password') ?? '');
+  const user = await ctx.users.verify(email, form.get('password') ?? '');
   if (!user) {
     return sendHtml(res, 200, await renderLogin(ctx, details, { email, error: 'Wrong email or password.' }));
   }
@@ -138,7 +138,7 @@ async function submitSignup(req: IncomingMessage, res: ServerResponse, ctx: Inte
   }
   let sub: string;
   try {
-    sub = ctx.users.signUp({ email: values.email, password, given_name: values.given_name, family_name: values.family_name }).sub;
+    sub = (await ctx.users.signUp({ email: values.email, password, given_name: values.given_name, family_name: values.family_name })).sub;
   } catch (err) {
     return sendHtml(res, 200, renderSignup(ctx, details, { values, error: (err as Error).message }));
   }

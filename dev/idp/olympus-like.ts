@@ -11,7 +11,7 @@ import { baseConfig, type IdpClient } from './base-config.ts';
 import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
 import { errorPage, recoveryPage, type Brand } from './pages.ts';
-import { uuidSubject, UserStore, type SeedUser } from './users.ts';
+import { uuidSubject, UserStore, type SeedUser, type UserDirectory } from './users.ts';
 
 export const DEFAULT_OLYMPUS_USERS: SeedUser[] = [
   // Migrated from Auth0 (auth0|alice): same email, new UUID subject.
@@ -41,6 +41,8 @@ export interface OlympusLikeOptions {
   users?: SeedUser[];
   /** Added to the seeded users. */
   extraUsers?: SeedUser[];
+  /** A user store shared with another stand-in; replaces users/extraUsers. */
+  directory?: UserDirectory;
   mode?: Partial<IdpMode>;
   logErrors?: boolean;
 }
@@ -84,7 +86,7 @@ function hydraLogoutRule(brand: Brand) {
 }
 
 export async function startOlympusLike(options: OlympusLikeOptions = {}): Promise<IdpHandle> {
-  const users = new UserStore([...(options.users ?? DEFAULT_OLYMPUS_USERS), ...(options.extraUsers ?? [])], uuidSubject);
+  const users = options.directory ?? new UserStore([...(options.users ?? DEFAULT_OLYMPUS_USERS), ...(options.extraUsers ?? [])], uuidSubject);
   const signingKey = await generateRs256Jwk('olympus-like');
   const brand: Brand = { product: 'Olympus', color: '#5528ff' };
 

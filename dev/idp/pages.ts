@@ -139,3 +139,30 @@ export function resetPasswordPage(brand: Brand, sentTo?: string): string {
 </form>`;
   return layout(brand, title, `<h1>${escapeHtml(title)}</h1>${body}`);
 }
+
+/** What Auth0's Universal Login shows once a reset email went out (it says the same whether or not the account exists). */
+export function resetEmailSentPage(brand: Brand, email: string): string {
+  const title = `Check your email (${brand.product} local stand-in)`;
+  return layout(brand, title, `<h1>${escapeHtml(title)}</h1><p id="reset-sent">Please check the email address ${escapeHtml(email)} for instructions to reset your password.</p>`);
+}
+
+/** The page a reset email's link opens: choose a new password (ticket in a hidden field). */
+export function newPasswordPage(brand: Brand, input: { ticket: string; email?: string; error?: string; done?: boolean }): string {
+  const title = `Change your ${brand.product} password (local stand-in)`;
+  if (input.done) return layout(brand, title, `<h1>${escapeHtml(title)}</h1><p id="password-changed">Password changed. You can now sign in with the new password.</p>`);
+  if (input.email === undefined) {
+    return layout(brand, title, `<h1>${escapeHtml(title)}</h1><p class="error" role="alert" id="error">This link has expired or was already used. Ask for a new one.</p>`);
+  }
+  return layout(
+    brand,
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p>Enter a new password for <strong id="reset-email">${escapeHtml(input.email)}</strong>.</p>
+${input.error ? `<p class="error" role="alert" id="error">${escapeHtml(input.error)}</p>` : ''}
+<form method="post" id="new-password-form">
+<input type="hidden" name="ticket" value="${escapeHtml(input.ticket)}">
+<label for="password">New password</label><input id="password" name="password" type="password" autocomplete="new-password" required>
+<button type="submit">Reset password</button>
+</form>`,
+  );
+}

@@ -30,6 +30,22 @@ interface StoredUser {
 
 export type SubjectFactory = () => string;
 
+/**
+ * What an IdP stand-in needs from its user store: the in-memory UserStore
+ * below, or a store shared with another stand-in (the Kratos identities the
+ * Kratos admin stand-in serves, the users of the Auth0 Management API
+ * stand-in), so a sign-up or an import is seen by both.
+ */
+export interface UserDirectory {
+  findBySub(sub: string): UserClaims | undefined;
+  findByEmail(email: string): UserClaims | undefined;
+  /** The user when the password matches, undefined otherwise. */
+  verify(email: string, password: string): UserClaims | undefined | Promise<UserClaims | undefined>;
+  /** Self-service sign-up; throws with a message for the form when it cannot. */
+  signUp(input: Omit<SeedUser, 'sub'>): UserClaims | Promise<UserClaims>;
+  list(): UserClaims[];
+}
+
 export const uuidSubject: SubjectFactory = () => randomUUID();
 export const auth0Subject: SubjectFactory = () => `auth0|${randomBytes(12).toString('hex')}`;
 
@@ -41,7 +57,7 @@ function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export class UserStore {
+export class UserStore implements UserDirectory {
   readonly #bySub = new Map<string, StoredUser>();
   readonly #subByEmail = new Map<string, string>();
   readonly #newSubject: SubjectFactory;

@@ -3,7 +3,7 @@
 // strings). PBKDF2 hashes are real (derivable from a known password); bcrypt
 // and argon2 ones are syntactically valid but random, since Node 20/22 has
 // neither algorithm built in and the project takes no new dependencies.
-import { pbkdf2Sync } from 'node:crypto';
+import { pbkdf2Sync, timingSafeEqual } from 'node:crypto';
 import type { SeededRandom } from './seeded-random.ts';
 
 export type KratosHashKind = 'bcrypt' | 'argon2id' | 'pbkdf2';
@@ -47,4 +47,25 @@ export function hashKindOf(hash: string): KratosHashKind | undefined {
   if (hash.startsWith('$argon2id$')) return 'argon2id';
   if (hash.startsWith('$pbkdf2-')) return 'pbkdf2';
   return undefined;
+}
+
+const PBKDF2_PHC = /^\$pbkdf2-(sha1|sha256|sha512)\$i=(\d+),l=(\d+)\$([A-Za-z0-9+/.]+)\$([A-Za-z0-9+/.]+)$/;
+
+/**
+ * Checks `password` against a `$pbkdf2-<digest>$i=<iter>,l=<len>$<salt>$<key>`
+ * PHC string (Kratos' hasher_pbkdf2.go format, unpadded standard base64), in
+ * constant time. Any other format (bcrypt, argon2, garbage) is false: the
+ * stand-ins cannot verify them without a new dependency.
+ */
+export function verifyPbkdf2(hash: string, password: string): boolean {
+  const m = PBKDF2_PHC.exec(hash);
+  if (!m) return false;
+  const [, digest, iter, len, salt, key] = m as unknown as [string, string, string, string, string, string];
+  const iterations = Number(iter);
+  const length = Number(len);
+  if (iterations < 1 || iterations > 10_000_000 || length < 1 || length > 128) return false;
+  const expected = Buffer.from(key, 'base64');
+  if (expected.length !== length) return false;
+  const derived = pbkdf2Sync(password, Buffer.from(salt, 'base64'), iterations, length, digest);
+  return timingSafeEqual(derived, expected);
 }

@@ -149,7 +149,7 @@ describe('sign-in follows the olympus_auth flag', () => {
     await expect.poll(() => page.locator('#recovery-sent').textContent()).toContain(ALICE.email);
   });
 
-  it('/recovery with the flag off reaches the Auth0 password reset page, which says a reset email would be sent', async () => {
+  it('/recovery with the flag off reaches the Auth0 password reset page, which sends the reset email', async () => {
     const { page } = b;
     await switchProvider(stack, 'auth0');
     await page.goto(`${gw}/recovery`);
@@ -158,8 +158,9 @@ describe('sign-in follows the olympus_auth flag', () => {
     await page.fill('input[name=email]', ALICE.email);
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('#reset-sent').textContent()).toBe(
-      `If an account exists for ${ALICE.email}, a password reset email would be sent to it now. This local stand-in sends no email.`,
+      `Please check the email address ${ALICE.email} for instructions to reset your password.`,
     );
+    expect(stack.auth0Api.emails.filter((e) => e.to === ALICE.email).map((e) => e.kind)).toEqual(['password_reset']);
   });
 });
 

@@ -67,7 +67,7 @@ export interface StartOptions {
 
 /** Starts `npm start` with `vars` as SWITCHBACK_VAR_* overrides and waits (bounded) for it to end. */
 export async function runStart(vars: Record<string, string>, timeoutMs = 100_000, options: StartOptions = {}): Promise<StartRun> {
-  const [gatewayPort, originPort, auth0Port, olympusPort] = await distinctFreePorts(4);
+  const [gatewayPort, originPort, auth0Port, olympusPort, auth0ApiPort, kratosAdminPort, mailPort] = await distinctFreePorts(7);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SWITCHBACK_VAR_') && k !== 'NODE_OPTIONS') env[k] = v;
   Object.assign(env, {
@@ -75,6 +75,9 @@ export async function runStart(vars: Record<string, string>, timeoutMs = 100_000
     ORIGIN_PORT: String(originPort),
     AUTH0_PORT: String(auth0Port),
     OLYMPUS_PORT: String(olympusPort),
+    AUTH0_API_PORT: String(auth0ApiPort),
+    KRATOS_ADMIN_PORT: String(kratosAdminPort),
+    MAIL_PORT: String(mailPort),
     WRANGLER_SEND_METRICS: 'false',
     NO_COLOR: '1',
   });
