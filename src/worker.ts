@@ -15,6 +15,7 @@ import { callback } from './routes/callback.ts';
 import { logout } from './routes/logout.ts';
 import { admin } from './routes/admin.ts';
 import { hooks } from './routes/hooks.ts';
+import { passwordMigrationHook } from './routes/password-migration-hook.ts';
 import { proxy } from './routes/proxy.ts';
 
 const app = new Hono<AppEnv>();
@@ -28,6 +29,7 @@ app.route('/', callback);
 app.route('/', logout);
 app.route('/', admin);
 app.route('/', hooks);
+app.route('/', passwordMigrationHook);
 app.route('/', proxy);
 
 app.onError(onUnhandledError);
