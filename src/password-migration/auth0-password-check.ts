@@ -69,20 +69,36 @@ export function auth0PasswordCheck(options: PasswordMigrationOptions): LegacyPas
         realm: options.realm,
         scope: 'openid',
       });
-      let res: Response;
+      const abort = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      // The budget covers the whole answer, body included, whether or not the fetch honours the signal.
+      const expired = new Promise<PasswordCheckResult>((resolve) => {
+        timer = setTimeout(() => {
+          abort.abort();
+          resolve({ outcome: 'upstream_error', reason: 'timeout' });
+        }, budget);
+      });
+      const call = (async (): Promise<PasswordCheckResult> => {
+        let res: Response;
+        try {
+          res = await fetch(options.tokenUrl, { method: 'POST', headers, body, redirect: 'manual', signal: abort.signal });
+        } catch (err) {
+          // The error is not kept: only its kind leaves this function.
+          const name = (err as { name?: unknown } | null)?.name;
+          return { outcome: 'upstream_error', reason: name === 'AbortError' ? 'timeout' : 'network_error' };
+        }
+        if (res.ok) {
+          // The tokens are not wanted: a match is all Kratos needs.
+          await res.body?.cancel().catch(() => {});
+          return auth0ResultOf(res.status, undefined);
+        }
+        return auth0ResultOf(res.status, await errorCode(res));
+      })();
       try {
-        res = await fetch(options.tokenUrl, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(budget) });
-      } catch (err) {
-        // The error is not kept: only its kind leaves this function.
-        const name = (err as { name?: unknown } | null)?.name;
-        return { outcome: 'upstream_error', reason: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network_error' };
+        return await Promise.race([call, expired]);
+      } finally {
+        if (timer !== null) clearTimeout(timer);
       }
-      if (res.ok) {
-        // The tokens are not wanted: a match is all Kratos needs.
-        await res.body?.cancel().catch(() => {});
-        return auth0ResultOf(res.status, undefined);
-      }
-      return auth0ResultOf(res.status, await errorCode(res));
     },
   };
 }
