@@ -41,6 +41,10 @@ const TEST_VARS = {
   SUPPORT_HOOK_SECRET: 'support-hook-secret-for-tests',
   AUTH0_LOG_STREAM_TOKEN: 'auth0-log-stream-token-for-tests',
   KRATOS_HOOK_TOKEN: 'kratos-hook-token-for-tests',
+  // Checked at the Auth0 stand-in of the fake network (its login client has the Password grant).
+  PASSWORD_HOOK_API_KEY: 'password-hook-key-for-tests-0123456789abcdef',
+  PASSWORD_HOOK_AUTH0_TOKEN_URL: 'https://auth0-mgmt.test/oauth/token',
+  PASSWORD_HOOK_TIMEOUT_MS: '800',
   NOTIFY_WEBHOOK_URL: 'https://hooks.test/notify',
   AUTH0_MANAGEMENT_URL: 'https://auth0-mgmt.test/api/v2',
   AUTH0_MGMT_CLIENT_ID: 'mgmt-client',

@@ -17,7 +17,7 @@ export interface DocumentedVar {
 
 const DOC = new URL('../docs/configuration.md', import.meta.url);
 /** Sections whose tables list gateway variables (not bindings, not the CLI's). */
-const SECTIONS = new Set(['Providers', 'Gateway', 'Rollback controller', 'Bringing Olympus signups back to Auth0 (reconcile)']);
+const SECTIONS = new Set(['Providers', 'Gateway', 'Rollback controller', 'Password migration hook (Kratos)', 'Bringing Olympus signups back to Auth0 (reconcile)']);
 
 const plain = (cell: string) => cell.replaceAll('`', '').replace(/\[([^\]]+)\]\([^)]*\)/g, '$1').replaceAll('**', '').trim();
 

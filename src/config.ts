@@ -72,6 +72,8 @@ export interface GatewayConfig {
   auth0LogStreamToken: string | undefined;
   /** Token the Kratos web hooks send (Authorization header); the hooks are closed when unset. */
   kratosHookToken: string | undefined;
+  /** Kratos's password migration hook (POST /_switchback/hooks/password-migration); closed when undefined. */
+  passwordMigration: PasswordMigrationOptions | undefined;
   /** Header carrying the client's IP (Cloudflare: cf-connecting-ip). */
   clientIpHeader: string;
   /** IPv6 clients are keyed by this network prefix (an IPv6 host holds at least a /64); IPv4 clients by address. */
@@ -80,6 +82,28 @@ export interface GatewayConfig {
   reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
   access: { teamDomain: string; audience: string; roles: Record<string, AdminRole> } | undefined;
+}
+
+/** The legacy providers a password can be checked against (src/password-migration/legacy-password-checks.ts). */
+export type LegacyPasswordKind = 'auth0';
+
+export interface PasswordMigrationOptions {
+  /** The API key Kratos's web hook `auth` sends (Authorization header, "Bearer " optional). */
+  apiKey: string;
+  legacy: LegacyPasswordKind;
+  /** Auth0's token endpoint, for the Resource Owner Password (password-realm) grant. */
+  tokenUrl: string;
+  /** An Auth0 application with the Password grant enabled (default: the gateway's own login client). */
+  clientId: string;
+  clientSecret: string;
+  /** The Auth0 database connection users are checked in. */
+  realm: string;
+  /** Time budget of one check: Kratos waits for it inside the user's sign-in. */
+  timeoutMs: number;
+  /** Send the end user's address in auth0-forwarded-for (the client needs "Trust Token Endpoint IP Header"). */
+  forwardClientIp: boolean;
+  /** The header, among the `request_headers` Kratos puts in the hook body, carrying the end user's address. */
+  clientIpHeader: string;
 }
 
 export interface JsonWebKeyWithKid {
@@ -332,6 +356,28 @@ function reconcileConfig(vars: Vars): GatewayConfig['reconcile'] {
   };
 }
 
+function passwordMigration(vars: Vars, auth0: ProviderOptions): PasswordMigrationOptions | undefined {
+  const apiKey = str(vars, 'PASSWORD_HOOK_API_KEY');
+  if (apiKey === undefined) return undefined;
+  if (apiKey.length < 32) throw new ConfigError('PASSWORD_HOOK_API_KEY', 'must be at least 32 characters (the hook is a password oracle: use 32 random bytes, base64url)');
+  const legacy = str(vars, 'LEGACY_PROVIDER') ?? 'auth0';
+  if (legacy !== 'auth0') throw new ConfigError('LEGACY_PROVIDER', `is ${JSON.stringify(legacy)}, but the password migration hook can check passwords against auth0 only so far (unset PASSWORD_HOOK_API_KEY)`);
+  const tokenUrl = optionalUrl(vars, 'PASSWORD_HOOK_AUTH0_TOKEN_URL') ?? `${auth0.issuer.replace(/\/+$/, '')}/oauth/token`;
+  const header = (str(vars, 'PASSWORD_HOOK_CLIENT_IP_HEADER') ?? 'true-client-ip').toLowerCase();
+  if (!/^[a-z0-9-]{1,64}$/.test(header)) throw new ConfigError('PASSWORD_HOOK_CLIENT_IP_HEADER', 'must be a header name');
+  return {
+    apiKey,
+    legacy,
+    tokenUrl,
+    clientId: str(vars, 'PASSWORD_HOOK_AUTH0_CLIENT_ID') ?? auth0.clientId,
+    clientSecret: str(vars, 'PASSWORD_HOOK_AUTH0_CLIENT_SECRET') ?? auth0.clientSecret,
+    realm: str(vars, 'PASSWORD_HOOK_AUTH0_REALM') ?? str(vars, 'AUTH0_CONNECTION') ?? 'Username-Password-Authentication',
+    timeoutMs: int(vars, 'PASSWORD_HOOK_TIMEOUT_MS', 2500, 100, 10_000),
+    forwardClientIp: bool(vars, 'PASSWORD_HOOK_FORWARD_CLIENT_IP', true),
+    clientIpHeader: header,
+  };
+}
+
 /** Parses and validates all configuration. Throws ConfigError naming the first bad variable. */
 export function parseConfig(vars: Vars): GatewayConfig {
   const auth0 = provider(vars, 'auth0', 'AUTH0', 'jwt');
@@ -363,6 +409,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     supportHookSecret: str(vars, 'SUPPORT_HOOK_SECRET'),
     auth0LogStreamToken: str(vars, 'AUTH0_LOG_STREAM_TOKEN'),
     kratosHookToken: str(vars, 'KRATOS_HOOK_TOKEN'),
+    passwordMigration: passwordMigration(vars, auth0),
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
     access: access(vars),

@@ -15,6 +15,9 @@ export interface Env {
   LOGIN_RATE_LIMITER?: RateLimit;
   /** Optional: rate limiter for /callback per client. */
   CALLBACK_RATE_LIMITER?: RateLimit;
+  /** Password migration hook: calls per identifier, and per end-user client (the hook refuses to run without them). */
+  PASSWORD_HOOK_IDENTIFIER_LIMITER?: RateLimit;
+  PASSWORD_HOOK_CLIENT_LIMITER?: RateLimit;
   /** The durable reconcile job started after a rollback (Cloudflare Workflows). */
   RECONCILE_WORKFLOW?: Workflow<import('./reconcile/reconcile-workflow.ts').ReconcileParams>;
   /** Optional: send_email binding for oncall notifications. */

@@ -17,6 +17,7 @@ import { logout } from './routes/logout.ts';
 import { admin } from './routes/admin.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { hooks } from './routes/hooks.ts';
+import { passwordMigrationHook } from './routes/password-migration-hook.ts';
 import { proxy } from './routes/proxy.ts';
 
 const app = new Hono<AppEnv>();
@@ -31,6 +32,7 @@ app.route('/', logout);
 app.route('/', admin);
 app.route('/', consoleRoutes);
 app.route('/', hooks);
+app.route('/', passwordMigrationHook);
 app.route('/', proxy);
 
 app.onError(onUnhandledError);

@@ -13,6 +13,7 @@ import { makeConnection, type Auth0Connection, type ConnectionOptions } from './
 import { ImportJobs, type ImportJob, type ImportJobTiming } from './import-jobs.ts';
 import { routeManagement, type ManagementContext } from './management-routes.ts';
 import { DEFAULT_AUTH0_CLIENT, TokenIssuer, type Auth0Client } from './oauth-token.ts';
+import { BruteForceGuard, PASSWORD_REALM_GRANT, passwordRealmGrant, type PasswordAttempt } from './password-realm.ts';
 import { readObjectBody } from './request-body.ts';
 import type { SentEmail } from './sent-emails.ts';
 import type { PasswordChangeTicket } from './tickets-route.ts';
@@ -55,6 +56,10 @@ export interface Auth0Tenant {
   domain: string;
   connection: Auth0Connection;
   users: Map<string, StoredUser>;
+  /** Password-realm grant attempts (username, the address counted, whether auth0-forwarded-for was honoured, outcome). */
+  passwordAttempts: PasswordAttempt[];
+  /** Brute-force protection's unblock (the emailed link, or an admin): one user's addresses, or everyone's. */
+  unblock(userId?: string): void;
   jobs: Map<string, ImportJob>;
   emails: SentEmail[];
   tickets: PasswordChangeTicket[];
@@ -113,6 +118,8 @@ export function createAuth0App(baseUrl: string, options: Auth0AppOptions = {}): 
   const audience = `${baseUrl}/api/v2/`;
   const issuer = new TokenIssuer(options.clients ?? [DEFAULT_AUTH0_CLIENT], [audience, `https://${domain}/api/v2/`], `https://${domain}/`, options.tokenTtlSeconds ?? 86_400);
   const ctx: ManagementContext = { store, connections: [connection], emails, tickets, jobs, issuer, baseUrl };
+  const guard = new BruteForceGuard();
+  const passwordAttempts: PasswordAttempt[] = [];
 
   const seedUser = (fields: NewUserFields, credential?: StoredCredential): StoredUser => {
     const user: StoredUser = { profile: buildProfile(fields, connection), connection: connection.name, source: { kind: 'seed' } };
@@ -157,6 +164,10 @@ export function createAuth0App(baseUrl: string, options: Auth0AppOptions = {}): 
   app.post('/oauth/token', async (c) => {
     const body = await authBody(c.req.raw);
     const params = { ...basicCredentials(c.req.header('authorization')), ...(typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}) };
+    if (params.grant_type === PASSWORD_REALM_GRANT) {
+      const connectingIp = c.env?.incoming?.socket.remoteAddress ?? '127.0.0.1';
+      return json(c, 200, passwordRealmGrant({ store, connection, issuer, guard, attempts: passwordAttempts }, params, connectingIp, c.req.header('auth0-forwarded-for')));
+    }
     return json(c, 200, issuer.issue(params));
   });
   app.post('/dbconnections/change_password', async (c) => {
@@ -181,6 +192,8 @@ export function createAuth0App(baseUrl: string, options: Auth0AppOptions = {}): 
     domain,
     connection,
     users: store.users,
+    passwordAttempts,
+    unblock: (userId) => guard.unblock(userId),
     jobs: jobs.jobs,
     emails,
     tickets,

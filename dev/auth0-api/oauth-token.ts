@@ -13,6 +13,10 @@ export interface Auth0Client {
   client_secret: string;
   /** Management API scopes granted to this client (default: all the stand-in knows). */
   scopes?: string[];
+  /** The application's enabled grants (default ["client_credentials"]); the hook's needs the password-realm grant. */
+  grantTypes?: string[];
+  /** "Trust Token Endpoint IP Header": auth0-forwarded-for is honoured for this (confidential) client. */
+  trustForwardedFor?: boolean;
 }
 
 export const MANAGEMENT_SCOPES = [
@@ -67,16 +71,23 @@ export class TokenIssuer {
     return [...this.#clients.keys()];
   }
 
+  /** The client of a token request (client_id + client_secret), or 401 access_denied. */
+  authenticate(params: Record<string, unknown>): Auth0Client {
+    const client = typeof params.client_id === 'string' ? this.#clients.get(params.client_id) : undefined;
+    if (!client || typeof params.client_secret !== 'string' || !safeEqual(params.client_secret, client.client_secret)) {
+      throw new AuthApiError(401, 'access_denied', 'Unauthorized');
+    }
+    return client;
+  }
+
   /** Handles the token request parameters (body merged with HTTP Basic credentials). */
   issue(params: Record<string, unknown>): Record<string, unknown> {
     const grantType = params.grant_type;
     if (typeof grantType !== 'string' || grantType === '') {
       throw new AuthApiError(400, 'invalid_request', 'Missing required parameter: grant_type');
     }
-    const client = typeof params.client_id === 'string' ? this.#clients.get(params.client_id) : undefined;
-    if (!client || typeof params.client_secret !== 'string' || !safeEqual(params.client_secret, client.client_secret)) {
-      throw new AuthApiError(401, 'access_denied', 'Unauthorized');
-    }
+    this.authenticate(params);
+    const client = this.#clients.get(params.client_id as string)!;
     if (grantType !== 'client_credentials') {
       throw new AuthApiError(403, 'unauthorized_client', `Grant type '${grantType}' not allowed for the client.`);
     }

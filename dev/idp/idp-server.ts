@@ -10,6 +10,7 @@ import { defaultMode, emptyStats, handleControl, type IdpMode, type IdpStats, ty
 import { handleInteraction } from './interactions.ts';
 import type { Brand } from './pages.ts';
 import type { UserDirectory } from './users.ts';
+import type { VerifyPassword } from './password-migration-hook.ts';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean> | boolean;
 
@@ -23,6 +24,8 @@ export interface IdpSpec {
   routes: Record<string, string>;
   buildConfig(issuer: string, mode: IdpMode): Promise<Configuration> | Configuration;
   extraRoutes?: ExtraRoute;
+  /** Replaces users.verify at the login form (the Olympus stand-in's password migration hook). */
+  verifyPassword?: VerifyPassword;
   /** Log every OIDC error event (authorization, token, introspection...) to stderr. */
   logErrors?: boolean;
 }
@@ -72,7 +75,7 @@ export async function startIdp(spec: IdpSpec): Promise<IdpHandle> {
       return sendJson(res, 503, { error: 'temporarily_unavailable', error_description: 'IdP is unavailable' });
     }
     if (mode.delayMs > 0) await sleep(mode.delayMs);
-    if (await handleInteraction(req, res, pathname, { provider, users: spec.users, mode, brand: spec.brand })) return;
+    if (await handleInteraction(req, res, pathname, { provider, users: spec.users, mode, brand: spec.brand, verifyPassword: spec.verifyPassword })) return;
     if (spec.extraRoutes && (await spec.extraRoutes(req, res, pathname))) return;
     callback(req, res);
   };

@@ -8,12 +8,15 @@ import { readForm, sendHtml } from '../http-util.ts';
 import type { IdpMode } from './control.ts';
 import { errorPage, loginPage, signupPage, type Brand } from './pages.ts';
 import type { UserDirectory } from './users.ts';
+import { UPSTREAM_IMPROPER, type VerifyPassword } from './password-migration-hook.ts';
 
 export interface InteractionContext {
   provider: Provider;
   users: UserDirectory;
   mode: IdpMode;
   brand: Brand;
+  /** Replaces users.verify (Kratos's password migration hook, password-migration-hook.ts). */
+  verifyPassword?: VerifyPassword;
 }
 
 const ROUTE = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|signup|abort))?$/;
@@ -119,7 +122,9 @@ async function submitLogin(req: IncomingMessage, res: ServerResponse, ctx: Inter
     // Kratos-like: the form is re-rendered with 200 and never lets the user in.
     return sendHtml(res, 200, await renderLogin(ctx, details, { email, notice: 'Please wait and try again.' }));
   }
-  const user = await ctx.users.verify(email, form.get('password') ?? '');
+  const password = form.get('password') ?? '';
+  const user = ctx.verifyPassword ? await ctx.verifyPassword(email, password, req) : await ctx.users.verify(email, password);
+  if (user === 'upstream_error') return sendHtml(res, 200, await renderLogin(ctx, details, { email, error: UPSTREAM_IMPROPER }));
   if (!user) {
     return sendHtml(res, 200, await renderLogin(ctx, details, { email, error: 'Wrong email or password.' }));
   }

@@ -12,6 +12,7 @@ import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
 import { errorPage, recoveryPage, type Brand } from './pages.ts';
 import { uuidSubject, UserStore, type SeedUser, type UserDirectory } from './users.ts';
+import { passwordMigrationVerifier, type PasswordMigrationHookOptions } from './password-migration-hook.ts';
 
 export const DEFAULT_OLYMPUS_USERS: SeedUser[] = [
   // Migrated from Auth0 (auth0|alice): same email, new UUID subject.
@@ -45,6 +46,8 @@ export interface OlympusLikeOptions {
   directory?: UserDirectory;
   mode?: Partial<IdpMode>;
   logErrors?: boolean;
+  /** Identities imported without a hash, checked by Kratos's password migration hook at first sign-in. */
+  passwordMigration?: PasswordMigrationHookOptions;
 }
 
 function recoveryRoute(brand: Brand) {
@@ -129,5 +132,6 @@ export async function startOlympusLike(options: OlympusLikeOptions = {}): Promis
     buildConfig,
     extraRoutes: async (req, res, pathname) => hydraLogoutRule(brand)(req, res, pathname) || (await recoveryRoute(brand)(req, res, pathname)),
     logErrors: options.logErrors,
+    verifyPassword: options.passwordMigration && passwordMigrationVerifier(users, options.passwordMigration),
   });
 }

@@ -16,7 +16,13 @@ export type OutcomeEvent =
   /** A support ticket from the signed hook; `delivery` (see delivery-key.ts) makes a replay count once. */
   | { k: 'ticket'; n: number; at: number; delivery?: string }
   /** Richer login events from the providers themselves (Auth0 log stream, Kratos after-login hook), one per delivery key. */
-  | { k: 'provider_login'; provider: ProviderId; outcome: 'succeeded' | 'failed'; source: string; n: number; at: number; delivery?: string };
+  | { k: 'provider_login'; provider: ProviderId; outcome: 'succeeded' | 'failed'; source: string; n: number; at: number; delivery?: string }
+  /** One call of Olympus's password migration hook (src/routes/password-migration-hook.ts), by the end user's client. */
+  | { k: 'password_migration'; outcome: PasswordMigrationOutcome; client: string; n: number; at: number };
+
+/** What the password migration hook made of one call: the same words in logs, counters and tests. */
+export const PASSWORD_MIGRATION_OUTCOMES = ['match', 'mismatch', 'upstream_error', 'rate_limited'] as const;
+export type PasswordMigrationOutcome = (typeof PASSWORD_MIGRATION_OUTCOMES)[number];
 
 export interface OutcomeBatch {
   events: OutcomeEvent[];

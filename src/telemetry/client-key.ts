@@ -61,6 +61,11 @@ export function clientNetwork(headerValue: string | null, ipv6Prefix = DEFAULT_I
   return `v6:${ipaddr.fromByteArray(bytes).toString()}/${prefix}`;
 }
 
+/** The key of a client network (clientNetwork's output), for a caller that has the address but not the request. */
+export async function networkKey(network: string): Promise<string> {
+  return toHex((await sha256(`switchback-client:${network}`)).slice(0, 8));
+}
+
 /** Header value (and prefix) -> key: a returning client costs one map lookup, no parse and no hash. */
 const cache = new Map<string, string>();
 
@@ -70,7 +75,7 @@ export async function clientKey(req: Request, options: ClientKeyOptions): Promis
   const hit = cache.get(cacheKey);
   if (hit) return hit;
   const network = clientNetwork(value, options.clientIpv6Prefix);
-  const key = toHex((await sha256(`switchback-client:${network}`)).slice(0, 8));
+  const key = await networkKey(network);
   // A long (hostile) value is not kept: the cache stays small whatever clients send.
   if (cacheKey.length > 256) return key;
   if (cache.size > 10_000) cache.clear();

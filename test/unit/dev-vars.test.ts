@@ -37,6 +37,7 @@ describe('the documented variables', () => {
       CF_ACCESS_AUD: 'aud',
       NOTIFY_EMAIL_FROM: 'a@example.com',
       NOTIFY_EMAIL_TO: 'b@example.com',
+      PASSWORD_HOOK_API_KEY: 'k'.repeat(32),
     };
     const read = new Set<string>();
     const recording = new Proxy(vars as Record<string, unknown>, {

@@ -7,15 +7,17 @@
 import { apiErrorRate } from './api-error-rate.ts';
 import { loginSuccessRate } from './login-success-rate.ts';
 import type { EventCounter, MetricDefinition } from './metric-definition.ts';
+import { passwordMigrationErrorRate } from './password-migration-error-rate.ts';
 import { supportTicketsPerHour } from './support-tickets-per-hour.ts';
 import type { OutcomeEvent } from '../outcome-events.ts';
 
-export type MetricId = 'login_success_rate' | 'api_error_rate' | 'support_tickets_per_hour';
+export type MetricId = 'login_success_rate' | 'api_error_rate' | 'support_tickets_per_hour' | 'password_migration_error_rate';
 
 export const METRICS = {
   login_success_rate: loginSuccessRate,
   api_error_rate: apiErrorRate,
   support_tickets_per_hour: supportTicketsPerHour,
+  password_migration_error_rate: passwordMigrationErrorRate,
 } as const satisfies Record<MetricId, MetricDefinition>;
 
 export const METRIC_IDS = Object.keys(METRICS) as MetricId[];

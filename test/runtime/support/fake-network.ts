@@ -14,6 +14,7 @@ import { vi } from 'vitest';
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type JWTHeaderParameters } from 'jose';
 import { AUTH0_AUDIENCE, CLIENTS, INTROSPECTION_URL, ISSUERS, ORIGIN } from './constants.ts';
 import { createAuth0App, type Auth0Tenant } from '../../../dev/auth0-api/app.ts';
+import { PASSWORD_REALM_GRANT } from '../../../dev/auth0-api/password-realm.ts';
 
 const AUTH0_MGMT_ORIGIN = 'https://auth0-mgmt.test';
 
@@ -102,8 +103,9 @@ export interface Network {
 export function makeAuth0Tenant(): { tenant: Auth0Tenant; fetch: (req: Request) => Promise<Response> } {
   const { app, tenant } = createAuth0App(AUTH0_MGMT_ORIGIN, {
     domain: new URL(AUTH0_MGMT_ORIGIN).host,
-    // The reconcile's M2M client, and the gateway's login application (change_password names it).
-    clients: [{ client_id: 'mgmt-client', client_secret: 'mgmt-secret-value' }, { client_id: CLIENTS.auth0, client_secret: 'auth0-secret-value', scopes: [] }],
+    // The reconcile's M2M client, and the gateway's login application (change_password names it;
+    // the password migration hook checks passwords with it: Password grant, trusted auth0-forwarded-for).
+    clients: [{ client_id: 'mgmt-client', client_secret: 'mgmt-secret-value' }, { client_id: CLIENTS.auth0, client_secret: 'auth0-secret-value', scopes: [], grantTypes: [PASSWORD_REALM_GRANT], trustForwardedFor: true }],
     rateLimit: false,
   });
   return { tenant, fetch: async (req) => app.fetch(req) };
