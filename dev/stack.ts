@@ -16,7 +16,9 @@ import {
   generateSecrets,
   readWranglerVars,
 } from './gateway-vars.ts';
-import { startAuth0Like, startOlympusLike, type Auth0LikeOptions, type IdpHandle, type OlympusLikeOptions } from './idp/index.ts';
+import { startOlympusLike, type Auth0LikeOptions, type IdpHandle, type OlympusLikeOptions } from './idp/index.ts';
+import { AUTH0_ROLE_VARS, LEGACY_CLIENT_IDS, legacyVars, startLegacyIdp } from './legacy-idp.ts';
+import type { LegacyKindId } from '../src/providers/kinds/kind.ts';
 import { startOrigin, type OriginHandle } from './origin/index.ts';
 import { runValidator, workerConfigValidator, type ConfigValidator } from './validate-config.ts';
 import { killWranglerNow, startWranglerDev, type WranglerDevHandle } from './wrangler-dev.ts';
@@ -39,6 +41,8 @@ export interface StackOptions {
    * Default: parseConfig from src/config.ts when that module exists. `false` disables the check.
    */
   validateConfig?: ConfigValidator | false;
+  /** The legacy provider's kind (LEGACY_PROVIDER) and so its stand-in; default auth0. `auth0*` options apply to it. */
+  legacy?: LegacyKindId;
   /** Options of the IdPs (users, extraUsers, mode, ...); clients and port are set by the stack. */
   auth0?: Omit<Auth0LikeOptions, 'port' | 'clients'>;
   olympus?: Omit<OlympusLikeOptions, 'port' | 'clients'>;
@@ -63,7 +67,9 @@ export interface Stack {
   /** PUBLIC_URL of the gateway, e.g. http://127.0.0.1:8787 */
   gatewayUrl: string;
   originUrl: string;
+  /** The legacy role's stand-in, whatever its kind (`legacyKind`); audience is '' for kinds without one. */
   auth0: StackIdp & { audience: string };
+  legacyKind: LegacyKindId;
   olympus: StackIdp;
   origin: OriginHandle;
   /** Bearer token for /_switchback/api (its SHA-256 is in ADMIN_TOKENS). */
@@ -109,11 +115,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       post_logout_redirect_uris: [`${publicUrl}/`],
     });
 
-    const auth0 = await startAuth0Like({
-      ...options.auth0,
+    const legacyKind = options.legacy ?? 'auth0';
+    const legacyClientId = LEGACY_CLIENT_IDS[legacyKind];
+    const auth0 = await startLegacyIdp({
+      kind: legacyKind,
       port: options.auth0Port ?? 0,
-      audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE],
-      clients: [clientFor(AUTH0_CLIENT_ID, secrets.auth0ClientSecret)],
+      client: clientFor(legacyClientId, secrets.auth0ClientSecret),
+      options: { ...options.auth0, audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE] },
     });
     stops.push(auth0.stop);
     const olympus = await startOlympusLike({
@@ -132,8 +140,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       olympusIssuer: olympus.issuer,
       olympusUrl: olympus.url,
       secrets,
-      extraVars: options.extraVars,
+      extraVars: { ...legacyVars(legacyKind, auth0, secrets.auth0ClientSecret, publicUrl), ...options.extraVars },
     });
+    if (legacyKind !== 'auth0') for (const name of AUTH0_ROLE_VARS) if (options.extraVars?.[name] === undefined) delete vars[name];
 
     const wranglerConfig = options.wranglerConfig ?? 'wrangler.toml';
     const configPath = isAbsolute(wranglerConfig) ? wranglerConfig : join(REPO_ROOT, wranglerConfig);
@@ -164,7 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return {
       gatewayUrl: publicUrl,
       originUrl: origin.url,
-      auth0: { ...auth0, clientId: AUTH0_CLIENT_ID, clientSecret: secrets.auth0ClientSecret, audience: vars.AUTH0_AUDIENCE! },
+      auth0: { ...auth0, clientId: legacyClientId, clientSecret: secrets.auth0ClientSecret, audience: vars.AUTH0_AUDIENCE ?? '' },
+      legacyKind,
       olympus: { ...olympus, clientId: OLYMPUS_CLIENT_ID, clientSecret: secrets.olympusClientSecret },
       origin,
       adminToken,

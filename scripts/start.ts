@@ -3,7 +3,8 @@
 // (docs/configuration.md), SWITCHBACK_VAR_<NAME> (alias) or a .dev.vars/.env
 // file (dev/dev-vars.ts); `npm start -- --help` lists them all.
 import { parseArgs } from 'node:util';
-import { DEFAULT_AUTH0_USERS, DEFAULT_OLYMPUS_USERS, type SeedUser } from '../dev/idp/index.ts';
+import { DEFAULT_OLYMPUS_USERS, type SeedUser } from '../dev/idp/index.ts';
+import { LEGACY_KINDS, LEGACY_LABELS, LEGACY_USERS } from '../dev/legacy-idp.ts';
 import { REPO_ROOT, StackConfigError, startStack, type Stack } from '../dev/stack.ts';
 import { documentedVars } from '../dev/config-vars.ts';
 import { collectDevVars, DEFAULT_VAR_FILES, VAR_ALIAS_PREFIX } from '../dev/dev-vars.ts';
@@ -28,6 +29,7 @@ function help(): string {
   return `npm start [-- options]: the gateway, an Auth0 stand-in, an Olympus stand-in and a demo app on this machine.
 
 Options:
+  --legacy KIND        the legacy provider's kind and stand-in: ${LEGACY_KINDS.join(', ')} (default auth0; or LEGACY_PROVIDER)
   --env-file PATH      read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
 ${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(21)}${p.key} port (or ${p.env}; default ${p.fallback})`).join('\n')}
   -h, --help           this text
@@ -49,6 +51,7 @@ function readArgs() {
       options: {
         help: { type: 'boolean', short: 'h' },
         'env-file': { type: 'string' },
+        legacy: { type: 'string' },
         port: { type: 'string' },
         'origin-port': { type: 'string' },
         'auth0-port': { type: 'string' },
@@ -92,15 +95,15 @@ function banner(stack: Stack, demoRules: boolean): string {
   Open:  ${stack.gatewayUrl}/            (the app, behind sign-in)
          ${stack.gatewayUrl}/_switchback  (what this is, links)
 
-  Auth0 (local stand-in)    ${stack.auth0.issuer}
-      ${usersLine(DEFAULT_AUTH0_USERS)}
+  ${`${LEGACY_LABELS[stack.legacyKind]} (local stand-in)`.padEnd(26)}${stack.auth0.issuer}
+      ${usersLine(LEGACY_USERS[stack.legacyKind])}
   Olympus (local stand-in)  ${stack.olympus.issuer}
       ${usersLine(DEFAULT_OLYMPUS_USERS)}
   Demo origin               ${stack.originUrl}
 
   Route logins to Olympus:
     ${flag(true)}
-  Roll back to Auth0:
+  Roll back to ${LEGACY_LABELS[stack.legacyKind]}:
     ${flag(false)}
 
   Failure drill (the controller rolls back by itself):
@@ -127,6 +130,12 @@ const demoRules = taken.vars.ROLLBACK_RULES === undefined;
 const extraVars = demoRules ? { ROLLBACK_RULES: DEMO_ROLLBACK_RULES, ...taken.vars } : taken.vars;
 if (taken.ignored.length) console.log(`  ignored (not documented gateway variables): ${taken.ignored.join(', ')}`);
 
+const legacy = args.legacy ?? taken.vars.LEGACY_PROVIDER ?? 'auth0';
+if (!(LEGACY_KINDS as readonly string[]).includes(legacy)) {
+  console.error(`switchback: --legacy must be one of ${LEGACY_KINDS.join(', ')}, got "${legacy}"`);
+  process.exit(2);
+}
+
 const ports = Object.fromEntries(PORTS.map((p) => [p.key, port(p)])) as Record<(typeof PORTS)[number]['key'], number>;
 for (const p of PORTS) {
   try {
@@ -145,6 +154,7 @@ try {
     auth0Port: ports.auth0,
     olympusPort: ports.olympus,
     extraVars,
+    legacy: legacy as (typeof LEGACY_KINDS)[number],
     echoGatewayOutput: true,
   });
 } catch (err) {
