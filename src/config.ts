@@ -229,9 +229,10 @@ function provider(vars: Vars, id: ProviderId, kind: ProviderKind): ProviderOptio
 
 /** Clerk's `azp` allow-list: exact origins (scheme://host[:port]), as browsers send them. */
 function authorizedParties(vars: Vars, name: string, kind: ProviderKind): string[] {
+  // Only Clerk's session tokens are bound by azp origins; no other kind reads the variable.
+  if (kind.id !== 'clerk') return [];
   const v = str(vars, name);
   if (v === undefined) return [];
-  if (kind.id !== 'clerk') throw new ConfigError(name, `is only read for Clerk (session tokens' azp); ${kind.label} tokens are bound by ${kind.envPrefix}_TOKEN_BINDING`);
   return v.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
     let u: URL;
     try {

@@ -47,7 +47,6 @@ const cases: [string, Record<string, unknown>, string][] = [
   ['Cognito with opaque tokens (no introspection)', { LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's', COGNITO_ACCESS_TOKEN_FORMAT: 'opaque' }, 'COGNITO_ACCESS_TOKEN_FORMAT'],
   ['CLERK_AUDIENCE set (session tokens have no aud)', { LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's', CLERK_AUDIENCE: 'api' }, 'CLERK_AUDIENCE'],
   ['CLERK_AUTHORIZED_PARTIES with a path', { LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com/home' }, 'CLERK_AUTHORIZED_PARTIES'],
-  ['AUTH0_AUTHORIZED_PARTIES (only Clerk has azp origins)', { AUTH0_AUTHORIZED_PARTIES: 'https://app.example.com' }, 'AUTH0_AUTHORIZED_PARTIES'],
 ];
 
 describe('invalid configuration', () => {
