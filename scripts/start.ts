@@ -26,7 +26,7 @@ function help(): string {
   const list = sections
     .map((s) => `  ${s}\n${vars.filter((v) => v.section === s).map((v) => `    ${v.name.padEnd(width)}${v.default ? `[${v.default}] ` : ''}${v.summary}`).join('\n')}`)
     .join('\n\n');
-  return `npm start [-- options]: the gateway, an Auth0 stand-in, an Olympus stand-in and a demo app on this machine.
+  return `npm start [-- options]: the gateway, a stand-in of the legacy provider (Auth0 unless --legacy), an Olympus stand-in and a demo app on this machine.
 
 Options:
   --legacy KIND        the legacy provider's kind and stand-in: ${LEGACY_KINDS.join(', ')} (default auth0; or LEGACY_PROVIDER)
@@ -95,7 +95,7 @@ function banner(stack: Stack, demoRules: boolean): string {
   Open:  ${stack.gatewayUrl}/            (the app, behind sign-in)
          ${stack.gatewayUrl}/_switchback  (what this is, links)
 
-  ${`${LEGACY_LABELS[stack.legacyKind]} (local stand-in)`.padEnd(26)}${stack.auth0.issuer}
+  ${`${LEGACY_LABELS[stack.legacyKind]} (local stand-in)  `.padEnd(26)}${stack.auth0.issuer}
       ${usersLine(LEGACY_USERS[stack.legacyKind])}
   Olympus (local stand-in)  ${stack.olympus.issuer}
       ${usersLine(DEFAULT_OLYMPUS_USERS)}
