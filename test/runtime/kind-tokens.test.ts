@@ -122,6 +122,7 @@ const SPECIFIC: Record<LegacyKindId, Hostile[]> = {
     ['JWT-template token (no sid, not at+jwt)', (n) => clerkSession(n, { sid: undefined })],
     ['OAuth at+jwt of another OAuth application', (n) => n.clerk.sign({ sub: 'user_2alice', client_id: 'other-oauth-app', scope: 'email' }, { typ: 'at+jwt' })],
     ['OAuth at+jwt naming no client', (n) => n.clerk.sign({ sub: 'user_2alice', scope: 'email' }, { typ: 'at+jwt' })],
+    ['OAuth at+jwt naming the app only in azp (RFC 9068 wants client_id)', (n) => n.clerk.sign({ sub: 'user_2alice', azp: LEGACY_CLIENTS.clerk, scope: 'email' }, { typ: 'at+jwt' })],
     ['opaque oat_ token unknown to token_info', () => 'oat_0ef5a7a33d87ed87ee7954c845d80450'],
     ['opaque oat_ token of another OAuth application', (n) => {
       n.clerk.opaque.set('oat_other', { active: true, sub: 'user_2alice', client_id: 'other-oauth-app', exp: now() + 600 });

@@ -37,7 +37,11 @@ export const clerkKind: ProviderKind = {
   },
   authorizationParams: (_p, intent) => (intent === 'recovery' ? [['prompt', 'login']] : []),
   checkAccessClaims(p, header, claims) {
-    if (isAtJwt(header.typ)) return checkTokenBinding(p, claims);
+    if (isAtJwt(header.typ)) {
+      // RFC 9068 §2.2: an at+jwt names its client in client_id; an azp alone is not enough.
+      if (claims.client_id !== p.clientId) throw new VerifyError('client_mismatch', 'at+jwt not issued to CLERK_CLIENT_ID', p.issuer);
+      return checkTokenBinding(p, claims);
+    }
     if (typeof claims.sid !== 'string' || claims.sid === '') throw new VerifyError('typ_not_access_token', 'neither a session token (sid) nor an OAuth access token (at+jwt)', p.issuer);
     if (claims.aud !== undefined) throw new VerifyError('audience_mismatch', 'aud in a Clerk session token', p.issuer);
     if (typeof claims.azp !== 'string' || !p.authorizedParties.includes(claims.azp)) throw new VerifyError('client_mismatch', 'azp not in CLERK_AUTHORIZED_PARTIES', p.issuer);
