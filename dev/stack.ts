@@ -10,7 +10,6 @@ import { writeEnvFile } from './env-file.ts';
 import { assertPortFree, getFreePort } from './free-port.ts';
 import {
   AUTH0_AUDIENCE,
-  AUTH0_CLIENT_ID,
   OLYMPUS_CLIENT_ID,
   gatewayVars,
   generateSecrets,
