@@ -1,8 +1,12 @@
 // The gateway variables `npm start` accepts, read from docs/configuration.md
 // (the one list: its tables), so `--help` and the filter on the environment
-// can never disagree with the documentation. `<P>_X` stands for AUTH0_X and
-// OLYMPUS_X; "A / B" rows name two variables; CLI-only rows are left out.
+// can never disagree with the documentation. `<P>_X` stands for the X of
+// every provider kind's prefix (AUTH0_X, COGNITO_X, CLERK_X, OLYMPUS_X); "A / B"
+// rows name two variables; CLI-only rows are left out.
 import { readFileSync } from 'node:fs';
+import { PROVIDER_KINDS } from '../src/providers/kinds/registry.ts';
+
+const PREFIXES = Object.values(PROVIDER_KINDS).map((k) => k.envPrefix);
 
 export interface DocumentedVar {
   name: string;
@@ -37,7 +41,7 @@ export function parseDocumentedVars(markdown: string): DocumentedVar[] {
     if (kind === undefined || kind.includes('CLI')) continue;
     for (const raw of names!.split(' / ')) {
       const name = plain(raw);
-      const expanded = name.startsWith('<P>_') ? ['AUTH0', 'OLYMPUS'].map((p) => name.replace('<P>', p)) : [name];
+      const expanded = name.startsWith('<P>_') ? PREFIXES.map((p) => name.replace('<P>', p)) : [name];
       for (const n of expanded) {
         if (out.some((v) => v.name === n)) continue;
         out.push({ name: n, section, kind: plain(kind), required: plain(required ?? ''), default: plain(dflt ?? ''), summary: firstSentence(plain(meaning.join('|'))) });

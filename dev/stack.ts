@@ -16,14 +16,15 @@ import { writeEnvFile } from './env-file.ts';
 import { assertPortFree, getFreePort } from './free-port.ts';
 import {
   AUTH0_AUDIENCE,
-  AUTH0_CLIENT_ID,
   OLYMPUS_CLIENT_ID,
   gatewayVars,
   generateSecrets,
   readWranglerVars,
 } from './gateway-vars.ts';
-import { startAuth0Like, startOlympusLike, type Auth0LikeOptions, type IdpHandle, type OlympusLikeOptions } from './idp/index.ts';
+import { startOlympusLike, type Auth0LikeOptions, type IdpHandle, type OlympusLikeOptions } from './idp/index.ts';
 import { startStory, type Story } from './story.ts';
+import { AUTH0_ROLE_VARS, LEGACY_CLIENT_IDS, legacyVars, startLegacyIdp } from './legacy-idp.ts';
+import type { LegacyKindId } from '../src/providers/kinds/kind.ts';
 import { startOrigin, type OriginHandle } from './origin/index.ts';
 import { runValidator, workerConfigValidator, type ConfigValidator } from './validate-config.ts';
 import { killWranglerNow, startWranglerDev, type WranglerDevHandle } from './wrangler-dev.ts';
@@ -57,6 +58,8 @@ export interface StackOptions {
    * Default: parseConfig from src/config.ts when that module exists. `false` disables the check.
    */
   validateConfig?: ConfigValidator | false;
+  /** The legacy provider's kind (LEGACY_PROVIDER) and so its stand-in; default auth0. `auth0*` options apply to it. */
+  legacy?: LegacyKindId;
   /** Options of the IdPs (users, extraUsers, mode, ...); clients and port are set by the stack. */
   auth0?: Omit<Auth0LikeOptions, 'port' | 'clients'>;
   olympus?: Omit<OlympusLikeOptions, 'port' | 'clients'>;
@@ -81,7 +84,9 @@ export interface Stack extends Story {
   /** PUBLIC_URL of the gateway, e.g. http://127.0.0.1:8787 */
   gatewayUrl: string;
   originUrl: string;
+  /** The legacy role's stand-in, whatever its kind (`legacyKind`); audience is '' for kinds without one. */
   auth0: StackIdp & { audience: string };
+  legacyKind: LegacyKindId;
   olympus: StackIdp;
   origin: OriginHandle;
   /** Bearer token for /_switchback/api (its SHA-256 is in ADMIN_TOKENS). */
@@ -150,13 +155,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       post_logout_redirect_uris: [`${publicUrl}/`],
     });
 
-    const auth0 = await startAuth0Like({
-      ...options.auth0,
-      directory: story.auth0Directory,
-      passwordReset: story.auth0PasswordReset,
+    const legacyKind = options.legacy ?? 'auth0';
+    const legacyClientId = LEGACY_CLIENT_IDS[legacyKind];
+    const auth0 = await startLegacyIdp({
+      kind: legacyKind,
       port: options.auth0Port ?? 0,
-      audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE],
-      clients: [clientFor(AUTH0_CLIENT_ID, secrets.auth0ClientSecret)],
+      client: clientFor(legacyClientId, secrets.auth0ClientSecret),
+      // The story's Auth0 signs in the Management API stand-in's users and sends real reset emails.
+      options: { ...options.auth0, audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE], ...(legacyKind === 'auth0' ? { directory: story.auth0Directory, passwordReset: story.auth0PasswordReset } : {}) },
     });
     stops.push(auth0.stop);
     const olympus = await startOlympusLike({
@@ -182,9 +188,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         KRATOS_HOOK_TOKEN: hookToken,
         NOTIFY_WEBHOOK_URL: story.mail.notifyUrl,
         ...(options.reconcileJob ? reconcileJobVars(story.reconcileEnv) : {}),
+        ...legacyVars(legacyKind, auth0, secrets.auth0ClientSecret, publicUrl),
         ...options.extraVars,
       },
     });
+    if (legacyKind !== 'auth0') for (const name of AUTH0_ROLE_VARS) if (options.extraVars?.[name] === undefined) delete vars[name];
     const finalVars = vars;
 
     const wranglerConfig = options.wranglerConfig ?? 'wrangler.toml';
@@ -218,7 +226,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...storyParts,
       gatewayUrl: publicUrl,
       originUrl: origin.url,
-      auth0: { ...auth0, clientId: AUTH0_CLIENT_ID, clientSecret: secrets.auth0ClientSecret, audience: finalVars.AUTH0_AUDIENCE! },
+      auth0: { ...auth0, clientId: legacyClientId, clientSecret: secrets.auth0ClientSecret, audience: finalVars.AUTH0_AUDIENCE ?? '' },
+      legacyKind,
       olympus: { ...olympus, clientId: OLYMPUS_CLIENT_ID, clientSecret: secrets.olympusClientSecret },
       origin,
       adminToken,

@@ -3,7 +3,8 @@
 // (docs/configuration.md), SWITCHBACK_VAR_<NAME> (alias) or a .dev.vars/.env
 // file (dev/dev-vars.ts); `npm start -- --help` lists them all.
 import { parseArgs } from 'node:util';
-import { DEFAULT_AUTH0_USERS, DEFAULT_OLYMPUS_USERS, type SeedUser } from '../dev/idp/index.ts';
+import { DEFAULT_OLYMPUS_USERS, type SeedUser } from '../dev/idp/index.ts';
+import { LEGACY_KINDS, LEGACY_LABELS, LEGACY_USERS } from '../dev/legacy-idp.ts';
 import { REPO_ROOT, StackConfigError, startStack, type Stack } from '../dev/stack.ts';
 import { documentedVars } from '../dev/config-vars.ts';
 import { collectDevVars, DEFAULT_VAR_FILES, VAR_ALIAS_PREFIX } from '../dev/dev-vars.ts';
@@ -29,10 +30,12 @@ function help(): string {
   const list = sections
     .map((s) => `  ${s}\n${vars.filter((v) => v.section === s).map((v) => `    ${v.name.padEnd(width)}${v.default ? `[${v.default}] ` : ''}${v.summary}`).join('\n')}`)
     .join('\n\n');
-  return `npm start [-- options]: the gateway, an Auth0 stand-in (login + Management API), an Olympus stand-in
-(Hydra-like login + Kratos admin API), a mail catcher and a demo app on this machine.
+  return `npm start [-- options]: the gateway, a stand-in of the legacy provider (Auth0 unless --legacy: login
++ Management API), an Olympus stand-in (Hydra-like login + Kratos admin API), a mail catcher and a demo app
+on this machine.
 
 Options:
+  --legacy KIND          the legacy provider's kind and stand-in: ${LEGACY_KINDS.join(', ')} (default auth0; or LEGACY_PROVIDER)
   --env-file PATH        read gateway variables from PATH instead of ${DEFAULT_VAR_FILES.join(' / ')} in the repo root
 ${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(23)}${p.label} port (or ${p.env}; default ${p.fallback})`).join('\n')}
   --reconcile-job        configure the gateway's own reconcile job (started by a rollback: creates the
@@ -57,6 +60,7 @@ function readArgs() {
       options: {
         help: { type: 'boolean', short: 'h' },
         'env-file': { type: 'string' },
+        legacy: { type: 'string' },
         port: { type: 'string' },
         'origin-port': { type: 'string' },
         'auth0-port': { type: 'string' },
@@ -143,9 +147,9 @@ function banner(stack: Stack, demoRules: boolean, reconcileJob: boolean): string
       oncall    ${stack.oncallToken}
       viewer    ${stack.viewerToken}   (read-only: no buttons)
 
-  Auth0 (local stand-in)    ${stack.auth0.issuer}
-      ${usersLine(DEFAULT_AUTH0_USERS)}
-      Management API        ${stack.auth0Api.managementUrl}  (the same users)
+  ${`${LEGACY_LABELS[stack.legacyKind]} (local stand-in)  `.padEnd(26)}${stack.auth0.issuer}
+      ${usersLine(LEGACY_USERS[stack.legacyKind])}
+      Management API        ${stack.auth0Api.managementUrl}  (the same users${stack.legacyKind === 'auth0' ? '' : '; the Auth0 reconcile target, not the legacy kind'})
   Olympus (local stand-in)  ${stack.olympus.issuer}
       ${usersLine(DEFAULT_OLYMPUS_USERS)}
       Kratos admin API      ${stack.kratosAdmin.url}  (the same identities)
@@ -176,6 +180,12 @@ const demoRules = taken.vars.ROLLBACK_RULES === undefined;
 const extraVars = demoRules ? { ROLLBACK_RULES: DEMO_ROLLBACK_RULES, ...taken.vars } : taken.vars;
 if (taken.ignored.length) console.log(`  ignored (not documented gateway variables): ${taken.ignored.join(', ')}`);
 
+const legacy = args.legacy ?? taken.vars.LEGACY_PROVIDER ?? 'auth0';
+if (!(LEGACY_KINDS as readonly string[]).includes(legacy)) {
+  console.error(`switchback: --legacy must be one of ${LEGACY_KINDS.join(', ')}, got "${legacy}"`);
+  process.exit(2);
+}
+
 const ports = Object.fromEntries(PORTS.map((p) => [p.key, port(p)])) as Record<(typeof PORTS)[number]['key'], number>;
 for (const p of PORTS) {
   try {
@@ -198,6 +208,7 @@ try {
     mailPort: ports.mail,
     reconcileJob: args['reconcile-job'] === true,
     extraVars,
+    legacy: legacy as (typeof LEGACY_KINDS)[number],
     echoGatewayOutput: true,
   });
 } catch (err) {

@@ -8,6 +8,8 @@
  */
 import type { AdminRole } from './admin/admin-role.ts';
 import type { ProviderId } from './core/provider-id.ts';
+import { LEGACY_KIND_IDS, type KindId, type LegacyKindId, type ProviderKind } from './providers/kinds/kind.ts';
+import { PROVIDER_KINDS } from './providers/kinds/registry.ts';
 import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './rollback/rules.ts';
 import { SwitchbackError } from './core/errors.ts';
 
@@ -15,7 +17,10 @@ export type AccessTokenFormat = 'jwt' | 'opaque' | 'auto';
 export type TokenBinding = 'audience' | 'client';
 
 export interface ProviderOptions {
+  /** The role: 'auth0' is the legacy side whatever its kind, 'olympus' the target (core/provider-id.ts). */
   id: ProviderId;
+  /** The product behind the role (src/providers/kinds/): the legacy one from LEGACY_PROVIDER, Ory for Olympus. */
+  kind: KindId;
   /** Exact issuer string, compared byte for byte (Auth0's ends with a slash). */
   issuer: string;
   clientId: string;
@@ -42,6 +47,8 @@ export interface ProviderOptions {
   recoveryUrl: string | undefined;
   /** Extra authorization parameters for /signup (Auth0: screen_hint=signup; Hydra v2.2+: prompt=registration). */
   signupParams: [string, string][];
+  /** Origins allowed in the `azp` of a Clerk session token (CLERK_AUTHORIZED_PARTIES); empty for other kinds. */
+  authorizedParties: string[];
 }
 
 export interface GatewayConfig {
@@ -198,7 +205,9 @@ function json(vars: Vars, name: string): unknown {
   }
 }
 
-function provider(vars: Vars, id: ProviderId, prefix: string, defaultFormat: AccessTokenFormat): ProviderOptions {
+function provider(vars: Vars, id: ProviderId, kind: ProviderKind): ProviderOptions {
+  const prefix = kind.envPrefix;
+  const defaultFormat = kind.defaults.accessTokenFormat;
   const issuer = url(vars, `${prefix}_ISSUER`, required(vars, `${prefix}_ISSUER`));
   const clientId = required(vars, `${prefix}_CLIENT_ID`);
   const clientSecret = required(vars, `${prefix}_CLIENT_SECRET`);
@@ -218,30 +227,60 @@ function provider(vars: Vars, id: ProviderId, prefix: string, defaultFormat: Acc
     throw new ConfigError(`${prefix}_INTROSPECTION_HEADERS`, 'must be a JSON object of string header values');
   }
   const audience = str(vars, `${prefix}_AUDIENCE`);
-  return {
+  const options: ProviderOptions = {
     id,
+    kind: kind.id,
     issuer,
     clientId,
     clientSecret,
     audience,
-    tokenBinding: tokenBinding(vars, prefix, audience),
+    tokenBinding: tokenBinding(vars, prefix, audience, kind.defaults.tokenBinding),
     scopes: str(vars, `${prefix}_SCOPES`) ?? 'openid profile email',
     accessTokenFormat: format,
     algorithms: algs,
-    introspectionUrl: optionalUrl(vars, `${prefix}_INTROSPECTION_URL`),
+    introspectionUrl: optionalUrl(vars, `${prefix}_INTROSPECTION_URL`) ?? kind.defaultIntrospectionUrl(issuer),
     introspectionClientId: str(vars, `${prefix}_INTROSPECTION_CLIENT_ID`) ?? clientId,
     introspectionClientSecret: str(vars, `${prefix}_INTROSPECTION_CLIENT_SECRET`) ?? clientSecret,
     introspectionHeaders: headers as Record<string, string>,
     recoveryUrl: optionalUrl(vars, `${prefix}_RECOVERY_URL`),
-    signupParams: signupParams(vars, `${prefix}_SIGNUP_PARAMS`, id === 'auth0' ? 'screen_hint=signup' : 'prompt=registration'),
+    signupParams: signupParams(vars, `${prefix}_SIGNUP_PARAMS`, kind.defaults.signupParams),
+    authorizedParties: authorizedParties(vars, `${prefix}_AUTHORIZED_PARTIES`, kind),
   };
+  const wrong = kind.validate(options);
+  if (wrong) throw new ConfigError(wrong.variable, wrong.problem);
+  return options;
+}
+
+/** Clerk's `azp` allow-list: exact origins (scheme://host[:port]), as browsers send them. */
+function authorizedParties(vars: Vars, name: string, kind: ProviderKind): string[] {
+  // Only Clerk's session tokens are bound by azp origins; no other kind reads the variable.
+  if (kind.id !== 'clerk') return [];
+  const v = str(vars, name);
+  if (v === undefined) return [];
+  return v.split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    let u: URL;
+    try {
+      u = new URL(o);
+    } catch {
+      throw new ConfigError(name, `entry ${JSON.stringify(o.slice(0, 100))} must be an origin like https://app.example.com`);
+    }
+    if (u.origin !== o) throw new ConfigError(name, `entry ${JSON.stringify(o.slice(0, 100))} must be an origin like https://app.example.com (no path, no trailing slash)`);
+    return o;
+  });
+}
+
+/** LEGACY_PROVIDER: which kind holds the legacy role; Auth0 unless set, so existing deployments keep their variables. */
+function legacyKind(vars: Vars): ProviderKind {
+  const v = str(vars, 'LEGACY_PROVIDER') ?? 'auth0';
+  if (!(LEGACY_KIND_IDS as readonly string[]).includes(v)) throw new ConfigError('LEGACY_PROVIDER', `must be one of ${LEGACY_KIND_IDS.join(', ')}`);
+  return PROVIDER_KINDS[v as LegacyKindId];
 }
 
 /** Refuses to start with bearer tokens bound to nothing but their issuer (any client's token would pass). */
-function tokenBinding(vars: Vars, prefix: string, audience: string | undefined): TokenBinding {
+function tokenBinding(vars: Vars, prefix: string, audience: string | undefined, kindDefault: TokenBinding | undefined): TokenBinding {
   const v = str(vars, `${prefix}_TOKEN_BINDING`);
   if (v !== undefined && v !== 'audience' && v !== 'client') throw new ConfigError(`${prefix}_TOKEN_BINDING`, 'must be "audience" or "client"');
-  const binding = v ?? (audience !== undefined ? 'audience' : undefined);
+  const binding = v ?? (audience !== undefined ? 'audience' : kindDefault);
   if (binding === 'client') return 'client';
   if (audience === undefined) {
     throw new ConfigError(
@@ -380,9 +419,10 @@ function passwordMigration(vars: Vars, auth0: ProviderOptions): PasswordMigratio
 
 /** Parses and validates all configuration. Throws ConfigError naming the first bad variable. */
 export function parseConfig(vars: Vars): GatewayConfig {
-  const auth0 = provider(vars, 'auth0', 'AUTH0', 'jwt');
-  const olympus = provider(vars, 'olympus', 'OLYMPUS', 'auto');
-  if (auth0.issuer === olympus.issuer) throw new ConfigError('OLYMPUS_ISSUER', 'must differ from AUTH0_ISSUER');
+  const legacy = legacyKind(vars);
+  const auth0 = provider(vars, 'auth0', legacy);
+  const olympus = provider(vars, 'olympus', PROVIDER_KINDS.ory);
+  if (auth0.issuer === olympus.issuer) throw new ConfigError('OLYMPUS_ISSUER', `must differ from ${legacy.envPrefix}_ISSUER`);
   const originUrl = url(vars, 'ORIGIN_URL', required(vars, 'ORIGIN_URL'));
   const sessionSecret = required(vars, 'SESSION_SECRET');
   if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters (use 32 random bytes, base64url)');

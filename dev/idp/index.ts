@@ -8,6 +8,8 @@ export {
   OLYMPUS_RECOVERY_PATH,
   type OlympusLikeOptions,
 } from './olympus-like.ts';
+export { startCognitoLike, DEFAULT_COGNITO_USERS, COGNITO_ROUTES, type CognitoLikeOptions } from './cognito-like.ts';
+export { startClerkLike, DEFAULT_CLERK_USERS, CLERK_ROUTES, type ClerkLikeOptions } from './clerk-like.ts';
 export type { IdpHandle } from './idp-server.ts';
 export type { IdpClient } from './base-config.ts';
 export type { IdpMode, IdpStats } from './control.ts';

@@ -1,6 +1,7 @@
 /**
- * Which provider a browser is sent to. Pure: flag, cohort and what is known
- * about the person in, provider out.
+ * Which role a browser is sent to: the legacy provider (whatever its kind:
+ * Auth0, Cognito, Clerk) or the target, Olympus. Pure: flag, cohort and what
+ * is known about the person in, role out. "Auth0" below is the legacy role.
  *
  * - login and recovery: Auth0 unless the flag is enabled; with `percent`, the
  *   browser's sticky cohort (0-99) decides, so a person is not bounced between
@@ -12,15 +13,15 @@
  *   Auth0 would not know them. After a rollback everyone goes to Auth0 (the
  *   reconcile brings them there).
  */
-import type { ProviderId } from '../core/provider-id.ts';
+import { LEGACY, TARGET, type ProviderId } from '../core/provider-id.ts';
 import type { FlagRecord } from './flag-record.ts';
 
 export type LoginIntent = 'login' | 'signup' | 'recovery';
 
 export function chooseProvider(flag: Pick<FlagRecord, 'enabled' | 'percent'>, intent: LoginIntent, cohort: number, olympusOnlyUser = false): ProviderId {
-  if (!flag.enabled) return 'auth0';
-  if (olympusOnlyUser) return 'olympus';
+  if (!flag.enabled) return LEGACY;
+  if (olympusOnlyUser) return TARGET;
   const percent = flag.percent ?? 100;
-  if (intent === 'signup') return percent > 0 ? 'olympus' : 'auth0';
-  return cohort < percent ? 'olympus' : 'auth0';
+  if (intent === 'signup') return percent > 0 ? TARGET : LEGACY;
+  return cohort < percent ? TARGET : LEGACY;
 }

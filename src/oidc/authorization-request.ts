@@ -5,6 +5,7 @@
 import type { ProviderOptions } from '../config.ts';
 import type { LoginIntent } from '../flag/routing-policy.ts';
 import type { ProviderMetadata } from '../providers/discovery.ts';
+import { kindOf } from '../providers/kinds/registry.ts';
 
 export interface AuthorizationParams {
   redirectUri: string;
@@ -17,7 +18,8 @@ export interface AuthorizationParams {
 }
 
 export function authorizationUrl(p: ProviderOptions, meta: ProviderMetadata, a: AuthorizationParams): string {
-  const url = new URL(meta.authorization_endpoint);
+  const kind = kindOf(p);
+  const url = new URL(kind.authorizationEndpoint(meta, a.intent));
   const q = url.searchParams;
   q.set('response_type', 'code');
   q.set('client_id', p.clientId);
@@ -27,11 +29,10 @@ export function authorizationUrl(p: ProviderOptions, meta: ProviderMetadata, a: 
   q.set('nonce', a.nonce);
   q.set('code_challenge', a.codeChallenge);
   q.set('code_challenge_method', 'S256');
-  // Auth0 selects the API (and so a JWT access token) by `audience`.
-  if (p.id === 'auth0' && p.audience) q.set('audience', p.audience);
+  // The kind's own parameters (Auth0's `audience`, `prompt=login` for recovery...).
+  for (const [k, v] of kind.authorizationParams(p, a.intent)) q.set(k, v);
   // The signup screen: Auth0 takes `screen_hint=signup`, Hydra v2.2+ `prompt=registration` (<P>_SIGNUP_PARAMS).
   if (a.intent === 'signup') for (const [k, v] of p.signupParams) q.set(k, v);
-  if (a.intent === 'recovery') q.set('prompt', 'login');
   if (a.loginHint) q.set('login_hint', a.loginHint);
   return url.toString();
 }

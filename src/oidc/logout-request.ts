@@ -17,12 +17,13 @@
  */
 import type { ProviderOptions } from '../config.ts';
 
-export function endSessionUrl(p: Pick<ProviderOptions, 'id' | 'clientId'>, endSessionEndpoint: string, idToken: string | undefined, postLogoutRedirectUri: string): string {
+/** `redirectWithoutHint`: the provider checks the redirect against `client_id` alone (Auth0), so it may be sent without a hint. */
+export function endSessionUrl(p: Pick<ProviderOptions, 'clientId'>, endSessionEndpoint: string, idToken: string | undefined, postLogoutRedirectUri: string, redirectWithoutHint: boolean): string {
   const url = new URL(endSessionEndpoint);
   const q = url.searchParams;
   q.set('client_id', p.clientId);
   if (idToken) q.set('id_token_hint', idToken);
-  if (idToken || p.id === 'auth0') q.set('post_logout_redirect_uri', postLogoutRedirectUri);
+  if (idToken || redirectWithoutHint) q.set('post_logout_redirect_uri', postLogoutRedirectUri);
   return url.toString();
 }
 

@@ -27,6 +27,7 @@
  * not `ignore`d fail the user's login, and Auth0 pauses a log stream that
  * keeps failing. A missing count only makes a rule less likely to fire.
  */
+import { LEGACY, TARGET } from '../core/provider-id.ts';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { checkSignedDelivery, SIGNATURE_TOLERANCE_SECONDS, tokenMatches, type SignatureCheck } from '../admin/hook-auth.ts';
@@ -71,6 +72,8 @@ export const hooks = new Hono<AppEnv>()
   .post('/_switchback/hooks/auth0-log-stream', async (c) => {
     const token = c.var.config.auth0LogStreamToken;
     if (!token) return problem(c, 'not_found', 'The Auth0 log-stream hook is not configured (AUTH0_LOG_STREAM_TOKEN).');
+    // Its entries count as the legacy role's logins: only when that role is Auth0.
+    if (c.var.config.providers[LEGACY].kind !== 'auth0') return problem(c, 'not_found', 'The Auth0 log-stream hook is closed: the legacy provider is not Auth0 (LEGACY_PROVIDER).');
     if (!tokenMatches(token, c.req.header('authorization'))) return problem(c, 'unauthorized', 'Wrong or missing Authorization token.');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
@@ -89,7 +92,7 @@ export const hooks = new Hono<AppEnv>()
       const outcome = AUTH0_SUCCESS.has(type) ? 'succeeded' : AUTH0_FAILURE.has(type) ? 'failed' : undefined;
       if (!outcome) continue;
       // One event per entry, keyed by its log_id: a batch Auth0 sends again counts once.
-      recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'auth0', outcome, source: 'auth0-log-stream', n: 1, at, delivery: await auth0LogDeliveryKey(entry) });
+      recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: LEGACY, outcome, source: 'auth0-log-stream', n: 1, at, delivery: await auth0LogDeliveryKey(entry) });
       accepted++;
     }
     return c.json({ accepted, ignored: list.length - accepted }, 202);
@@ -100,7 +103,7 @@ export const hooks = new Hono<AppEnv>()
     if (!tokenMatches(token, c.req.header('authorization'))) return problem(c, 'unauthorized', 'Wrong or missing Authorization token.');
     const body = await rawBody(c);
     if (body instanceof Response) return body;
-    recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: 'olympus', outcome: 'succeeded', source: 'kratos-after-login', n: 1, at: Date.now(), delivery: await kratosLoginDeliveryKey(body) });
+    recordOutcome(c.env, c.executionCtx, { k: 'provider_login', provider: TARGET, outcome: 'succeeded', source: 'kratos-after-login', n: 1, at: Date.now(), delivery: await kratosLoginDeliveryKey(body) });
     return c.json({ accepted: 1 }, 202);
   })
   .post('/_switchback/hooks/olympus-registration', async (c) => {

@@ -23,6 +23,7 @@ import { readCookie, writeCookie } from '../http/cookies.ts';
 import { publicBase } from '../http/public-url.ts';
 import { identifierPage, page } from '../http/pages.ts';
 import { log } from '../core/log.ts';
+import { LEGACY } from '../core/provider-id.ts';
 
 async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Response> {
   const config = c.var.config;
@@ -46,7 +47,7 @@ async function startLogin(c: Context<AppEnv>, intent: LoginIntent): Promise<Resp
   const loginHint = parseLoginHint(rawHint);
   let provider = chooseProvider(flag, intent, cohort);
   // The cohort says Auth0 while Olympus is on: someone who exists only in Olympus must still get there.
-  if (provider === 'auth0' && flag.enabled && intent !== 'signup') {
+  if (provider === LEGACY && flag.enabled && intent !== 'signup') {
     if (loginHint !== undefined) {
       if (await isOlympusOnlyUser(c.env, loginHint)) {
         provider = chooseProvider(flag, intent, cohort, true);

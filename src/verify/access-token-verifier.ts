@@ -17,7 +17,7 @@ import { fromJoseError } from './jose-error-map.ts';
 import { peekJwt } from './jwt-shape.ts';
 import { emailVerifiedOf, scopesOf, type Principal } from './principal.ts';
 import { VerifyError } from './verify-error.ts';
-import { checkTokenBinding } from './token-binding.ts';
+import { kindOf } from '../providers/kinds/registry.ts';
 
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
 const ACCESS_TOKEN_TYPS = new Set(['jwt', 'at+jwt']);
@@ -69,7 +69,8 @@ async function verifyJwt(config: GatewayConfig, token: string, now: number): Pro
     throw fromJoseError(err, p.issuer);
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new VerifyError('claim_invalid', 'sub', p.issuer);
-  checkTokenBinding(p, payload);
+  // The kind's rules: binding to this gateway, and what makes its JWT an access token (Cognito's token_use, Clerk's azp...).
+  kindOf(p).checkAccessClaims(p, header as Record<string, unknown>, payload);
   return {
     provider: p.id,
     issuer: p.issuer,
@@ -82,12 +83,18 @@ async function verifyJwt(config: GatewayConfig, token: string, now: number): Pro
   };
 }
 
-function opaqueProvider(config: GatewayConfig): ProviderOptions | undefined {
-  for (const id of PROVIDER_IDS) {
-    const p = config.providers[id];
-    if (p.accessTokenFormat !== 'jwt') return p;
-  }
-  return undefined;
+/**
+ * The provider that introspects an opaque token: the one whose kind claims its
+ * prefix (Clerk's `oat_`), else the first non-JWT provider whose kind claims
+ * none (Hydra's prefix is configurable). A token is never sent to two issuers.
+ */
+function opaqueProvider(config: GatewayConfig, token: string): ProviderOptions | undefined {
+  const accepting = PROVIDER_IDS.map((id) => config.providers[id]).filter((p) => p.accessTokenFormat !== 'jwt');
+  const prefixed = accepting.find((p) => {
+    const prefix = kindOf(p).opaqueTokenPrefix;
+    return prefix !== undefined && token.startsWith(prefix);
+  });
+  return prefixed ?? accepting.find((p) => kindOf(p).opaqueTokenPrefix === undefined);
 }
 
 /** Verifies a bearer access token of either kind. Throws VerifyError with the reason. */
@@ -97,7 +104,7 @@ export async function verifyAccessToken(config: GatewayConfig, token: string, no
   // Three dot-separated segments is a JWS; anything else is opaque (Hydra's
   // own `ory_at_<id>.<sig>` has two).
   if (token.split('.').length === 3) return verifyJwt(config, token, now);
-  const p = opaqueProvider(config);
+  const p = opaqueProvider(config, token);
   if (!p) throw new VerifyError('token_malformed', 'no provider accepts opaque tokens');
   if (!/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw new VerifyError('token_malformed', 'opaque token has characters outside RFC 6750 b64token');
   return introspect(config, p, token, now);

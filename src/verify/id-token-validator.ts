@@ -11,6 +11,7 @@ import { CLOCK_SKEW_SECONDS } from './clock.ts';
 import { fromJoseError } from './jose-error-map.ts';
 import { peekJwt } from './jwt-shape.ts';
 import { VerifyError } from './verify-error.ts';
+import { kindOf } from '../providers/kinds/registry.ts';
 
 export async function validateIdToken(config: GatewayConfig, p: ProviderOptions, meta: ProviderMetadata, idToken: string, nonce: string, now = Date.now()): Promise<JWTPayload & { sub: string }> {
   const { header } = peekJwt(idToken, config.maxTokenBytes);
@@ -31,5 +32,6 @@ export async function validateIdToken(config: GatewayConfig, p: ProviderOptions,
   if (payload.nonce !== nonce) throw new VerifyError('claim_invalid', 'nonce', p.issuer);
   if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== p.clientId) throw new VerifyError('claim_invalid', 'azp', p.issuer);
   if (typeof payload.sub !== 'string' || !payload.sub) throw new VerifyError('claim_invalid', 'sub', p.issuer);
+  kindOf(p).checkIdTokenClaims(p, payload);
   return payload as JWTPayload & { sub: string };
 }

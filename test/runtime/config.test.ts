@@ -38,6 +38,15 @@ const cases: [string, Record<string, unknown>, string][] = [
   ['audience binding without an audience', { OLYMPUS_TOKEN_BINDING: 'audience' }, 'OLYMPUS_AUDIENCE'],
   ['unknown token binding', { AUTH0_TOKEN_BINDING: 'none' }, 'AUTH0_TOKEN_BINDING'],
   ['COOKIE_SECURE not boolean', { COOKIE_SECURE: 'maybe' }, 'COOKIE_SECURE'],
+  ['unknown LEGACY_PROVIDER', { LEGACY_PROVIDER: 'okta' }, 'LEGACY_PROVIDER'],
+  ['Ory as the legacy provider', { LEGACY_PROVIDER: 'ory' }, 'LEGACY_PROVIDER'],
+  ['LEGACY_PROVIDER=cognito without COGNITO_ISSUER (AUTH0_* are not read)', { LEGACY_PROVIDER: 'cognito' }, 'COGNITO_ISSUER'],
+  ['Cognito issuer of another host', { LEGACY_PROVIDER: 'cognito', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's', COGNITO_ISSUER: 'https://evil.example.com/eu-west-1_Pool1' }, 'COGNITO_ISSUER'],
+  ['Cognito issuer region and pool region differ', { LEGACY_PROVIDER: 'cognito', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's', COGNITO_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/eu-west-1_Pool1' }, 'COGNITO_ISSUER'],
+  ['COGNITO_AUDIENCE set (Cognito access tokens have no aud)', { LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's', COGNITO_AUDIENCE: 'api' }, 'COGNITO_AUDIENCE'],
+  ['Cognito with opaque tokens (no introspection)', { LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's', COGNITO_ACCESS_TOKEN_FORMAT: 'opaque' }, 'COGNITO_ACCESS_TOKEN_FORMAT'],
+  ['CLERK_AUDIENCE set (session tokens have no aud)', { LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's', CLERK_AUDIENCE: 'api' }, 'CLERK_AUDIENCE'],
+  ['CLERK_AUTHORIZED_PARTIES with a path', { LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's', CLERK_AUTHORIZED_PARTIES: 'https://app.example.com/home' }, 'CLERK_AUTHORIZED_PARTIES'],
 ];
 
 describe('invalid configuration', () => {
@@ -73,5 +82,18 @@ describe('invalid configuration', () => {
     expect(c.providers.olympus.algorithms).toEqual(['RS256']);
     expect(c.cookieSecure).toBe(true);
     expect(c.providers.auth0.introspectionClientId).toBe(c.providers.auth0.clientId);
+    // No LEGACY_PROVIDER: the legacy role is Auth0, read from AUTH0_* as before kinds existed.
+    expect(c.providers.auth0.kind).toBe('auth0');
+    expect(c.providers.olympus.kind).toBe('ory');
+  });
+
+  it('LEGACY_PROVIDER=cognito: COGNITO_* fill the legacy role, bound by client_id, JWT only', () => {
+    const c = parseConfig({ ...base, LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's' });
+    expect(c.providers.auth0).toMatchObject({ kind: 'cognito', issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', clientId: 'app', tokenBinding: 'client', accessTokenFormat: 'jwt', audience: undefined, signupParams: [] });
+  });
+
+  it('LEGACY_PROVIDER=clerk: CLERK_* with the azp allow-list and token_info introspection', () => {
+    const c = parseConfig({ ...base, LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's', CLERK_AUTHORIZED_PARTIES: 'https://a.example.com, http://127.0.0.1:8787' });
+    expect(c.providers.auth0).toMatchObject({ kind: 'clerk', tokenBinding: 'client', accessTokenFormat: 'auto', authorizedParties: ['https://a.example.com', 'http://127.0.0.1:8787'], introspectionUrl: 'https://clerk.example.test/oauth/token_info' });
   });
 });

@@ -12,7 +12,7 @@
 /// <reference types="node" />
 import { vi } from 'vitest';
 import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type JWTHeaderParameters } from 'jose';
-import { AUTH0_AUDIENCE, CLIENTS, INTROSPECTION_URL, ISSUERS, ORIGIN } from './constants.ts';
+import { AUTH0_AUDIENCE, CLIENTS, INTROSPECTION_URL, ISSUERS, LEGACY_CLIENTS, LEGACY_ISSUERS, ORIGIN } from './constants.ts';
 import { createAuth0App, type Auth0Tenant } from '../../../dev/auth0-api/app.ts';
 import { PASSWORD_REALM_GRANT } from '../../../dev/auth0-api/password-realm.ts';
 
@@ -65,6 +65,13 @@ export async function makeIdp(issuer: string, clientId: string, opts: { issParam
         idp.counts.jwks++;
         return idp.jwksAvailable ? Response.json(idp.jwks) : new Response('down', { status: 503 });
       }
+      // Clerk's introspection of opaque `oat_` tokens (RFC 7662 shape), HTTP Basic with the OAuth app.
+      if (url.pathname === '/oauth/token_info' && req.method === 'POST') {
+        idp.counts.introspection++;
+        if (req.headers.get('authorization') !== `Basic ${btoa(`${clientId}:${clientId}-secret`)}`) return Response.json({ error: 'invalid_client' }, { status: 401 });
+        const form = new URLSearchParams(await req.text());
+        return Response.json(idp.opaque.get(form.get('token') ?? '') ?? { active: false });
+      }
       if (url.pathname === '/oauth/token' && req.method === 'POST') {
         idp.counts.token++;
         const form = new URLSearchParams(await req.text());
@@ -83,6 +90,9 @@ export async function makeIdp(issuer: string, clientId: string, opts: { issParam
 export interface Network {
   auth0: Idp;
   olympus: Idp;
+  /** The legacy stand-ins of the other kinds (their client secret is `<client id>-secret`). */
+  cognito: Idp;
+  clerk: Idp;
   originRequests: Request[];
   /** Override the origin's answer (default: echo JSON). */
   originHandler: ((req: Request) => Response | Promise<Response>) | undefined;
@@ -121,14 +131,18 @@ export async function echo(req: Request): Promise<Response> {
 export async function installNetwork(): Promise<Network> {
   const auth0 = await makeIdp(ISSUERS.auth0, CLIENTS.auth0);
   const olympus = await makeIdp(ISSUERS.olympus, CLIENTS.olympus);
+  const cognito = await makeIdp(LEGACY_ISSUERS.cognito, LEGACY_CLIENTS.cognito);
+  const clerk = await makeIdp(LEGACY_ISSUERS.clerk, LEGACY_CLIENTS.clerk);
   const auth0Api = makeAuth0Tenant();
-  const net: Network = { auth0, olympus, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200, auth0Api: auth0Api.tenant };
+  const net: Network = { auth0, olympus, cognito, clerk, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200, auth0Api: auth0Api.tenant };
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input as RequestInfo, init);
     const url = new URL(req.url);
     if (url.origin === new URL(ISSUERS.auth0).origin) return auth0.handle(req);
     if (url.origin === new URL(ISSUERS.olympus).origin) return olympus.handle(req);
+    if (url.href.startsWith(`${LEGACY_ISSUERS.cognito}/`)) return cognito.handle(new Request(req.url.replace(LEGACY_ISSUERS.cognito, new URL(LEGACY_ISSUERS.cognito).origin), req));
+    if (url.origin === new URL(LEGACY_ISSUERS.clerk).origin) return clerk.handle(req);
     if (url.href === INTROSPECTION_URL) {
       olympus.counts.introspection++;
       olympus.lastIntrospectionHeaders = req.headers;
