@@ -6,6 +6,8 @@ import app from '../../src/worker.ts';
 import { ConfigError, parseConfig } from '../../src/config.ts';
 
 const base = { ...(env as unknown as Record<string, unknown>) };
+/** Another legacy kind: without the password migration hook, which checks against Auth0 only so far. */
+const { PASSWORD_HOOK_API_KEY: _hook, ...baseWithoutHook } = base;
 
 async function withEnv(overrides: Record<string, unknown>, path = '/api/x') {
   const e = { ...base, ...overrides };
@@ -88,12 +90,12 @@ describe('invalid configuration', () => {
   });
 
   it('LEGACY_PROVIDER=cognito: COGNITO_* fill the legacy role, bound by client_id, JWT only', () => {
-    const c = parseConfig({ ...base, LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's' });
+    const c = parseConfig({ ...baseWithoutHook, LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'app', COGNITO_CLIENT_SECRET: 's' });
     expect(c.providers.auth0).toMatchObject({ kind: 'cognito', issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', clientId: 'app', tokenBinding: 'client', accessTokenFormat: 'jwt', audience: undefined, signupParams: [] });
   });
 
   it('LEGACY_PROVIDER=clerk: CLERK_* with the azp allow-list and token_info introspection', () => {
-    const c = parseConfig({ ...base, LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's', CLERK_AUTHORIZED_PARTIES: 'https://a.example.com, http://127.0.0.1:8787' });
+    const c = parseConfig({ ...baseWithoutHook, LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's', CLERK_AUTHORIZED_PARTIES: 'https://a.example.com, http://127.0.0.1:8787' });
     expect(c.providers.auth0).toMatchObject({ kind: 'clerk', tokenBinding: 'client', accessTokenFormat: 'auto', authorizedParties: ['https://a.example.com', 'http://127.0.0.1:8787'], introspectionUrl: 'https://clerk.example.test/oauth/token_info' });
   });
 });

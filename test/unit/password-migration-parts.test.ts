@@ -113,7 +113,8 @@ describe('configuration', () => {
 
   it.each([
     [{ PASSWORD_HOOK_API_KEY: 'short-key' }, 'PASSWORD_HOOK_API_KEY'],
-    [{ PASSWORD_HOOK_API_KEY: KEY, LEGACY_PROVIDER: 'cognito' }, 'LEGACY_PROVIDER'],
+    // A complete Cognito legacy configuration: the hook, not the kind's own variables, is what refuses it.
+    [{ PASSWORD_HOOK_API_KEY: KEY, LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'cc', COGNITO_CLIENT_SECRET: 's' }, 'LEGACY_PROVIDER'],
     [{ PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_TIMEOUT_MS: '60000' }, 'PASSWORD_HOOK_TIMEOUT_MS'],
     [{ PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_AUTH0_TOKEN_URL: 'tenant/oauth/token' }, 'PASSWORD_HOOK_AUTH0_TOKEN_URL'],
     [{ PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_CLIENT_IP_HEADER: 'bad header' }, 'PASSWORD_HOOK_CLIENT_IP_HEADER'],

@@ -32,7 +32,9 @@ export function envFor(kind: LegacyKindId): object {
   if (kind === 'auth0') return testEnv();
   let env = envs.get(kind);
   if (!env) {
-    env = { ...(testEnv() as object), ...KIND_VARS[kind] };
+    // The password migration hook checks passwords against Auth0 only so far: config refuses it with another kind.
+    const { PASSWORD_HOOK_API_KEY: _hook, ...rest } = testEnv() as unknown as Record<string, unknown>;
+    env = { ...rest, ...KIND_VARS[kind] };
     envs.set(kind, env);
   }
   return env;
