@@ -63,7 +63,8 @@ export function passwordMigrationVerifier(users: UserDirectory & Partial<Pick<Us
     pending.delete(identity.traits.email.trim().toLowerCase());
     // Kratos hashes and stores the password now: from here on the hook is not called for this identity.
     const user = { email: identity.traits.email, password, given_name: identity.traits.given_name ?? '', family_name: identity.traits.family_name ?? '' };
-    return users.add ? users.add({ sub: identity.id, ...user }) : users.signUp(user);
+    if (users.add) return users.add({ sub: identity.id, ...user });
+    return users.importUser ? users.importUser({ sub: identity.id, ...user }) : users.signUp(user);
   };
 }
 

@@ -44,6 +44,8 @@ export interface UserDirectory {
   /** Self-service sign-up; throws with a message for the form when it cannot. */
   signUp(input: Omit<SeedUser, 'sub'>): UserClaims | Promise<UserClaims>;
   list(): UserClaims[];
+  /** An admin import of a user with a known id (a Kratos directory); absent where the store has `add`. */
+  importUser?(user: SeedUser): UserClaims;
 }
 
 export const uuidSubject: SubjectFactory = () => randomUUID();

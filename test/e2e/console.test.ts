@@ -133,8 +133,9 @@ describe('the operator console', () => {
       );
       // Dry run: the card says what would happen, and nothing flips.
       const card = page.locator('.card[data-rule="login_success_rate < 95%"]');
-      await expect.poll(() => card.getAttribute('data-verdict'), { timeout: 20_000 }).toBe('breach');
-      expect(await card.textContent()).toContain('Would fire (dry run)');
+      // The detector decides in a burst and a dry run's decision resets its evidence: the card says so for a window.
+      await expect.poll(() => card.getAttribute('data-verdict'), { timeout: 20_000 }).toMatch(/^(breach|would-fire)$/);
+      expect(await card.textContent()).toMatch(/Would (fire|have rolled back) \(dry run\)/);
       expect(await page.textContent('#dry-run')).toContain('Dry run');
       await shot(page, 'breaching-dry-run');
 
@@ -142,6 +143,13 @@ describe('the operator console', () => {
       const rules = JSON.stringify({ ...DEMO_RULES, dry_run: false });
       const put = await fetch(`${stack.gatewayUrl}/_switchback/api/rules`, { method: 'PUT', body: rules, headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' } });
       expect(put.status).toBe(200);
+      // New rules start with fresh evidence: the outage goes on, for other people.
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          const client = new Client(`100.64.2.${i + 1}`);
+          for (let k = 0; k < 2; k++) await client.navigate(`${stack.gatewayUrl}/login?returnTo=%2F`);
+        }),
+      );
       await page.waitForSelector('#active-provider:has-text("Auth0")', { timeout: 20_000 });
     } finally {
       await failLogins(false);

@@ -164,6 +164,7 @@ function verdictOf(ev, dryRun, olympusOn = true) {
   if (ev.verdict === 'breach' && !olympusOn) return { cls: 'warn', icon: '⚑', word: 'Breaching', next: 'Olympus is off: nothing to roll back; the rule watches again when Olympus is re-enabled.' };
   if (ev.verdict === 'breach') {
     if (dryRun) return { cls: 'warn', icon: '⚑', word: 'Would fire (dry run)', next: 'Breaching: in a dry run this notifies and never flips.' };
+    if (ev.decided_by === 'detector') return { cls: 'bad', icon: '✖', word: 'Breaching', next: 'The evidence is enough: rolls back now.' };
     const left = Math.max(0, (ev.consecutive ?? 1) - (ev.streak ?? 0));
     return { cls: 'bad', icon: '✖', word: 'Breaching', next: left <= 1 ? 'Rolls back at the next evaluation if this continues.' : `Rolls back after ${left} more breaching evaluations.` };
   }
@@ -177,7 +178,21 @@ function renderRules() {
   if (!s) return;
   const cards = s.rules.map((ev) => {
     const cfg = ruleConfig(ev.rule);
-    const v = verdictOf(ev, s.dry_run, s.flag.enabled);
+    // A dry run's decision resets the rule's evidence: the card keeps saying it would have fired, for a window.
+    const dry = state.audit.find((e) => e.type === 'rollback.dry_run' && e.data?.rule === ev.rule && Date.now() - Date.parse(e.at) < ev.windowSeconds * 1000);
+    const v = dry && ev.verdict !== 'breach'
+      ? { cls: 'warn', icon: '⚑', word: 'Would have rolled back (dry run)', next: `At ${clock(dry.at)}: the evidence was enough; in a dry run nothing flips.` }
+      : verdictOf(ev, s.dry_run, s.flag.enabled);
+    const verdictAttr = dry && ev.verdict !== 'breach' ? 'would-fire' : ev.verdict;
+    const d = ev.detector;
+    const evidence = ev.decided_by === 'detector' && d
+      ? [
+          ['Evidence', `${Math.min(999, Math.round(d.ratio * 100))}% of what a rollback needs`],
+          ['Leading test', `${d.leading.family === 'overdue' ? 'logins not back' : 'bad outcomes'} at ${pct(d.leading.p1)} vs ${pct(d.leading.family === 'overdue' ? d.overdue_null : d.p0)} healthy`],
+          ...(d.horizon_seconds !== null ? [['Not back after', `${Math.round(d.horizon_seconds)} s counts as stuck`]] : []),
+          ['Error budget', `${d.false_rollbacks_per_30d} false rollback${d.false_rollbacks_per_30d === 1 ? '' : 's'} per 30 days`],
+        ]
+      : [['Breaches in a row', `${ev.streak ?? 0} (fires at ${ev.consecutive ?? 1})`]];
     const op = cfg?.op ?? (isRate(ev.metric) && ev.metric.includes('success') ? '<' : '>');
     const rows = [
       ['Measured', fmtValue(ev.metric, ev.value)],
@@ -189,12 +204,12 @@ function renderRules() {
             ['Distinct clients', cfg?.minClients ? `${ev.clients} (needs ${cfg.minClients})` : String(ev.clients)],
           ]
         : [['Tickets in window', String(ev.samples)]]),
-      ['Breaches in a row', `${ev.streak ?? 0} (fires at ${ev.consecutive ?? 1})`],
+      ...evidence,
       ['Window', `${Math.round(ev.windowSeconds / 60)} min`],
     ];
     return h(
       'article',
-      { class: `card ${v.cls}`, 'data-rule': ev.rule, 'data-verdict': ev.verdict, 'aria-labelledby': `rule-${ev.rule}` },
+      { class: `card ${v.cls}`, 'data-rule': ev.rule, 'data-verdict': verdictAttr, 'aria-labelledby': `rule-${ev.rule}` },
       h('h3', { id: `rule-${ev.rule}` }, ev.rule),
       h('p', { class: 'verdict' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, v.icon), ' ', h('strong', {}, v.word)),
       h('p', { class: 'next' }, v.next),
