@@ -161,7 +161,7 @@ ${storySteps(stack, flag, statusCurl, reconcileJob)}
   It turns Olympus on, makes the Olympus stand-in refuse every login
   (POST ${stack.olympus.url}/_control/mode {"failLogins": true}), has 8 clients
   (distinct cf-connecting-ip addresses) fail 2 logins each, and waits for the rollback.
-  ${demoRules ? 'Demo rules: faster than production (evaluated every 1 s, 1 min window, 10 samples from 5 clients, 2 breaches in a row); set ROLLBACK_RULES to try your own.' : 'Rules: your ROLLBACK_RULES (the drill may need more clients to reach their minimums).'}
+  ${demoRules ? 'Demo rules: faster than production (evaluated every 1 s, a 1 min window that needs 10 samples from 5 clients before the sequential test may decide); set ROLLBACK_RULES to try your own.' : 'Rules: your ROLLBACK_RULES (the drill may need more clients to reach their minimums).'}
   Watch it in the console (${stack.gatewayUrl}/_switchback/console) or:
     ${statusCurl}
 

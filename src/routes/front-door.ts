@@ -22,6 +22,7 @@ const PAGE = `<!doctype html>
 <p>This is a switchback gateway: it sits in front of an app and routes sign-ins to the legacy identity provider (Auth0) or to Olympus (Ory Kratos + Hydra), behind a flag that a person or the rollback controller can flip back in seconds. Every other path is passed to the app behind it.</p>
 <ul>
 <li><a href="${FRONT_DOOR_PATH}/health">Health check</a> (<code>${FRONT_DOOR_PATH}/health</code>, no token needed)</li>
+<li><a href="${FRONT_DOOR_PATH}/console">Operator console</a>: which provider serves sign-in, the rollback rules and their evidence, charts, the timeline, and the actions (sign in with an admin token or Cloudflare Access).</li>
 <li>Status: <code>GET ${FRONT_DOOR_PATH}/api/status</code> needs an admin token (<code>Authorization: Bearer &lt;token&gt;</code>, see <code>ADMIN_TOKENS</code>): the flag, the rollback rules and what they measure.</li>
 <li><a href="/login">Sign in</a> through whichever provider the flag chooses.</li>
 <li>Documentation: <code>README.md</code>, <code>docs/configuration.md</code> and <code>docs/rollback-controller.md</code> in the switchback repository.</li>

@@ -19,6 +19,7 @@ describe('GET /_switchback', () => {
     const html = await res.text();
     expect(html).toContain('<h1>switchback</h1>');
     expect(html).toContain('href="/_switchback/health"');
+    expect(html).toContain('href="/_switchback/console"');
     expect(html).toMatch(/_switchback\/api\/status<\/code> needs an admin token/);
     expect(html).toContain('docs/configuration.md');
     // The health link it advertises answers without a token.
