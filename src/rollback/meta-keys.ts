@@ -33,6 +33,8 @@ export interface MetaKeys {
   flag: FlagRecord;
   /** Rules replaced through the admin API (YAML or JSON text). */
   rules_text: string;
+  /** Each rule's verdict at the last evaluation while Olympus was on (a change is audited as rule.verdict). */
+  rule_verdicts: Record<string, 'breach' | 'ok' | 'inconclusive'>;
   /** Consecutive breaching evaluations per rule id. */
   streaks: Record<string, number>;
   /** When each rule last breached (ms): a held streak expires one window after it. */

@@ -16,7 +16,7 @@
 import type { ControllerStore } from './controller-store.ts';
 import type { FlagAuthority } from './flag-authority.ts';
 import { CONTROLLER_ACTOR, type Outbox } from './outbox.ts';
-import { evaluateRule, type Evaluation } from './rule-evaluator.ts';
+import { evaluateRule, type Evaluation, type Verdict } from './rule-evaluator.ts';
 import type { RuleBook } from './rule-book.ts';
 import type { MetricRule } from './rules.ts';
 import type { DetectorView, SequentialDetector } from './sequential-detector.ts';
@@ -128,10 +128,34 @@ export class RuleLoop {
     this.detector.noteWindowSamples(Object.fromEntries(results.filter((r) => r.detector).map((r) => [r.rule, r.samples])));
     this.#lastEvaluatedAt = now;
     this.store.set('last_evaluated_at', now);
-    if (!enabled) return results;
+    if (!enabled) {
+      this.store.set('rule_verdicts', {});
+      return results;
+    }
+    this.recordTransitions(results);
     for (const r of results) if (r.verdict === 'inconclusive') this.maybeInconclusiveNotice(r, now);
     if (fired) await this.act(fired, now);
     return results;
+  }
+
+  /**
+   * The timeline of each rule (the console's, the postmortem's): an audit entry each time a rule's
+   * verdict changes while Olympus is on, with what it measured. Changes, not every evaluation:
+   * at one evaluation a second an unchanged verdict would bury everything else in the log.
+   */
+  private recordTransitions(results: readonly RuleStatus[]): void {
+    const before = this.store.get('rule_verdicts') ?? {};
+    const after: Record<string, Verdict> = {};
+    for (const r of results) {
+      after[r.rule] = r.verdict;
+      const from = before[r.rule] ?? 'ok';
+      if (from === r.verdict) continue;
+      this.store.appendAudit('rule.verdict', CONTROLLER_ACTOR, {
+        rule: r.rule, from, to: r.verdict, value: r.value, bound: r.bound, threshold: r.threshold, samples: r.samples, clients: r.clients,
+        decided_by: r.decided_by, evidence: r.detector ? Math.round(r.detector.ratio * 1000) / 1000 : null, note: r.note ?? null,
+      });
+    }
+    this.store.set('rule_verdicts', after);
   }
 
   /** A rule has fired: roll back (the flip is synchronous, before any await), or in a dry run notify. */

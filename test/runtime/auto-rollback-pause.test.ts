@@ -98,3 +98,19 @@ it('bad pause bodies: 400 with the field named, never 500', async () => {
   }
   expect((await status()).automatic_rollback_paused).toBeNull();
 });
+
+it('each change of a rule\'s verdict while Olympus is on is one audit entry with what was measured (the console\'s timeline)', async () => {
+  await setRules(FAST_RULES);
+  await ingest(logins('olympus', 'succeeded', 10, 10));
+  await sleep(1050);
+  await ingest([]);
+  await ingest(logins('olympus', 'succeeded', 60, 30, 'more'));
+  await sleep(1050);
+  await ingest([]);
+  await sleep(1050);
+  await ingest([]);
+  const entries = (await stub().audit(100)) as unknown as Array<{ type: string; data: { rule: string; from: string; to: string; samples: number } }>;
+  const login = entries.filter((e) => e.type === 'rule.verdict' && e.data.rule === 'login_success_rate < 95%').reverse();
+  expect(login.map((e) => `${e.data.from}->${e.data.to}`)).toEqual(['ok->inconclusive', 'inconclusive->ok']);
+  expect(login[1]!.data.samples).toBeGreaterThanOrEqual(50);
+});

@@ -322,6 +322,11 @@ function describe(entry) {
       return `Flag changed: Olympus ${d.to?.enabled ? `on${d.to?.percent !== undefined ? ` for ${d.to.percent}%` : ''}` : 'off'}${d.to?.reason ? ` (${d.to.reason})` : ''}`;
     case 'rollback.dry_run':
       return `Dry run: rule ${d.rule} would have rolled back`;
+    case 'rule.verdict': {
+      const words = { breach: 'breaching', inconclusive: 'not enough data', ok: 'healthy' };
+      const measured = d.value === null || d.value === undefined ? '' : ` (measured ${d.threshold < 1 ? pct(d.value) : perHour(d.value)}, ${d.samples} samples from ${d.clients} clients${d.evidence !== null && d.evidence !== undefined ? `, ${Math.round(d.evidence * 100)}% of the evidence needed` : ''})`;
+      return `Rule ${d.rule}: ${words[d.from] ?? d.from} → ${words[d.to] ?? d.to}${measured}${d.to === 'inconclusive' && d.note ? `: ${d.note}` : ''}`;
+    }
     case 'automatic_rollback.paused':
       return `Automatic rollback paused until ${clock(d.until)}: ${d.reason}`;
     case 'automatic_rollback.resumed':
