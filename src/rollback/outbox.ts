@@ -72,7 +72,15 @@ export class Outbox {
       try {
         if (item.channel === 'webhook' && cfg.notify.webhookUrl) await deliverWebhook(cfg.notify.webhookUrl, event);
         else if (item.channel === 'email' && cfg.notify.email && this.env.ONCALL_EMAIL) await deliverEmail(this.env.ONCALL_EMAIL, cfg.notify.email.from, cfg.notify.email.to, event);
+        else {
+          // The receiver was removed from the configuration since: nothing was sent; say so, once.
+          this.store.delivered(item.id);
+          this.store.appendAudit('notification.failed', CONTROLLER_ACTOR, { id: event.id, type: event.type, channel: item.channel, error: 'no such receiver configured any more' });
+          continue;
+        }
         this.store.delivered(item.id);
+        // The delivery result, beside the notice (the console's timeline shows both).
+        this.store.appendAudit('notification.delivered', CONTROLLER_ACTOR, { id: event.id, type: event.type, channel: item.channel, attempts: item.attempts + 1 });
       } catch (err) {
         const attempts = item.attempts + 1;
         if (attempts >= MAX_DELIVERY_ATTEMPTS) {

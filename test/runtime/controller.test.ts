@@ -157,6 +157,10 @@ describe('notifications', () => {
     expect(triggered.samples).toBeGreaterThanOrEqual(50);
     expect(typeof triggered.text).toBe('string');
     expect(net.notifications.map((e) => e.type)).toContain('rollback.completed');
+    // Each delivery's result is in the audit trail beside the notice (the console's timeline).
+    const delivered = ((await stub().audit(200)) as unknown as Array<{ type: string; data: { type: string; channel: string } }>).filter((e) => e.type === 'notification.delivered');
+    expect(delivered.map((e) => e.data.type)).toEqual(expect.arrayContaining(['rollback.triggered', 'rollback.completed']));
+    expect(delivered.every((e) => e.data.channel === 'webhook')).toBe(true);
   });
 
   it('a failing receiver is retried', async () => {

@@ -140,19 +140,36 @@
 
     // 2. During a split: Olympus minus the legacy cohort.
     if (flag?.enabled && flag.percent !== undefined && flag.percent > 0 && flag.percent < 100) {
-      const rate = (pid) => {
+      // Each cohort's Wilson interval, combined as Newcombe's hybrid score interval of the difference (what the rule reads).
+      const cohort = (pid) => {
         const good = trailing(get(h, 'login', pid, 'succeeded'), w);
         const bad = trailing(get(h, 'login', pid, 'failed'), w).map((v, i) => v + trailing(get(h, 'login', pid, 'abandoned'), w)[i]);
-        return good.map((g, i) => (g + bad[i] > 0 ? g / (g + bad[i]) : null));
+        return good.map((g, i) => wilson(g, g + bad[i], z));
       };
-      const o = rate('olympus');
-      const a = rate('auth0');
-      const diff = o.map((v, i) => (v === null || a[i] === null ? null : v - a[i]));
+      const o = cohort('olympus');
+      const a = cohort('auth0');
+      const diff = [];
+      const lo = [];
+      const hi = [];
+      o.forEach(([p1, l1, u1], i) => {
+        const [p2, l2, u2] = a[i];
+        if (p1 === null || p2 === null) return diff.push(null), lo.push(null), hi.push(null);
+        diff.push(p1 - p2);
+        lo.push(p1 - p2 - Math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2));
+        hi.push(p1 - p2 + Math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2));
+      });
       const tol = loginRule ? -loginRule.tolerance : null;
-      chart(box, 'chart-cohort-diff', 'Olympus minus legacy cohort', `login success rate difference ${windowWords}; below the dotted line the split rolls back (with evidence).`, {
-        series: [{}, { label: 'Olympus − legacy', stroke: PROVIDERS[0].stroke, width: 2, value: (u, v) => pct(v) }, { label: 'Tolerance', stroke: css('--bad'), dash: [2, 3], value: (u, v) => pct(v), points: { show: false } }],
+      chart(box, 'chart-cohort-diff', 'Olympus minus legacy cohort', `login success rate difference ${windowWords}, with its interval; when the whole interval is below the dotted line the split rolls back.`, {
+        series: [
+          { value: (u, v) => (v ? hhmm(v) : '—') },
+          { label: 'Olympus − legacy', stroke: PROVIDERS[0].stroke, width: 2, value: (u, v) => pct(v) },
+          { label: 'upper', hideInLegend: true, stroke: 'transparent', points: { show: false } },
+          { label: 'lower', hideInLegend: true, stroke: 'transparent', points: { show: false } },
+          { label: 'Tolerance', stroke: css('--bad'), dash: [2, 3], value: (u, v) => pct(v), points: { show: false } },
+        ],
+        bands: [{ series: [2, 3], fill: `${PROVIDERS[0].stroke}22` }],
         axes: axes(pct),
-      }, [t, diff, t.map(() => tol)]);
+      }, [t, diff, hi, lo, t.map(() => tol)]);
     }
 
     // 3. The login funnel (both providers).

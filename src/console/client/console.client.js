@@ -324,7 +324,7 @@ function describe(entry) {
       return `Dry run: rule ${d.rule} would have rolled back`;
     case 'rule.verdict': {
       const words = { breach: 'breaching', inconclusive: 'not enough data', ok: 'healthy' };
-      const measured = d.value === null || d.value === undefined ? '' : ` (measured ${d.threshold < 1 ? pct(d.value) : perHour(d.value)}, ${d.samples} samples from ${d.clients} clients${d.evidence !== null && d.evidence !== undefined ? `, ${Math.round(d.evidence * 100)}% of the evidence needed` : ''})`;
+      const measured = d.value === null || d.value === undefined ? '' : ` (measured ${d.threshold < 1 ? pct(d.value) : perHour(d.value)}, ${d.samples} samples from ${d.clients} clients${d.decided_by === 'detector' && d.evidence !== null && d.evidence !== undefined ? `, ${Math.round(d.evidence * 100)}% of the evidence needed` : ''})`;
       return `Rule ${d.rule}: ${words[d.from] ?? d.from} → ${words[d.to] ?? d.to}${measured}${d.to === 'inconclusive' && d.note ? `: ${d.note}` : ''}`;
     }
     case 'automatic_rollback.paused':
@@ -334,7 +334,9 @@ function describe(entry) {
     case 'rules.changed':
       return `Rules changed${d.dry_run ? ' (dry run)' : ''}`;
     default:
-      if (entry.type.startsWith('notification.')) return `Notification ${entry.type.slice(13)}${d.text ? `: ${d.text}` : ''}${d.error ? ` (failed: ${d.error})` : ''}`;
+      if (entry.type === 'notification.delivered') return `Notification ${d.type} delivered (${d.channel}${d.attempts > 1 ? `, attempt ${d.attempts}` : ''})`;
+      if (entry.type === 'notification.failed') return `Notification ${d.type} NOT delivered (${d.channel}): ${d.error}`;
+      if (entry.type.startsWith('notification.')) return `Notification ${entry.type.slice(13)}${d.text ? `: ${d.text}` : ''}`;
       return entry.type.replaceAll('.', ': ').replaceAll('_', ' ');
   }
 }
