@@ -1,6 +1,7 @@
 // The drill's verdict and its three reports: JSON (what the gateway stores), Markdown (for the
 // ticket), and a self-contained HTML page with the timeline drawn. Pure: a run in, text out.
 import type { DrillRun } from './drill-run.ts';
+import { escapeHtml } from '../../dev/http-util.ts';
 
 export interface Criterion {
   name: string;
@@ -19,7 +20,7 @@ export interface DrillSummary {
   failed_logins: number;
 }
 
-const seconds = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+const seconds = (ms: number | null) => (ms === null ? 'not observed' : `${(ms / 1000).toFixed(1)} s`);
 const since = (from: number | null, to: number | null) => (from === null || to === null ? null : Math.max(0, to - from));
 
 export interface DrillDurations {
@@ -88,7 +89,7 @@ export function markdown(run: DrillRun, s: DrillSummary, trend: string[]): strin
   return `${lines.join('\n')}\n`;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeHtml;
 
 /** One page, no script, no external file: open it from the ticket or attach it to the postmortem. */
 export function html(run: DrillRun, s: DrillSummary, trend: string[]): string {

@@ -8,7 +8,7 @@ import type { Context, Input, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { getCookie } from 'hono/cookie';
 import type { input as SchemaInput, output as SchemaOutput, ZodMiniType } from 'zod/mini';
-import type { AdminRole } from '../config.ts';
+import type { AdminRole, GatewayConfig } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { adminActorFor, roleAllows, type AdminActor } from './admin-auth.ts';
 import { accessActor } from './access-jwt.ts';
@@ -30,6 +30,12 @@ export function invalid(c: Context, what: string, error: Parameters<typeof descr
   return problem(c, 'invalid_request', `Invalid ${what}: ${text}`, { issues });
 }
 
+/** The Cloudflare Access identity of a request (its header, else the cookie), when Access is configured. */
+export async function accessIdentity(c: Context, config: Pick<GatewayConfig, 'access'>): Promise<AdminActor | undefined> {
+  if (!config.access) return undefined;
+  return accessActor(c.req.header('cf-access-jwt-assertion') ?? getCookie(c, ACCESS_COOKIE), config.access);
+}
+
 export const requireActor = createMiddleware<AdminEnv>(async (c, next) => {
   const config = c.var.config;
   let actor = await adminActorFor(c.req.header('authorization'), config.adminTokens);
@@ -49,7 +55,7 @@ export const requireActor = createMiddleware<AdminEnv>(async (c, next) => {
     }
   }
   if (!actor && config.access) {
-    actor = await accessActor(c.req.header('cf-access-jwt-assertion') ?? getCookie(c, ACCESS_COOKIE), config.access);
+    actor = await accessIdentity(c, config);
     // An Access identity rides on a cookie the browser sends everywhere: refuse what another site makes it send.
     if (actor && isCrossOriginBrowserRequest(c.req.header('sec-fetch-site'))) {
       return problem(c, 'cross_site_request', 'This admin call is signed in with Cloudflare Access and came from another site (Sec-Fetch-Site); it is refused. Use the admin API from this origin, or with an API token (Authorization: Bearer).');

@@ -10,9 +10,8 @@
  * exchanged for a sealed session cookie (src/admin/console-session.ts).
  */
 import { Hono, type Context } from 'hono';
-import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../env.ts';
-import { accessActor } from '../admin/access-jwt.ts';
+import { accessIdentity } from '../admin/admin-http.ts';
 import { adminTokenEntryFor, type AdminActor } from '../admin/admin-auth.ts';
 import { csrfMatches, endConsoleSession, readConsoleSession, startConsoleSession } from '../admin/console-session.ts';
 import { isCrossOriginBrowserRequest } from '../admin/fetch-metadata.ts';
@@ -26,17 +25,12 @@ import { CONSOLE_HEADERS, CONSOLE_SIGN_IN_PATH, CONSOLE_SIGN_OUT_PATH, consolePa
 /** The sign-in form's body: a token of at most 512 characters, form-encoded. */
 const MAX_SIGN_IN_BYTES = 2048;
 
-const ACCESS_COOKIE = 'CF_Authorization';
-
 async function signedIn(c: Context<AppEnv>): Promise<{ actor: AdminActor; csrf?: string } | undefined> {
   const config = c.var.config;
   const session = await readConsoleSession(c, config);
   if (session) return { actor: session.actor, csrf: session.csrf };
-  if (config.access) {
-    const actor = await accessActor(c.req.header('cf-access-jwt-assertion') ?? getCookie(c, ACCESS_COOKIE), config.access);
-    if (actor) return { actor };
-  }
-  return undefined;
+  const actor = await accessIdentity(c, config);
+  return actor ? { actor } : undefined;
 }
 
 function signInForm(c: Context<AppEnv>, status: 200 | 400 | 401 | 403 | 413 | 429, message?: string) {

@@ -56,7 +56,7 @@ describe('summarize', () => {
   });
   it('the reports escape what they print', () => {
     const s = summarize(run(), 60_000, 'gw');
-    expect(html(run(), s, [])).toContain('&#60;b&#62;8 clients');
+    expect(html(run(), s, [])).toContain('&lt;b&gt;8 clients');
     expect(html(run(), s, [])).not.toContain('<b>8 clients');
     expect(markdown(run(), s, [])).toContain('# Rollback drill: PASS');
   });
