@@ -6,7 +6,8 @@
  */
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 
-export type SignupState = 'pending' | 'created' | 'exists' | 'skipped' | 'failed';
+/** `mirrored`: `switchback mirror` brought it to the legacy provider with its password (nothing to do at rollback). */
+export type SignupState = 'pending' | 'created' | 'exists' | 'skipped' | 'failed' | 'mirrored';
 export type EmailState = 'none' | 'sending' | 'sent' | 'skipped_courier' | 'failed';
 
 export interface SignupRow {
