@@ -39,7 +39,8 @@ const BATCH = 20;
 function settledStatus(row: SignupRow): LineStatus {
   switch (row.state) {
     case 'pending':
-      return 'failed'; // not reached: pending rows are worked on
+    case 'mirrored_reset':
+      return 'failed'; // not reached: these rows are worked on
     case 'exists':
       return 'skipped_exists';
     case 'skipped':
@@ -79,12 +80,14 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
     const ctl = controller(this.env);
     const row = await ctl.signup(id);
     if (!row) return 'failed';
-    if (row.state !== 'pending' && row.state !== 'created') return settledStatus(row);
+    // mirrored_reset: the mirror created the user without a password; the work is its reset email (claimed below).
+    const open = row.state === 'pending' || row.state === 'mirrored_reset';
+    if (!open && row.state !== 'created') return settledStatus(row);
     if (row.state === 'created' && row.email_state !== 'none') return settledStatus(row);
     const auth0 = new Auth0ManagementClient({ managementUrl: cfg.managementUrl, clientId: cfg.clientId, clientSecret: cfg.clientSecret, maxRetries: 3 });
     const target = new Auth0Target(auth0, { connection: cfg.connection, resetClientId: configFromEnv(this.env).providers.auth0.clientId });
     const identity = JSON.parse(row.identity) as KratosIdentity;
-    if (row.state === 'pending') {
+    if (open) {
       const d = decide(identity);
       if (d.action === 'skip') {
         await ctl.updateSignup(id, { state: 'skipped', detail: d.detail });
