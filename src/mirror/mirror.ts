@@ -271,6 +271,8 @@ export class Mirror {
   }
 
   async #update(identity: KratosIdentity, draft: LegacyUserDraft, fp: string, known: MirroredEntry): Promise<void> {
+    // A hook for a change the legacy side does not hold (or a repeated hook): no call at all.
+    if (fp === known.fp) return;
     const [profileNow, hashNow] = JSON.parse(fp) as [string, string];
     const [profileBefore, hashBefore] = known.fp.startsWith('[') ? (JSON.parse(known.fp) as [string, string]) : ['', ''];
     let user = await this.#resolve(identity.id, known);
