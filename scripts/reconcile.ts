@@ -19,7 +19,8 @@ import { writeFile } from 'node:fs/promises';
 import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
 import { Auth0ManagementClient } from '../src/reconcile/auth0-management-client.ts';
 import { parseWindow, inWindow, WindowError } from '../src/reconcile/reconcile-window.ts';
-import { CrashForTest, reconcile } from '../src/reconcile/reconcile-run.ts';
+import { CrashForTest, foldCheckpoint, reconcile } from '../src/reconcile/reconcile-run.ts';
+import { Auth0Target } from '../src/reconcile/auth0-target.ts';
 import { reportTable } from '../src/reconcile/reconcile-report.ts';
 import { fileCheckpoint, defaultCheckpointPath } from './cli/file-checkpoint.ts';
 import { undoReport } from './cli/reconcile-undo.ts';
@@ -98,7 +99,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (a.undo) {
     await auth0.verifyCredentials();
-    const result = await undoReport(auth0, a.undo, a['dry-run']);
+    const target = new Auth0Target(auth0, { connection: a['auth0-connection'] ?? env.AUTH0_CONNECTION ?? '', resetClientId: '' });
+    const result = await undoReport(target, a.undo, a['dry-run']);
     console.log(`undo ${a.undo}: ${result.deleted} deleted, ${result.missing} already gone, ${result.kept} kept (not created by that run)${a['dry-run'] ? ' (dry run)' : ''}`);
     return result.failed ? 1 : 0;
   }
@@ -123,12 +125,14 @@ async function main(argv: string[]): Promise<number> {
   // Checks before any write.
   const kratos = new KratosAdminClient(kratosUrl, headers(a['kratos-admin-header']));
   await kratos.probe();
-  await auth0.verifyCredentials();
-  const conn = await auth0.connection(connection);
-  // Reset emails are requested with this application's client_id: if it cannot use the connection, every one would fail.
+  // Reset emails are requested with this application's client_id: the target checks it is enabled on the connection.
   const resetClientId = a['reset-client-id'] ?? env.AUTH0_CLIENT_ID ?? (a['auth0-mgmt-client-id'] ?? env.AUTH0_MGMT_CLIENT_ID)!;
-  if (conn.enabled_clients && !conn.enabled_clients.includes(resetClientId)) {
-    throw new UsageError(`--reset-client-id ${JSON.stringify(resetClientId)} (or AUTH0_CLIENT_ID) is not an application enabled on the connection ${JSON.stringify(connection)}: reset emails would fail`);
+  const target = new Auth0Target(auth0, { connection, resetClientId });
+  try {
+    await target.preflight();
+  } catch (err) {
+    if (err instanceof Error && 'errorCode' in err && (err as { errorCode?: string }).errorCode === 'reset_client_not_enabled') throw new UsageError(err.message);
+    throw err;
   }
 
   let expected: number | undefined;
@@ -144,21 +148,18 @@ async function main(argv: string[]): Promise<number> {
 
   const checkpointPath = a.checkpoint ?? defaultCheckpointPath(window, a['dry-run']);
   const store = fileCheckpoint(checkpointPath);
-  const resumed = await store.load();
+  const resumed = foldCheckpoint(await store.read());
   if (resumed && !a.quiet) console.error(`resuming from ${checkpointPath} (${Object.keys(resumed.lines).length} identities done, page ${resumed.pages_done})`);
   const runId = resumed?.run_id ?? `rc-${new Date().toISOString().replace(/[:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const crashAfter = env.SWITCHBACK_RECONCILE_CRASH_AFTER ? Number(env.SWITCHBACK_RECONCILE_CRASH_AFTER) : undefined;
 
   const report = await reconcile(
-    { kratos, auth0, checkpoint: store },
+    { kratos, target, journal: store },
     {
       window,
       runId,
       dryRun: a['dry-run'],
       pageSize,
-      connection,
-      // Without AUTH0_CLIENT_ID the management client asks for reset emails; it must then be enabled on the connection.
-      resetClientId,
       mode,
       importThreshold: Number(a['import-threshold']),
       checkCourier: !a['no-courier-check'],
@@ -169,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
         : (p) => console.error(`  ${p.inWindow}${p.expectedInWindow !== undefined ? `/${p.expectedInWindow}` : ''} in window, ${p.created} created, ${p.failed} failed, ${p.rate.toFixed(1)}/s${p.etaSeconds !== undefined ? `, ETA ${p.etaSeconds}s` : ''} (scanned ${p.scanned})`),
     },
   );
+  await store.close();
   const reportPath = a.report ?? `reconcile-${report.run_id}.json`;
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   console.log(reportTable(report));

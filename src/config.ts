@@ -79,6 +79,8 @@ export interface GatewayConfig {
   auth0LogStreamToken: string | undefined;
   /** Token the Kratos web hooks send (Authorization header); the hooks are closed when unset. */
   kratosHookToken: string | undefined;
+  /** A `switchback mirror` that has reported and then stays silent this long raises `mirror.silent` (MIRROR_SILENCE_SECONDS). */
+  mirrorSilenceSeconds: number;
   /** Kratos's password migration hook (POST /_switchback/hooks/password-migration); closed when undefined. */
   passwordMigration: PasswordMigrationOptions | undefined;
   /** Header carrying the client's IP (Cloudflare: cf-connecting-ip). */
@@ -449,6 +451,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     supportHookSecret: str(vars, 'SUPPORT_HOOK_SECRET'),
     auth0LogStreamToken: str(vars, 'AUTH0_LOG_STREAM_TOKEN'),
     kratosHookToken: str(vars, 'KRATOS_HOOK_TOKEN'),
+    mirrorSilenceSeconds: int(vars, 'MIRROR_SILENCE_SECONDS', 300, 10, 86400),
     passwordMigration: passwordMigration(vars, auth0),
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),

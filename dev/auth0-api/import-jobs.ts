@@ -4,7 +4,9 @@
 // or processing jobs per tenant (429 beyond). Users are checked one by one:
 // schema errors, DUPLICATED_USER for emails or user_ids that already exist
 // (or appear twice in the file) unless upsert=true, in which case the
-// upsertable attributes of the existing user are updated. GET /jobs/{id}/errors
+// upsertable attributes of the existing user are updated; a hash is never
+// upserted onto a user that already has a password (Auth0 sets hashes only
+// when an import creates the user). GET /jobs/{id}/errors
 // lists per-user errors, or 204 when there are none.
 import { ManagementApiError } from './auth0-errors.ts';
 import type { Auth0Connection } from './connections.ts';
@@ -189,6 +191,14 @@ export class ImportJobs {
       if (duplicateInFile || conflict || (byEmail && !job.upsert)) {
         summary.failed += 1;
         job.errors.push({ user: entry, errors: [{ code: 'DUPLICATED_USER', message: 'The user already exist' }] });
+        continue;
+      }
+      if (byEmail && record.credential && byEmail.credential) {
+        // "This property can only be provided when the user is first imported and cannot be updated later"
+        // (Bulk User Import Database Schema); the message is Auth0's (support article "Bulk User Import
+        // Without Password Hashes"), the code is assumed.
+        summary.failed += 1;
+        job.errors.push({ user: entry, errors: [{ code: 'PASSWORD_HASH_EXISTS', message: `A ${'custom_password_hash' in (entry as object) ? 'custom_password_hash' : 'password_hash'} was provided, but the user already has password hash defined` }] });
         continue;
       }
       if (byEmail) {

@@ -180,6 +180,11 @@ export class Auth0ManagementClient {
     }
   }
 
+  /** PATCH /users/{id}: profile attributes (and `connection` when the email changes). */
+  async patchUser(userId: string, body: Record<string, unknown>): Promise<void> {
+    await this.call('PATCH', `/users/${encodeURIComponent(userId)}`, body);
+  }
+
   async updateAppMetadata(userId: string, appMetadata: Record<string, unknown>): Promise<void> {
     await this.call('PATCH', `/users/${encodeURIComponent(userId)}`, { app_metadata: appMetadata });
   }

@@ -1,7 +1,12 @@
 /**
- * The reconcile report: one line per identity in the window, exactly one
- * status each, and the totals. Nothing silently lost: an identity that could
- * not be handled is a `failed` line with its reason.
+ * The reconcile report, the one format of the CLI, the Workflow (its totals
+ * use the same statuses) and the mirror's rollback summary: one line per
+ * identity in the window, exactly one status each, and the totals. Nothing
+ * silently lost: an identity that could not be handled is a `failed` line
+ * with its reason. `mirrored` lines were already in the legacy provider with
+ * their password (the mirror wrote them): no email; a line with
+ * `mirrored_by` and a reset status was mirrored without a password, and the
+ * reconcile sent its one reset email.
  */
 export type LineStatus =
   | 'created_password_kept'
@@ -9,6 +14,8 @@ export type LineStatus =
   | 'created_reset_skipped_courier'
   | 'created_reset_unconfirmed'
   | 'created_reset_failed'
+  | 'created_needs_reset'
+  | 'mirrored'
   | 'skipped_exists'
   | 'skipped_legacy'
   | 'skipped_no_email'
@@ -22,6 +29,8 @@ export interface ReportLine {
   created_at: string;
   status: LineStatus;
   auth0_user_id?: string;
+  /** The mirror run that had already created this user in the legacy provider. */
+  mirrored_by?: string;
   detail?: string;
 }
 
@@ -43,6 +52,19 @@ export function totals(lines: readonly ReportLine[]): Report['totals'] {
   return t;
 }
 
+/** Which users the mirror had already brought back, and which needed this reconcile. */
+export function mirrorSplit(lines: readonly ReportLine[]): { mirrored: number; mirroredEmailed: number; reconciled: number } {
+  let mirrored = 0;
+  let mirroredEmailed = 0;
+  let reconciled = 0;
+  for (const l of lines) {
+    if (l.status === 'mirrored') mirrored++;
+    else if (l.mirrored_by) mirroredEmailed++;
+    else if (isCreated(l.status)) reconciled++;
+  }
+  return { mirrored, mirroredEmailed, reconciled };
+}
+
 export function isCreated(status: LineStatus): boolean {
   return status.startsWith('created_');
 }
@@ -56,6 +78,11 @@ export function reportTable(r: Report): string {
   out.push('status                          count');
   out.push('------------------------------  -----');
   for (const [k, v] of Object.entries(r.totals)) if (k !== 'in_window') out.push(`${k.padEnd(30)}  ${String(v).padStart(5)}`);
+  const m = mirrorSplit(r.lines);
+  if (m.mirrored || m.mirroredEmailed) {
+    out.push('');
+    out.push(`already mirrored (no email): ${m.mirrored}; mirrored without a password (one reset email): ${m.mirroredEmailed}; needed the reconcile: ${m.reconciled}`);
+  }
   const attention = r.lines.filter((l) => l.status === 'failed' || l.status === 'created_reset_unconfirmed' || l.status === 'created_reset_failed');
   if (attention.length) {
     out.push('');

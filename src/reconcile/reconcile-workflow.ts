@@ -1,23 +1,32 @@
 /**
  * The durable reconcile job a rollback starts (Cloudflare Workflows): brings
- * the signups captured at the edge back to Auth0. Each batch is a step that
+ * the signups captured at the edge back to the legacy provider through the
+ * same target (auth0-target.ts) and the same mark (legacy-mark.ts) as
+ * `switchback reconcile` and `switchback mirror`. Each batch is a step that
  * survives restarts and is retried with backoff; the controller object holds
  * each signup's state, so a retried step skips what is done, and a reset
- * email whose sending started is never sent twice.
+ * email whose sending started is never sent twice. Its totals use the
+ * report's statuses (reconcile-report.ts).
  *
  * The worker cannot reach the Kratos admin API (firewalled), so this works
- * from the captured signups and always sends a reset email (no password hash
- * reaches the edge); `switchback reconcile`, run from the Olympus side, is the
- * complete pass that also carries passwords over.
+ * from the captured signups, which carry no password hash: a user the mirror
+ * already brought back with its password is `mirrored` (no email); one it
+ * brought back without gets its reset email claimed and sent here; the rest
+ * are created with a reset email. `switchback reconcile`, run from the
+ * Olympus side, is the complete pass that also carries passwords over.
  */
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from 'cloudflare:workers';
 import { configFromEnv } from '../config.ts';
 import type { Env } from '../env.ts';
 import { controller } from '../rollback/controller-client.ts';
+import type { SignupRow } from '../rollback/signup-store.ts';
 import { Auth0ApiError, Auth0ManagementClient } from './auth0-management-client.ts';
-import { createdByRun, decide, unusablePassword } from './identity-mapper.ts';
+import { Auth0Target } from './auth0-target.ts';
+import { decide } from './identity-mapper.ts';
 import { KratosAdminClient } from './kratos-admin-client.ts';
 import type { KratosIdentity } from './kratos-identity.ts';
+import { settleExisting } from './legacy-mark.ts';
+import type { LineStatus } from './reconcile-report.ts';
 
 export interface ReconcileParams {
   runId: string;
@@ -26,7 +35,24 @@ export interface ReconcileParams {
 
 const BATCH = 20;
 
-export type SignupOutcome = 'created' | 'exists' | 'skipped' | 'failed' | 'done';
+/** A row settled by an earlier run or step, in the report's words. */
+function settledStatus(row: SignupRow): LineStatus {
+  switch (row.state) {
+    case 'pending':
+    case 'mirrored_reset':
+      return 'failed'; // not reached: these rows are worked on
+    case 'exists':
+      return 'skipped_exists';
+    case 'skipped':
+      return 'skipped_legacy';
+    case 'failed':
+      return 'failed';
+    case 'mirrored':
+      return 'mirrored';
+    case 'created':
+      return row.email_state === 'sent' ? 'created_reset_sent' : row.email_state === 'sending' ? 'created_reset_unconfirmed' : row.email_state === 'skipped_courier' ? 'created_reset_skipped_courier' : row.email_state === 'failed' ? 'created_reset_failed' : 'created_password_kept';
+  }
+}
 
 export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> {
   override async run(event: Readonly<WorkflowEvent<ReconcileParams>>, step: WorkflowStep): Promise<Record<string, number>> {
@@ -37,7 +63,7 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
     for (let i = 0; i < ids.length; i += BATCH) {
       const batch = ids.slice(i, i + BATCH);
       const outcomes = await step.do(`batch ${i / BATCH + 1}`, { retries: { limit: 6, delay: '5 seconds', backoff: 'exponential' }, timeout: '10 minutes' }, async () => {
-        const out: SignupOutcome[] = [];
+        const out: LineStatus[] = [];
         for (const id of batch) out.push(await this.one(id, runId));
         return out;
       });
@@ -49,33 +75,43 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
   }
 
   /** One signup, idempotent: its state in the controller says what is left to do. */
-  private async one(id: string, runId: string): Promise<SignupOutcome> {
+  private async one(id: string, runId: string): Promise<LineStatus> {
     const cfg = configFromEnv(this.env).reconcile!;
     const ctl = controller(this.env);
     const row = await ctl.signup(id);
-    if (!row || row.state === 'exists' || row.state === 'skipped' || row.state === 'failed') return 'done';
+    if (!row) return 'failed';
+    // mirrored_reset: the mirror created the user without a password; the work is its reset email (claimed below).
+    const open = row.state === 'pending' || row.state === 'mirrored_reset';
+    if (!open && row.state !== 'created') return settledStatus(row);
+    if (row.state === 'created' && row.email_state !== 'none') return settledStatus(row);
     const auth0 = new Auth0ManagementClient({ managementUrl: cfg.managementUrl, clientId: cfg.clientId, clientSecret: cfg.clientSecret, maxRetries: 3 });
+    const target = new Auth0Target(auth0, { connection: cfg.connection, resetClientId: configFromEnv(this.env).providers.auth0.clientId });
     const identity = JSON.parse(row.identity) as KratosIdentity;
-    if (row.state === 'pending') {
-      const d = decide(identity, runId);
+    if (open) {
+      const d = decide(identity);
       if (d.action === 'skip') {
         await ctl.updateSignup(id, { state: 'skipped', detail: d.detail });
-        return 'skipped';
+        return d.status;
       }
-      const { password: _none, ...draft } = d.user;
-      let userId: string | undefined;
       try {
-        const created = await auth0.createUser({ ...draft, connection: cfg.connection, password: unusablePassword(), verify_email: false });
-        if (created.status === 'created') userId = created.user.user_id;
+        const [r] = await target.create([d.user], { runId, by: 'reconcile', claimReset: true, bulk: false });
+        if (r!.status === 'failed') {
+          await ctl.updateSignup(id, { state: 'failed', detail: r!.detail });
+          return 'failed';
+        }
+        if (r!.status === 'created') await ctl.updateSignup(id, { state: 'created', auth0_user_id: r!.userId ?? null });
         else {
-          const existing = await auth0.usersByEmail(d.user.email);
-          // Ours only if this run created it (a retried step); a user the CLI or an earlier run created was emailed by it.
-          const ours = existing.find((u) => createdByRun(u, id, runId));
-          if (!ours) {
-            await ctl.updateSignup(id, { state: 'exists', auth0_user_id: existing[0]?.user_id ?? null, detail: 'already in Auth0' });
-            return 'exists';
+          const s = settleExisting(await target.findByEmail(d.user.email), id, runId);
+          if (s.kind === 'kept' && s.user.mark!.by === 'mirror') {
+            await ctl.updateSignup(id, { state: 'mirrored', auth0_user_id: s.user.id, detail: `mirrored by ${s.user.mark!.run} with its password: no email` });
+            return 'mirrored';
           }
-          userId = ours.user_id;
+          if (s.kind === 'other' || s.kind === 'claimed' || s.kind === 'kept') {
+            // Someone else's user, or one whose email another run sends: never a second email.
+            await ctl.updateSignup(id, { state: 'exists', auth0_user_id: s.user?.id ?? null, detail: s.kind === 'kept' ? `created by ${s.user.mark!.run} with its password` : s.kind === 'claimed' ? `created by ${s.user.mark!.run}, its reset email is ${s.user.mark!.resetClaimedBy}'s` : 'already in Auth0' });
+            return 'skipped_exists';
+          }
+          await ctl.updateSignup(id, { state: 'created', auth0_user_id: s.user.id, ...(s.kind === 'claim' ? { detail: `mirrored by ${s.user.mark!.run} without a password` } : {}) });
         }
       } catch (err) {
         if (err instanceof Auth0ApiError && !err.retryable) {
@@ -84,17 +120,23 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
         }
         throw err; // the step retries
       }
-      await ctl.updateSignup(id, { state: 'created', auth0_user_id: userId ?? null });
     }
     const now = await ctl.signup(id);
-    if (!now || now.email_state !== 'none' || !now.email) return 'created';
+    if (!now || now.email_state !== 'none' || !now.email) return now ? settledStatus(now) : 'failed';
+    // A user this run did not create (the mirror's, without a password): its reset email is claimed first.
+    const user = now.auth0_user_id ? await target.get(now.auth0_user_id) : undefined;
+    const claim = user?.mark && user.mark.resetClaimedBy !== runId ? user : undefined;
+    if (claim?.mark?.resetClaimedBy !== undefined) {
+      await ctl.updateSignup(id, { state: 'exists', detail: `its reset email is ${claim.mark.resetClaimedBy}'s` });
+      return 'skipped_exists';
+    }
     // One courier, never two emails: if Olympus's courier already sent a recovery email, don't send ours.
     if (cfg.kratosAdminUrl) {
       try {
         const sent = await new KratosAdminClient(cfg.kratosAdminUrl, cfg.kratosAdminHeaders, 1).courierMessages(now.email);
         if (sent.some((m) => /recovery/i.test(m.template_type ?? ''))) {
           await ctl.updateSignup(id, { email_state: 'skipped_courier' });
-          return 'created';
+          return 'created_reset_skipped_courier';
         }
       } catch {
         // Only where reachable.
@@ -102,13 +144,14 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
     }
     await ctl.updateSignup(id, { email_state: 'sending' });
     try {
-      await auth0.sendPasswordChangeEmail(now.email, configFromEnv(this.env).providers.auth0.clientId, cfg.connection);
+      if (claim) await target.claimReset(claim, runId);
+      await target.sendReset(now.email);
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
       // No answer: it may have been sent. Leave it `sending` (unconfirmed): never twice.
       if (err instanceof Auth0ApiError && err.status === 0) {
         await ctl.updateSignup(id, { detail });
-        return 'created';
+        return 'created_reset_unconfirmed';
       }
       // Auth0 answered 429/5xx: nothing was sent; let the step retry.
       if (err instanceof Auth0ApiError && err.retryable) {
@@ -116,9 +159,9 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
         throw err;
       }
       await ctl.updateSignup(id, { email_state: 'failed', detail });
-      return 'created';
+      return 'created_reset_failed';
     }
     await ctl.updateSignup(id, { email_state: 'sent' });
-    return 'created';
+    return 'created_reset_sent';
   }
 }

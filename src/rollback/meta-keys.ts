@@ -28,6 +28,21 @@ export interface AutoRollbackPause {
   reason: string;
 }
 
+/** The last heartbeat of `switchback mirror` (mirror-state.ts), without the ids it carried. */
+export interface MirrorRecord {
+  mirror_id: string;
+  backlog: number;
+  unmirrored_signups: number;
+  oldest_unmirrored_created_at: string | null;
+  last_sweep_at: string | null;
+  last_sweep_seen: number;
+  counts: { mirrored: number; with_password: number; without_password: number; skipped: number; failed: number; hooks_dropped: number; hooks: number };
+  lag_ms: { p50: number; p99: number; max: number; n: number } | null;
+  received_at: string;
+  /** Set when the silence was noticed (and notified); null while it reports. */
+  silent_since: string | null;
+}
+
 export interface MetaKeys {
   /** The authoritative flag record (same format as KV). */
   flag: FlagRecord;
@@ -57,6 +72,8 @@ export interface MetaKeys {
   migration_started_at: string;
   /** A pause of automatic rollback (null once resumed or expired). */
   auto_rollback_pause: AutoRollbackPause | null;
+  /** The mirror's last heartbeat (mirror-state.ts). */
+  mirror: MirrorRecord;
   /** The reconcile job started by the last rollback. */
   reconcile_job: ReconcileJob;
   /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */

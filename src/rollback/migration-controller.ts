@@ -14,6 +14,7 @@
  * - status-view.ts: /status (ControllerStatus) and /metrics; history.ts: the console's series;
  *   live-feed.ts: the console's server-sent events (one snapshot a tick for all).
  * - drill-ledger.ts: drill results (switchback drill).
+ * - mirror-state.ts: `switchback mirror`'s heartbeats, its lag and silence.
  * - rule-book.ts: the rules in force.
  *
  * A Durable Object runs one event at a time and the flip is a synchronous
@@ -45,6 +46,7 @@ import type { RulesConfig } from './rules.ts';
 import { SignupLedger, type ReconcileProgress, type SignupFields } from './signup-ledger.ts';
 import type { SignupRow } from './signup-store.ts';
 import { StatusView, type ControllerStatus } from './status-view.ts';
+import { MirrorState, type MirrorHeartbeat } from './mirror-state.ts';
 import { bucketOf, BUCKET_SECONDS, windowStartBucket } from './window-aggregation.ts';
 
 export type { ManualRollbackResult, RollbackResult } from './flag-authority.ts';
@@ -68,6 +70,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #live: LiveFeed;
   readonly #drills: DrillLedger;
   readonly #pause: PauseSwitch;
+  readonly #mirror: MirrorState;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -86,7 +89,8 @@ export class MigrationController extends DurableObject<Env> {
     this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox, this.#detector);
-    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now));
+    this.#mirror = new MirrorState(this.#store, this.#signups.rows, this.#outbox, config);
+    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now), this.#mirror);
     this.#live = new LiveFeed(() => ({ status: this.#view.status(Date.now()), audit_head: this.#store.auditHead() }));
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
@@ -194,6 +198,17 @@ export class MigrationController extends DurableObject<Env> {
     this.#signups.progress(runId, p);
   }
 
+  /** A heartbeat from `switchback mirror`: its numbers, and the signups it has mirrored. */
+  async mirrorHeartbeat(hb: MirrorHeartbeat, actor: string): Promise<{ acknowledged: number; silence_seconds: number }> {
+    const now = Date.now();
+    const r = this.#mirror.heartbeat(hb, actor, now);
+    // The alarm notices a silence on time.
+    const due = this.#mirror.silenceDueAt();
+    const next = await this.ctx.storage.getAlarm();
+    if (due !== undefined && (next === null || next > due)) await this.ctx.storage.setAlarm(due);
+    return r;
+  }
+
   // ------------------------------------------------------------ reads
 
   status(): ControllerStatus {
@@ -250,6 +265,7 @@ export class MigrationController extends DurableObject<Env> {
     else await this.#loop.afterBatch(now);
     if (this.#flags.current().version !== before) this.#live.publish();
     await this.#flags.retryWriteThrough();
+    this.#mirror.checkSilence(now);
     await this.#outbox.deliver(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.#store.pruneHistory(Math.floor(now / 60_000) - HISTORY_RETENTION_MINUTES);
@@ -258,7 +274,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#deliveries.prune(now, dedupeWindowMs(rules.rules), longestDeliveryWindowMs(rules.rules));
     const busy = this.#flags.current().enabled || this.#store.pendingCount() > 0 || this.#store.get('kv_dirty');
     const nextOutbox = this.#store.nextOutboxAt();
-    const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox, this.#pause.current(now)?.until].filter((t): t is number => t !== undefined);
+    const candidates = [busy ? now + rules.evaluateEverySeconds * 1000 : undefined, nextOutbox, this.#pause.current(now)?.until, this.#mirror.silenceDueAt()].filter((t): t is number => t !== undefined);
     if (candidates.length) await this.ctx.storage.setAlarm(Math.max(now + 100, Math.min(...candidates)));
   }
 }

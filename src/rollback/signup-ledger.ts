@@ -39,7 +39,7 @@ export class SignupLedger {
   capture(s: CapturedSignup): { captured: boolean } {
     const captured = this.rows.capture(s);
     // Identities imported from Auth0 already exist there: never part of a reconcile.
-    const d = decide(s.identity, 'capture');
+    const d = decide(s.identity);
     if (captured && d.action === 'skip') this.rows.update(s.id, { state: 'skipped', detail: d.detail });
     return { captured };
   }

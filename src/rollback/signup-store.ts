@@ -6,7 +6,11 @@
  */
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 
-export type SignupState = 'pending' | 'created' | 'exists' | 'skipped' | 'failed';
+/**
+ * `mirrored`: `switchback mirror` brought it to the legacy provider with its password (nothing to do at
+ * rollback); `mirrored_reset`: brought without one (a rollback's reconcile sends its one reset email).
+ */
+export type SignupState = 'pending' | 'created' | 'exists' | 'skipped' | 'failed' | 'mirrored' | 'mirrored_reset';
 export type EmailState = 'none' | 'sending' | 'sent' | 'skipped_courier' | 'failed';
 
 export interface SignupRow {
@@ -41,11 +45,22 @@ export class SignupStore {
    * reconciled ones (`created`, `exists`) exist on both sides.
    */
   existsOnlyInOlympus(email: string): boolean {
-    return this.sql.exec("SELECT 1 FROM signups WHERE email = ? AND state IN ('pending', 'failed') LIMIT 1", email).toArray().length > 0;
+    // mirrored_reset: in the legacy provider, but without a password it could sign in with.
+    return this.sql.exec("SELECT 1 FROM signups WHERE email = ? AND state IN ('pending', 'failed', 'mirrored_reset') LIMIT 1", email).toArray().length > 0;
   }
 
   pendingIds(before: string, limit = 100_000): string[] {
-    return this.sql.exec<{ id: string }>("SELECT id FROM signups WHERE state = 'pending' AND created_at <= ? ORDER BY created_at, id LIMIT ?", before, limit).toArray().map((r) => r.id);
+    return this.sql.exec<{ id: string }>("SELECT id FROM signups WHERE state IN ('pending', 'mirrored_reset') AND created_at <= ? ORDER BY created_at, id LIMIT ?", before, limit).toArray().map((r) => r.id);
+  }
+
+  /** The mirror brought this signup to the legacy provider (only a signup no reconcile has settled yet). */
+  markMirrored(id: string, password: 'kept' | 'reset'): void {
+    this.sql.exec("UPDATE signups SET state = ?, detail = 'mirrored' WHERE id = ? AND state IN ('pending', 'mirrored_reset')", password === 'kept' ? 'mirrored' : 'mirrored_reset', id);
+  }
+
+  /** created_at of the oldest signup in no legacy provider yet, or null. */
+  oldestPendingCreatedAt(): string | null {
+    return this.sql.exec<{ t: string | null }>("SELECT MIN(created_at) AS t FROM signups WHERE state = 'pending'").one().t;
   }
 
   get(id: string): SignupRow | undefined {

@@ -12,6 +12,7 @@ import { prometheusText } from './prometheus.ts';
 import type { RuleBook } from './rule-book.ts';
 import type { RuleLoop, RuleStatus } from './rule-loop.ts';
 import type { SignupLedger } from './signup-ledger.ts';
+import type { MirrorState, MirrorStatus } from './mirror-state.ts';
 import type { NotifyReceiver } from './outbox.ts';
 import { windowStartBucket } from './window-aggregation.ts';
 
@@ -39,6 +40,8 @@ export interface ControllerStatus {
   last_5_minutes: { logins: ByProvider; api: ByProvider; failure_reasons: Record<string, number> };
   signups: { captured: number; since_migration_start: number; by_state: Record<string, number>; by_email_state: Record<string, number>; stranded_if_rolled_back_now: number };
   reconcile_job: ReconcileJob | null;
+  /** `switchback mirror`: lag, backlog, last sweep (null until its first heartbeat). */
+  mirror: MirrorStatus | null;
   pending_logins: number;
   events_lost_total: number;
   hook_deliveries_duplicate_total: number;
@@ -60,7 +63,14 @@ export class StatusView {
     private readonly signups: SignupLedger,
     private readonly receivers: () => NotifyReceiver[],
     private readonly pause: (now: number) => AutoRollbackPause | undefined = () => undefined,
+    private readonly mirror?: MirrorState,
   ) {}
+
+  /** The signups, with the stranded count taking the mirror's own count into account. */
+  private signupSummary(): ControllerStatus['signups'] {
+    const s = this.signups.summary();
+    return this.mirror ? { ...s, stranded_if_rolled_back_now: this.mirror.stranded(s.stranded_if_rolled_back_now) } : s;
+  }
 
   status(now: number): ControllerStatus {
     const flag = this.flags.current();
@@ -84,8 +94,9 @@ export class StatusView {
       evaluate_every_seconds: rules.evaluateEverySeconds,
       last_evaluated_at: lastEvaluatedAt ? new Date(lastEvaluatedAt).toISOString() : null,
       last_5_minutes: { logins: this.byProvider('login', from), api: this.byProvider('api', from), failure_reasons: this.failureReasons(from) },
-      signups: this.signups.summary(),
+      signups: this.signupSummary(),
       reconcile_job: this.store.get('reconcile_job') ?? null,
+      mirror: this.mirror?.status(now) ?? null,
       pending_logins: this.store.pendingCount(),
       events_lost_total: totals.events_lost ?? 0,
       hook_deliveries_duplicate_total: totals.hook_deliveries_duplicate ?? 0,
@@ -96,7 +107,8 @@ export class StatusView {
   }
 
   metrics(now: number): string {
-    return prometheusText({ flag: this.flags.current(), totals: this.store.get('totals') ?? {}, evaluations: this.loop.current(now), pendingLogins: this.store.pendingCount(), outbox: this.store.outboxSize() });
+    const text = prometheusText({ flag: this.flags.current(), totals: this.store.get('totals') ?? {}, evaluations: this.loop.current(now), pendingLogins: this.store.pendingCount(), outbox: this.store.outboxSize() });
+    return this.mirror ? text + this.mirror.metricsText(now, this.signupSummary().stranded_if_rolled_back_now) : text;
   }
 
   private byProvider(signal: string, from: number): ByProvider {

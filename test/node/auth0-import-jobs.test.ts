@@ -95,6 +95,13 @@ it('upserts existing users when upsert=true', async () => {
   expect(existing.credential).toEqual({ kind: 'password_hash', hash: BCRYPT });
 });
 
+it('never replaces the password of an existing user through an upsert (Auth0 sets hashes on first import only)', async () => {
+  const existing = api.seedUser({ email: 'has-pw@example.test', email_verified: true }, { kind: 'password', password: 'Old-Password-1' });
+  const { id } = (await (await mgmt(api, token, 'POST', '/jobs/users-imports', importForm([{ email: 'has-pw@example.test', given_name: 'New', password_hash: BCRYPT }], api.connection.id, { upsert: 'true' }))).json()) as { id: string };
+  expect((await waitForJob(api, token, id)).summary).toEqual({ failed: 1, updated: 0, inserted: 0, total: 1 });
+  expect(existing.credential).toEqual({ kind: 'password', password: 'Old-Password-1' });
+});
+
 it('fails the job when the file is not a JSON array', async () => {
   const { id } = (await (await mgmt(api, token, 'POST', '/jobs/users-imports', importForm('{not json', api.connection.id))).json()) as { id: string };
   const job = await waitForJob(api, token, id);

@@ -5,6 +5,8 @@
  * same Auth0 users, hashes and emails, the same report, no user created
  * twice, no email sent twice.
  */
+import { foldCheckpoint, type ReconcileEvent } from '../../src/reconcile/reconcile-run.ts';
+import { parseJsonLines } from '../../src/reconcile/journal.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -47,7 +49,8 @@ it('after injected crashes (SWITCHBACK_RECONCILE_CRASH_AFTER) and a rerun, Auth0
     expect(first.code, first.output).toBe(137);
     expect(first.stderr).toContain('crash injected after 170 identities');
     expect(existsSync(join(fx.dir, 'report.json'))).toBe(false);
-    const cp = JSON.parse(readFileSync(join(fx.dir, 'checkpoint.json'), 'utf8')) as { lines: Record<string, unknown>; run_id: string };
+    // The journal: one event per step, folded to the run's state.
+    const cp = foldCheckpoint(parseJsonLines<ReconcileEvent>(readFileSync(join(fx.dir, 'checkpoint.json'), 'utf8'), 'journal'))!;
     expect(Object.keys(cp.lines).length).toBeGreaterThan(0);
     expect(Object.keys(cp.lines).length).toBeLessThanOrEqual(170);
     const usersAfterCrash = fx.auth0.users.size;

@@ -117,6 +117,9 @@ describe('reconcile of a 1,000-identity window', () => {
         olympus_created_at: i.created_at,
         reconciled_by: 'switchback',
         reconcile_run: report.run_id,
+        written_by: 'reconcile',
+        // The mark (src/reconcile/legacy-mark.ts): whether the hash came along, and who sends the reset email.
+        ...(expectedStatus(i) === 'created_password_kept' ? { password: 'kept' } : { password: 'reset', reset_claimed_by: report.run_id }),
         ...(i.external_id ? { olympus_external_id: i.external_id } : {}),
       });
       const first = i.traits.first_name;

@@ -191,7 +191,9 @@ export function byStatus(report: Report): Record<string, ReportLine[]> {
  */
 export function auth0State(auth0: Auth0ApiHandle) {
   const users = [...auth0.users.values()].map((u: StoredUser) => {
-    const { reconcile_run: _run, ...meta } = (u.profile.app_metadata ?? {}) as Record<string, unknown>;
+    // Run ids differ between runs: only whether a run claimed the reset email is compared.
+    const { reconcile_run: _run, reset_claimed_by: claimedBy, ...meta } = (u.profile.app_metadata ?? {}) as Record<string, unknown>;
+    if (claimedBy !== undefined) meta.reset_claimed = true;
     const cred = u.credential;
     return {
       email: u.profile.email,

@@ -1,0 +1,123 @@
+/**
+ * `switchback mirror` / `npm run mirror`: copies every Olympus signup, and
+ * every change of email, name or password, to the legacy provider as it
+ * happens, so a rollback strands nobody and sends no reset email to users
+ * whose hash came along. Long-running; runs where the Kratos admin API is
+ * reachable (beside Olympus). Kratos calls its hook endpoint (registration
+ * and settings web hooks); a sweep of GET /admin/identities every
+ * MIRROR_SWEEP_SECONDS catches whatever a lost hook missed. It reports to the
+ * gateway's controller (SWITCHBACK_URL, SWITCHBACK_MIRROR_TOKEN) so /status
+ * shows its lag and a silent mirror raises a notification.
+ *
+ *   npm run mirror -- [--journal FILE] [--port N] [--host ADDR] [--once]
+ *
+ * Configuration (flags override): KRATOS_ADMIN_URL, AUTH0_DOMAIN or
+ * AUTH0_MANAGEMENT_URL, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET,
+ * AUTH0_CONNECTION, AUTH0_CLIENT_ID, MIRROR_HOOK_TOKEN, MIRROR_PORT,
+ * MIRROR_HOST, MIRROR_JOURNAL, MIRROR_SWEEP_SECONDS, MIRROR_HEARTBEAT_SECONDS,
+ * MIRROR_MAX_BACKLOG, MIRROR_BATCH, SWITCHBACK_URL, SWITCHBACK_MIRROR_TOKEN
+ * (docs/configuration.md, "switchback mirror").
+ */
+import { parseArgs } from 'node:util';
+import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
+import { Auth0ManagementClient } from '../src/reconcile/auth0-management-client.ts';
+import { Auth0Target } from '../src/reconcile/auth0-target.ts';
+import { SwitchbackError } from '../src/core/errors.ts';
+import { adminApi } from './cli/admin-api.ts';
+import { startMirrorProcess } from './mirror/mirror-process.ts';
+
+const USAGE = `usage: switchback mirror [--journal FILE] [--port N] [--host ADDR] [--once]
+  --once: one sweep, drain, one heartbeat, then exit (a catch-up run)`;
+
+class UsageError extends SwitchbackError {
+  readonly code = 'ERR_USAGE';
+}
+
+function need(value: string | undefined, name: string): string {
+  if (!value) throw new UsageError(`${name} is required`);
+  return value;
+}
+
+function intVar(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: { journal: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, once: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  if (a.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const env = process.env;
+  const domain = env.AUTH0_DOMAIN;
+  const auth0 = new Auth0ManagementClient({
+    managementUrl: need(env.AUTH0_MANAGEMENT_URL ?? (domain ? `https://${domain}/api/v2` : undefined), 'AUTH0_MANAGEMENT_URL or AUTH0_DOMAIN'),
+    clientId: need(env.AUTH0_MGMT_CLIENT_ID, 'AUTH0_MGMT_CLIENT_ID'),
+    clientSecret: need(env.AUTH0_MGMT_CLIENT_SECRET, 'AUTH0_MGMT_CLIENT_SECRET'),
+  });
+  const target = new Auth0Target(auth0, { connection: need(env.AUTH0_CONNECTION, 'AUTH0_CONNECTION'), resetClientId: env.AUTH0_CLIENT_ID ?? env.AUTH0_MGMT_CLIENT_ID! });
+  const kratos = new KratosAdminClient(need(env.KRATOS_ADMIN_URL, 'KRATOS_ADMIN_URL'));
+  const port = intVar('MIRROR_PORT (--port)', a.port ?? env.MIRROR_PORT, 4455, 0, 65535);
+  const sweepSeconds = intVar('MIRROR_SWEEP_SECONDS', env.MIRROR_SWEEP_SECONDS, 300, 1, 86400);
+  const heartbeatSeconds = intVar('MIRROR_HEARTBEAT_SECONDS', env.MIRROR_HEARTBEAT_SECONDS, 15, 1, 3600);
+  const maxBacklog = intVar('MIRROR_MAX_BACKLOG', env.MIRROR_MAX_BACKLOG, 10_000, 1, 1_000_000);
+  const batchMax = intVar('MIRROR_BATCH', env.MIRROR_BATCH, 500, 1, 500);
+  const gateway = env.SWITCHBACK_URL;
+  const token = env.SWITCHBACK_MIRROR_TOKEN ?? env.SWITCHBACK_ADMIN_TOKEN;
+  if (gateway && !token) throw new UsageError('SWITCHBACK_MIRROR_TOKEN is required with SWITCHBACK_URL (an ADMIN_TOKENS entry with the oncall role)');
+  const api = gateway && token ? adminApi(gateway, token) : undefined;
+
+  await kratos.probe();
+  await target.preflight();
+  const proc = await startMirrorProcess({
+    kratos,
+    target,
+    journalPath: a.journal ?? env.MIRROR_JOURNAL ?? '.switchback/mirror.journal.jsonl',
+    hookToken: env.MIRROR_HOOK_TOKEN,
+    host: a.host ?? env.MIRROR_HOST ?? '127.0.0.1',
+    port,
+    sweepSeconds,
+    heartbeatSeconds,
+    maxBacklog,
+    batchMax,
+    report: api
+      ? async (hb) => {
+          const res = await api.mirror.heartbeat.$post({ json: hb });
+          if (!res.ok) throw new Error(`POST /mirror/heartbeat answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+        }
+      : undefined,
+  });
+  console.error(`mirror ${proc.mirror.runId}: hooks at ${proc.url}/hooks/kratos${env.MIRROR_HOOK_TOKEN ? '' : ' (closed: MIRROR_HOOK_TOKEN not set)'}, sweep every ${sweepSeconds} s, ${api ? `heartbeat to ${gateway} every ${heartbeatSeconds} s` : 'not reporting (SWITCHBACK_URL not set)'}`);
+  if (a.once) {
+    await proc.sweep();
+    await proc.idle(30 * 60_000);
+    await proc.heartbeat();
+    const s = proc.mirror.snapshot();
+    console.log(JSON.stringify(s));
+    await proc.stop();
+    return s.counts.failed ? 3 : 0;
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await proc.stop();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const usage = err instanceof UsageError || (err instanceof Error && 'code' in err && String((err as { code: string }).code).startsWith('ERR_PARSE_ARGS'));
+    console.error(`mirror: ${err instanceof Error ? err.message : String(err)}`);
+    if (usage) console.error(USAGE);
+    process.exit(usage ? 2 : 1);
+  },
+);

@@ -1,0 +1,97 @@
+/**
+ * The mirror's journal (an append-only journal.ts): what it has written to
+ * the legacy provider for each Olympus identity, so a restarted mirror
+ * neither loses nor duplicates anyone. Folded on start, then compacted to one
+ * event per identity (the only full rewrite, once per start).
+ *
+ * A `rehashing` event is written before a password hash is replaced (delete
+ * + re-import on Auth0); without the `mirrored` event that follows, the fold
+ * marks the identity's hash as not yet carried, and the next pass finishes it.
+ */
+import type { Journal } from '../reconcile/journal.ts';
+
+export type MirrorEvent =
+  | { e: 'start'; run_id: string; at: string }
+  | { e: 'mirrored'; id: string; user_id?: string; email: string; fp: string; password: 'kept' | 'reset'; created_at: string; at: string }
+  | { e: 'skipped'; id: string; fp: string; reason: string }
+  | { e: 'failed'; id: string; detail: string; created_at: string; at: string }
+  | { e: 'rehashing'; id: string }
+  | { e: 'reported'; ids: string[] }
+  | { e: 'sweep'; at: string; seen: number };
+
+export interface MirroredEntry {
+  status: 'mirrored' | 'skipped' | 'failed';
+  userId?: string;
+  email?: string;
+  /** Fingerprint of what was written (identity-mapper.ts draftFingerprint, or `skip:<reason>`). */
+  fp: string;
+  password?: 'kept' | 'reset';
+  createdAt?: string;
+  detail?: string;
+  /** Sent to the controller in a heartbeat (it then counts the signup as mirrored). */
+  reported: boolean;
+}
+
+export interface MirrorState {
+  runId: string | undefined;
+  entries: Map<string, MirroredEntry>;
+  lastSweep: { at: string; seen: number } | undefined;
+}
+
+/** Folds events onto `s` (a new state by default). */
+export function foldMirror(events: readonly MirrorEvent[], s: MirrorState = { runId: undefined, entries: new Map(), lastSweep: undefined }): MirrorState {
+  for (const ev of events) {
+    switch (ev.e) {
+      case 'start':
+        s.runId ??= ev.run_id;
+        break;
+      case 'mirrored': {
+        const before = s.entries.get(ev.id);
+        s.entries.set(ev.id, { status: 'mirrored', ...(ev.user_id ? { userId: ev.user_id } : before?.userId ? { userId: before.userId } : {}), email: ev.email, fp: ev.fp, password: ev.password, createdAt: ev.created_at, reported: (before?.reported ?? false) && before?.password === ev.password });
+        break;
+      }
+      case 'skipped':
+        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: true });
+        break;
+      case 'failed': {
+        const before = s.entries.get(ev.id);
+        // A user already mirrored stays mirrored; the failed change is retried by the next sweep.
+        if (before?.status === 'mirrored') s.entries.set(ev.id, { ...before, fp: 'retry' });
+        else s.entries.set(ev.id, { status: 'failed', fp: 'failed', detail: ev.detail, createdAt: ev.created_at, reported: true });
+        break;
+      }
+      case 'rehashing': {
+        const before = s.entries.get(ev.id);
+        if (before) s.entries.set(ev.id, { ...before, fp: 'rehash-pending' });
+        break;
+      }
+      case 'reported':
+        for (const id of ev.ids) {
+          const e = s.entries.get(id);
+          if (e) e.reported = true;
+        }
+        break;
+      case 'sweep':
+        s.lastSweep = { at: ev.at, seen: ev.seen };
+        break;
+    }
+  }
+  return s;
+}
+
+/** The state as the fewest events (compaction). */
+export function compactMirror(s: MirrorState, runId: string): MirrorEvent[] {
+  const out: MirrorEvent[] = [{ e: 'start', run_id: runId, at: new Date().toISOString() }];
+  const reported: string[] = [];
+  for (const [id, m] of s.entries) {
+    if (m.status === 'mirrored') out.push({ e: 'mirrored', id, ...(m.userId ? { user_id: m.userId } : {}), email: m.email!, fp: m.fp, password: m.password!, created_at: m.createdAt!, at: new Date().toISOString() });
+    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '' });
+    // Failed identities are not kept: the first sweep finds them again.
+    if (m.status === 'mirrored' && m.reported) reported.push(id);
+  }
+  if (reported.length) out.push({ e: 'reported', ids: reported });
+  if (s.lastSweep) out.push({ e: 'sweep', ...s.lastSweep });
+  return out;
+}
+
+export type MirrorJournal = Journal<MirrorEvent>;

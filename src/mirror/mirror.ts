@@ -1,0 +1,375 @@
+/**
+ * `switchback mirror`'s engine: keeps the legacy provider a copy of Olympus,
+ * so a rollback strands nobody. Triggers put identity ids on a bounded queue
+ * (Kratos registration and settings web hooks; the periodic sweep of
+ * GET /admin/identities, the safety net for a lost hook); each pass takes a
+ * batch, reads the identities with their password hashes
+ * (include_credential=password), and through the legacy kind's
+ * ReconcileTarget:
+ *
+ * - creates the new ones (with the hash where the target takes it; unclaimed
+ *   reset email otherwise: the first reconcile after a rollback sends it),
+ * - updates email and names that changed, and replaces a changed hash where
+ *   the target allows it (Auth0: delete + re-import under the same id),
+ * - adopts a user switchback already created for that identity (a mirror
+ *   killed before it journaled, or a reconcile), and leaves anyone else's
+ *   account alone.
+ *
+ * Everything written is journaled (mirror-journal.ts): idempotent and
+ * resumable. The target paces itself on the provider's rate-limit headers;
+ * the queue is bounded (a hook beyond it is dropped and counted, and the next
+ * sweep finds that identity). The status says the lag (oldest unmirrored
+ * signup), the backlog and the last sweep, for the controller's heartbeat.
+ */
+import { decide, draftFingerprint } from '../reconcile/identity-mapper.ts';
+import type { KratosAdminClient } from '../reconcile/kratos-admin-client.ts';
+import type { KratosIdentity } from '../reconcile/kratos-identity.ts';
+import { createdBySwitchback } from '../reconcile/legacy-mark.ts';
+import type { LegacyUserDraft, ReconcileTarget, TargetUser } from '../reconcile/reconcile-target.ts';
+import { compactMirror, foldMirror, type MirrorEvent, type MirrorJournal, type MirroredEntry, type MirrorState } from './mirror-journal.ts';
+
+export interface MirrorOptions {
+  kratos: KratosAdminClient;
+  target: ReconcileTarget;
+  journal: MirrorJournal;
+  /** Most identities waiting at once (MIRROR_MAX_BACKLOG). */
+  maxBacklog?: number;
+  /** Identities per pass (one import job on Auth0). */
+  batchMax?: number;
+  sweepPageSize?: number;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+interface Queued {
+  id: string;
+  source: 'hook' | 'sweep';
+  /** When the trigger arrived (ms). */
+  since: number;
+  createdAt?: string;
+  identity?: KratosIdentity;
+}
+
+/** What the mirror reports (heartbeat, /healthz, benchmarks). */
+export interface MirrorSnapshot {
+  mirror_id: string;
+  backlog: number;
+  /** New signups not yet in the legacy provider (queued, or failed and waiting for the next sweep). */
+  unmirrored_signups: number;
+  oldest_unmirrored_created_at: string | null;
+  last_sweep_at: string | null;
+  last_sweep_seen: number;
+  counts: { mirrored: number; with_password: number; without_password: number; skipped: number; failed: number; hooks_dropped: number; hooks: number };
+  /** Signup-to-mirrored lag of the users created since start (ms). */
+  lag_ms: { p50: number; p99: number; max: number; n: number } | null;
+}
+
+const fpOf = (d: LegacyUserDraft, target: ReconcileTarget) => {
+  const f = draftFingerprint(d);
+  // A hash the target cannot take is not "carried": changing it changes nothing there.
+  return JSON.stringify([f.profile, d.hash && target.acceptsHash(d.hash) ? f.hash : '']);
+};
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export class Mirror {
+  readonly #o: Required<Omit<MirrorOptions, 'log'>> & Pick<MirrorOptions, 'log'>;
+  readonly #state: MirrorState;
+  readonly #queue = new Map<string, Queued>();
+  readonly #lags: number[] = [];
+  #hooks = 0;
+  #dropped = 0;
+  #waiters: (() => void)[] = [];
+
+  private constructor(o: MirrorOptions, state: MirrorState) {
+    this.#o = { maxBacklog: 10_000, batchMax: 500, sweepPageSize: 500, now: Date.now, ...o };
+    this.#state = state;
+  }
+
+  /** Replays and compacts the journal; the run id survives restarts (the mark's `run`). */
+  static async open(o: MirrorOptions): Promise<Mirror> {
+    const state = foldMirror(await o.journal.read());
+    const runId = state.runId ?? `mirror-${new Date((o.now ?? Date.now)()).toISOString().replace(/[:.]/g, '').slice(0, 15)}-${crypto.randomUUID().slice(0, 6)}`;
+    state.runId = runId;
+    for (const [id, e] of state.entries) if (e.status === 'failed') state.entries.delete(id);
+    await o.journal.rewrite(compactMirror(state, runId));
+    return new Mirror(o, state);
+  }
+
+  get runId(): string {
+    return this.#state.runId!;
+  }
+
+  /** A trigger: true when queued (or already queued), false when the backlog is full (the sweep will find it). */
+  enqueue(id: string, source: 'hook' | 'sweep', identity?: KratosIdentity, createdAt?: string): boolean {
+    if (source === 'hook') this.#hooks++;
+    const before = this.#queue.get(id);
+    if (before) {
+      if (identity) before.identity = identity;
+      return true;
+    }
+    if (this.#queue.size >= this.#o.maxBacklog) {
+      if (source === 'hook') this.#dropped++;
+      return false;
+    }
+    this.#queue.set(id, { id, source, since: this.#o.now(), ...(createdAt ?? identity?.created_at ? { createdAt: createdAt ?? identity!.created_at } : {}), ...(identity ? { identity } : {}) });
+    for (const w of this.#waiters.splice(0)) w();
+    return true;
+  }
+
+  get backlog(): number {
+    return this.#queue.size;
+  }
+
+  /** Resolves when something is queued, or after `ms`. */
+  waitForWork(ms: number): Promise<void> {
+    if (this.#queue.size > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.#waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  /** Needs writing: new, changed since it was written, or a hash replacement left unfinished. */
+  #needsWork(identity: KratosIdentity): boolean {
+    const e = this.#state.entries.get(identity.id);
+    const d = decide(identity);
+    const fp = d.action === 'skip' ? `skip:${d.status}` : fpOf(d.user, this.#o.target);
+    return !e || e.fp !== fp;
+  }
+
+  /** The safety net: every identity, compared with what was written; what differs is queued. */
+  async sweep(): Promise<{ seen: number; queued: number }> {
+    let seen = 0;
+    let queued = 0;
+    for (let token: string | undefined | null = null; token !== undefined; ) {
+      const page = await this.#o.kratos.page(this.#o.sweepPageSize, token ?? undefined);
+      for (const identity of page.identities) {
+        seen++;
+        if (this.#needsWork(identity) && this.enqueue(identity.id, 'sweep', identity)) queued++;
+      }
+      token = page.next;
+    }
+    const ev: MirrorEvent = { e: 'sweep', at: new Date(this.#o.now()).toISOString(), seen };
+    this.#state.lastSweep = { at: ev.at, seen };
+    await this.#o.journal.append(ev);
+    return { seen, queued };
+  }
+
+  async #append(...events: MirrorEvent[]): Promise<void> {
+    // The journal first, then the state: what the state says is on disk.
+    await this.#o.journal.append(...events);
+    for (const ev of events) this.#apply(ev);
+  }
+
+  #apply(ev: MirrorEvent): void {
+    foldMirror([ev], this.#state);
+  }
+
+  /** One pass: up to batchMax queued identities written; the number handled. */
+  async drainOnce(): Promise<number> {
+    const batch = [...this.#queue.values()].slice(0, this.#o.batchMax);
+    if (batch.length === 0) return 0;
+    const missing = batch.filter((q) => !q.identity).map((q) => q.id);
+    const fetched = new Map((await this.#o.kratos.byIds(missing)).map((i) => [i.id, i]));
+    const creates: { q: Queued; identity: KratosIdentity; draft: LegacyUserDraft; fp: string }[] = [];
+    for (const q of batch) {
+      const identity = q.identity ?? fetched.get(q.id);
+      if (!identity) {
+        this.#queue.delete(q.id); // deleted in Olympus meanwhile: nothing to mirror
+        continue;
+      }
+      try {
+        const d = decide(identity);
+        if (d.action === 'skip') {
+          await this.#append({ e: 'skipped', id: identity.id, fp: `skip:${d.status}`, reason: d.detail });
+          this.#queue.delete(q.id);
+          continue;
+        }
+        const fp = fpOf(d.user, this.#o.target);
+        const known = this.#state.entries.get(identity.id);
+        if (known?.status === 'mirrored') await this.#update(identity, d.user, fp, known);
+        else {
+          creates.push({ q, identity, draft: d.user, fp });
+          continue;
+        }
+      } catch (err) {
+        await this.#fail(identity, err);
+      }
+      this.#queue.delete(q.id);
+    }
+    if (creates.length) await this.#create(creates);
+    return batch.length;
+  }
+
+  async #fail(identity: KratosIdentity, err: unknown): Promise<void> {
+    const detail = err instanceof Error ? err.message : String(err);
+    this.#o.log?.(`mirror: ${identity.id}: ${detail}`);
+    await this.#append({ e: 'failed', id: identity.id, detail, created_at: identity.created_at, at: new Date(this.#o.now()).toISOString() });
+  }
+
+  async #create(items: { q: Queued; identity: KratosIdentity; draft: LegacyUserDraft; fp: string }[]): Promise<void> {
+    let outcomes;
+    try {
+      outcomes = await this.#o.target.create(items.map((i) => i.draft), { runId: this.runId, by: 'mirror', claimReset: false, bulk: true });
+    } catch (err) {
+      for (const i of items) {
+        await this.#fail(i.identity, err);
+        this.#queue.delete(i.q.id);
+      }
+      return;
+    }
+    const now = this.#o.now();
+    for (let k = 0; k < items.length; k++) {
+      const { q, identity, draft, fp } = items[k]!;
+      const r = outcomes[k]!;
+      try {
+        if (r.status === 'created') {
+          await this.#append({ e: 'mirrored', id: identity.id, ...(r.userId ? { user_id: r.userId } : {}), email: draft.email, fp, password: r.passwordKept ? 'kept' : 'reset', created_at: identity.created_at, at: new Date(now).toISOString() });
+          this.#noteLag(now - Date.parse(identity.created_at));
+        } else if (r.status === 'failed') {
+          await this.#fail(identity, new Error(r.detail));
+        } else {
+          const users = await this.#o.target.findByEmail(draft.email);
+          const mine = users.find((u) => createdBySwitchback(u, identity.id));
+          if (!mine) {
+            // The person's own account (not switchback's): never touched, and not stranded either.
+            await this.#append({ e: 'skipped', id: identity.id, fp, reason: `already in ${this.#o.target.kind}, not created by switchback` });
+          } else {
+            // Created by switchback before (a mirror killed before it journaled, or a reconcile): adopt it.
+            const kept = mine.mark!.password === 'kept';
+            await this.#append({ e: 'mirrored', id: identity.id, user_id: mine.id, email: mine.email, fp: kept ? fp : JSON.stringify([JSON.parse(fp)[0], '']), password: kept ? 'kept' : 'reset', created_at: identity.created_at, at: new Date(now).toISOString() });
+            this.#noteLag(now - Date.parse(identity.created_at));
+            // A hash the adopted user lacks: the next pass carries it over.
+            if (!kept && draft.hash && this.#o.target.acceptsHash(draft.hash)) {
+              this.#queue.delete(q.id);
+              this.enqueue(identity.id, 'sweep', identity);
+              continue;
+            }
+          }
+        }
+      } catch (err) {
+        await this.#fail(identity, err);
+      }
+      this.#queue.delete(q.id);
+    }
+  }
+
+  /** The legacy user of a mirrored identity, found by id, else by email and mark. */
+  async #resolve(identityId: string, known: MirroredEntry): Promise<TargetUser | undefined> {
+    if (known.userId) {
+      const u = await this.#o.target.get(known.userId);
+      if (u) return u;
+    }
+    return (await this.#o.target.findByEmail(known.email!)).find((u) => createdBySwitchback(u, identityId));
+  }
+
+  async #update(identity: KratosIdentity, draft: LegacyUserDraft, fp: string, known: MirroredEntry): Promise<void> {
+    // A hook for a change the legacy side does not hold (or a repeated hook): no call at all.
+    if (fp === known.fp) return;
+    const [profileNow, hashNow] = JSON.parse(fp) as [string, string];
+    const [profileBefore, hashBefore] = known.fp.startsWith('[') ? (JSON.parse(known.fp) as [string, string]) : ['', ''];
+    let user = await this.#resolve(identity.id, known);
+    const rehash = hashNow !== '' && (hashNow !== hashBefore || known.fp === 'rehash-pending');
+    if (!user && !rehash) throw new Error(`the ${this.#o.target.kind} user of ${identity.id} (${known.userId ?? known.email}) is gone`);
+    let userId = user?.id ?? known.userId;
+    let password = known.password!;
+    if (rehash) {
+      await this.#append({ e: 'rehashing', id: identity.id });
+      // A crash after the delete leaves no user: the mark is the one the mirror wrote.
+      user ??= { id: known.userId ?? '', email: known.email!, mark: { olympusId: identity.id, run: this.runId, by: 'mirror', password: known.password, resetClaimedBy: undefined } };
+      const r = await this.#o.target.replaceHash(user, { ...draft, hash: draft.hash! }, { runId: this.runId, by: 'mirror' });
+      if (r.status === 'replaced') {
+        userId = r.userId;
+        password = 'kept';
+        user = { ...user, id: r.userId, email: draft.email };
+      }
+    } else if (profileNow !== profileBefore && user) {
+      await this.#o.target.updateProfile(user, draft);
+    }
+    await this.#append({ e: 'mirrored', id: identity.id, ...(userId ? { user_id: userId } : {}), email: draft.email, fp, password, created_at: identity.created_at, at: new Date(this.#o.now()).toISOString() });
+  }
+
+  #noteLag(ms: number): void {
+    this.#lags.push(Math.max(0, ms));
+    if (this.#lags.length > 100_000) this.#lags.splice(0, this.#lags.length - 100_000);
+  }
+
+  /** Drains until the queue is empty. */
+  async drain(): Promise<void> {
+    while ((await this.drainOnce()) > 0) {
+      // next batch
+    }
+  }
+
+  /** The lags of the users created since start, in ms (benchmarks). */
+  lags(): readonly number[] {
+    return this.#lags;
+  }
+
+  entry(id: string): MirroredEntry | undefined {
+    return this.#state.entries.get(id);
+  }
+
+  snapshot(): MirrorSnapshot {
+    let mirrored = 0;
+    let withPassword = 0;
+    let skipped = 0;
+    let failed = 0;
+    let oldest: string | null = null;
+    let unmirrored = 0;
+    const older = (t: string | undefined) => {
+      if (t && (oldest === null || t < oldest)) oldest = t;
+    };
+    for (const e of this.#state.entries.values()) {
+      if (e.status === 'mirrored') {
+        mirrored++;
+        if (e.password === 'kept') withPassword++;
+      } else if (e.status === 'skipped') skipped++;
+      else {
+        failed++;
+        unmirrored++;
+        older(e.createdAt);
+      }
+    }
+    for (const q of this.#queue.values()) {
+      const e = this.#state.entries.get(q.id);
+      if (e && e.status !== 'failed') continue; // a change to a mirrored user, or one just failed (counted above)
+      if (e) continue;
+      unmirrored++;
+      older(q.createdAt);
+    }
+    const sorted = [...this.#lags].sort((a, b) => a - b);
+    return {
+      mirror_id: this.runId,
+      backlog: this.#queue.size,
+      unmirrored_signups: unmirrored,
+      oldest_unmirrored_created_at: oldest === null ? null : new Date(oldest).toISOString(),
+      last_sweep_at: this.#state.lastSweep?.at ?? null,
+      last_sweep_seen: this.#state.lastSweep?.seen ?? 0,
+      counts: { mirrored, with_password: withPassword, without_password: mirrored - withPassword, skipped, failed, hooks_dropped: this.#dropped, hooks: this.#hooks },
+      lag_ms: sorted.length ? { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)!, n: sorted.length } : null,
+    };
+  }
+
+  /** Mirrored identities the controller has not heard of yet (at most `limit`). */
+  unreported(limit = 1000): { id: string; password: 'kept' | 'reset' }[] {
+    const out: { id: string; password: 'kept' | 'reset' }[] = [];
+    for (const [id, e] of this.#state.entries) {
+      if (out.length >= limit) break;
+      if (e.status === 'mirrored' && !e.reported) out.push({ id, password: e.password! });
+    }
+    return out;
+  }
+
+  /** The controller recorded these. */
+  async acknowledge(ids: readonly string[]): Promise<void> {
+    if (ids.length) await this.#append({ e: 'reported', ids: [...ids] });
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * The Auth0 reconcile target (reconcile-target.ts) on the Management API v2
+ * client (auth0-management-client.ts): the first implementation of the
+ * interface, the one the Workflow, the CLI and the mirror use today.
+ *
+ * - Hashes: POST /users takes no hash, so a user with a hash Auth0 can verify
+ *   (bcrypt as `password_hash`, argon2 and pbkdf2 as `custom_password_hash`)
+ *   is created through a user-import job (≤ 500 KB per file, at most two jobs
+ *   per tenant, per-user errors read back; DUPLICATED_USER means `exists`).
+ *   Without one: POST /users with an unusable random password (409: `exists`),
+ *   or an import job too when many come at once (`bulk`).
+ * - A new hash for an existing user: Auth0's import sets a hash only when it
+ *   creates the user ("password_hash … can only be provided when the user is
+ *   first imported and cannot be updated later", Bulk User Import Database
+ *   Schema; an upsert with a hash fails with "A custom_password_hash was
+ *   provided, but the user already has password hash defined", Auth0 support
+ *   article "Bulk User Import Without Password Hashes"), and PATCH /users/{id}
+ *   takes only a plain-text `password`. Auth0's own answer is: delete the user
+ *   and import it again; we import it under the same user_id (import's
+ *   `user_id` field, without the `auth0|` prefix), so sessions, logs and
+ *   links keyed by the id still match.
+ * - Reset: /dbconnections/change_password (Auth0's mail path), with an
+ *   application enabled on the connection.
+ * - The mark (legacy-mark.ts) is app_metadata; Auth0 merges app_metadata at
+ *   the top level on PATCH, so a claim touches only its key.
+ */
+import { Auth0ApiError, type Auth0ManagementClient, type Auth0User } from './auth0-management-client.ts';
+import { markMetadata, markOf, type MarkMetadata } from './legacy-mark.ts';
+import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
+
+export interface Auth0TargetOptions {
+  /** The database connection's name (AUTH0_CONNECTION). */
+  connection: string;
+  /** client_id of an application enabled on the connection, for reset emails. */
+  resetClientId: string;
+}
+
+type PasswordCarry =
+  | { kind: 'bcrypt'; password_hash: string }
+  | { kind: 'custom'; custom_password_hash: { algorithm: 'argon2' | 'pbkdf2'; hash: { value: string; encoding?: 'utf8' } } }
+  | { kind: 'none' };
+
+const MAX_IMPORT_BYTES = 450 * 1024; // under Auth0's 500 KB per file, with room for the multipart envelope
+const MAX_CONCURRENT_JOBS = 2;
+
+/** How a Kratos hash travels to Auth0, if it can. */
+export function passwordCarry(hash: string | undefined): PasswordCarry {
+  if (!hash) return { kind: 'none' };
+  if (/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(hash)) return { kind: 'bcrypt', password_hash: hash };
+  if (hash.startsWith('$argon2id$') || hash.startsWith('$argon2i$')) return { kind: 'custom', custom_password_hash: { algorithm: 'argon2', hash: { value: hash, encoding: 'utf8' } } };
+  if (/^\$pbkdf2-sha(1|256|512)\$/.test(hash)) return { kind: 'custom', custom_password_hash: { algorithm: 'pbkdf2', hash: { value: hash, encoding: 'utf8' } } };
+  return { kind: 'none' };
+}
+
+/** An unusable password that satisfies Auth0's password policies; the user resets it. */
+export function unusablePassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return `${btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, '')}aA1!`;
+}
+
+function profileFields(d: LegacyUserDraft): Record<string, unknown> {
+  const r: Record<string, unknown> = { email: d.email, email_verified: d.emailVerified };
+  if (d.name) r.name = d.name;
+  if (d.givenName) r.given_name = d.givenName;
+  if (d.familyName) r.family_name = d.familyName;
+  return r;
+}
+
+function importRecord(d: LegacyUserDraft, meta: MarkMetadata | Record<string, unknown>, userId?: string): Record<string, unknown> {
+  const r: Record<string, unknown> = { ...profileFields(d), app_metadata: meta };
+  if (userId) r.user_id = userId;
+  const carry = passwordCarry(d.hash);
+  if (carry.kind === 'bcrypt') r.password_hash = carry.password_hash;
+  if (carry.kind === 'custom') r.custom_password_hash = carry.custom_password_hash;
+  return r;
+}
+
+export function toTargetUser(u: Auth0User): TargetUser {
+  return { id: u.user_id, email: u.email, mark: markOf(u.app_metadata) };
+}
+
+export class Auth0Target implements ReconcileTarget {
+  readonly kind = 'auth0' as const;
+  #connectionId: string | undefined;
+
+  constructor(
+    readonly client: Auth0ManagementClient,
+    private readonly o: Auth0TargetOptions,
+  ) {}
+
+  get stats() {
+    return this.client.stats;
+  }
+
+  acceptsHash(hash: KratosHash): boolean {
+    return passwordCarry(hash).kind !== 'none';
+  }
+
+  async preflight(): Promise<void> {
+    await this.client.verifyCredentials();
+    const conn = await this.client.connection(this.o.connection);
+    this.#connectionId = conn.id;
+    // Reset emails are requested with this application's client_id: if it cannot use the connection, every one would fail.
+    if (conn.enabled_clients && !conn.enabled_clients.includes(this.o.resetClientId)) {
+      throw new Auth0ApiError(400, 'reset_client_not_enabled', `--reset-client-id ${JSON.stringify(this.o.resetClientId)} (or AUTH0_CLIENT_ID) is not an application enabled on the connection ${JSON.stringify(this.o.connection)}: reset emails would fail`, false);
+    }
+  }
+
+  async #connId(): Promise<string> {
+    return (this.#connectionId ??= await this.client.connectionId(this.o.connection));
+  }
+
+  async create(drafts: readonly LegacyUserDraft[], o: CreateOptions): Promise<CreateOutcome[]> {
+    const out: CreateOutcome[] = new Array(drafts.length);
+    const viaJob: number[] = [];
+    for (let i = 0; i < drafts.length; i++) {
+      const d = drafts[i]!;
+      if (this.acceptsHash(d.hash ?? '') || o.bulk) {
+        viaJob.push(i);
+        continue;
+      }
+      const meta = markMetadata(d, { runId: o.runId, by: o.by, passwordKept: false, claimReset: o.claimReset });
+      try {
+        // No existence check first: Auth0's 409 says it, in one call instead of two.
+        const created = await this.client.createUser({ ...profileFields(d), app_metadata: meta, connection: this.o.connection, password: unusablePassword(), verify_email: false });
+        out[i] = created.status === 'exists' ? { status: 'exists' } : { status: 'created', userId: created.user.user_id, passwordKept: false };
+      } catch (err) {
+        if (err instanceof Auth0ApiError && !err.retryable) out[i] = { status: 'failed', detail: err.message };
+        else throw err;
+      }
+    }
+    if (viaJob.length) await this.#importAll(drafts, viaJob, o, out);
+    return out;
+  }
+
+  async #importAll(drafts: readonly LegacyUserDraft[], indexes: number[], o: CreateOptions, out: CreateOutcome[]): Promise<void> {
+    const chunks: number[][] = [];
+    let chunk: number[] = [];
+    let size = 2;
+    const records = new Map<number, Record<string, unknown>>();
+    for (const i of indexes) {
+      const d = drafts[i]!;
+      const kept = this.acceptsHash(d.hash ?? '');
+      const r = importRecord(d, markMetadata(d, { runId: o.runId, by: o.by, passwordKept: kept, claimReset: o.claimReset }));
+      records.set(i, r);
+      const bytes = JSON.stringify(r).length + 1;
+      if (chunk.length && size + bytes > MAX_IMPORT_BYTES) {
+        chunks.push(chunk);
+        chunk = [];
+        size = 2;
+      }
+      chunk.push(i);
+      size += bytes;
+    }
+    if (chunk.length) chunks.push(chunk);
+    const connectionId = await this.#connId();
+    const runChunk = async (items: number[]) => {
+      let results: Map<number, { code: string; message: string }[] | undefined>;
+      try {
+        results = await this.#importJob(connectionId, items.map((i) => records.get(i)!), items);
+      } catch (err) {
+        if (err instanceof Auth0ApiError && !err.retryable) {
+          for (const i of items) out[i] = { status: 'failed', detail: err.message };
+          return;
+        }
+        throw err;
+      }
+      for (const i of items) {
+        const errs = results.get(i);
+        const kept = this.acceptsHash(drafts[i]!.hash ?? '');
+        if (!errs || errs.length === 0) out[i] = { status: 'created', passwordKept: kept };
+        else if (errs.some((e) => e.code === 'DUPLICATED_USER')) out[i] = { status: 'exists' };
+        else out[i] = { status: 'failed', detail: errs.map((e) => `${e.code}: ${e.message}`).join('; ') };
+      }
+    };
+    for (let i = 0; i < chunks.length; i += MAX_CONCURRENT_JOBS) await Promise.all(chunks.slice(i, i + MAX_CONCURRENT_JOBS).map(runChunk));
+  }
+
+  /** One import job, waited for; per-user errors by index (import jobs return no user ids). */
+  async #importJob(connectionId: string, users: Record<string, unknown>[], indexes: number[]): Promise<Map<number, { code: string; message: string }[] | undefined>> {
+    let job;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        job = await this.client.importUsers(connectionId, users);
+        break;
+      } catch (err) {
+        // More than two jobs tenant-wide: wait for a slot (the client already honoured the reset).
+        if (err instanceof Auth0ApiError && err.status === 429 && attempt < 20) continue;
+        throw err;
+      }
+    }
+    for (let polls = 0; job.status !== 'completed' && job.status !== 'failed'; polls++) {
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(polls, 5))));
+      job = await this.client.job(job.id);
+    }
+    const out = new Map<number, { code: string; message: string }[] | undefined>();
+    if (job.status === 'failed') {
+      for (const i of indexes) out.set(i, [{ code: 'JOB_FAILED', message: `import job ${job.id} failed` }]);
+      return out;
+    }
+    const errors = await this.client.jobErrors(job.id);
+    const byEmail = new Map(errors.map((e) => [String(e.user.email ?? '').toLowerCase(), e.errors]));
+    users.forEach((u, k) => out.set(indexes[k]!, byEmail.get(String(u.email).toLowerCase())));
+    return out;
+  }
+
+  async findByEmail(email: string): Promise<TargetUser[]> {
+    return (await this.client.usersByEmail(email)).map(toTargetUser);
+  }
+
+  async get(userId: string): Promise<TargetUser | undefined> {
+    const u = await this.client.getUser(userId);
+    return u ? toTargetUser(u) : undefined;
+  }
+
+  async updateProfile(user: TargetUser, d: LegacyUserDraft): Promise<void> {
+    // Auth0 wants the connection named when a database user's email changes.
+    const body: Record<string, unknown> = { ...profileFields(d), connection: this.o.connection };
+    if (d.email === user.email) delete body.email;
+    if (body.email !== undefined) body.verify_email = false;
+    await this.client.patchUser(user.id, body);
+  }
+
+  async replaceHash(user: TargetUser, d: LegacyUserDraft & { hash: KratosHash }): Promise<{ status: 'replaced'; userId: string } | { status: 'unsupported' }> {
+    if (!this.acceptsHash(d.hash) || !user.mark) return { status: 'unsupported' };
+    const current = await this.client.getUser(user.id);
+    // A retry after the delete went through finds no user: the mark is rebuilt from the one read before.
+    const m = user.mark;
+    const meta = { ...(current?.app_metadata ?? markMetadata(d, { runId: m.run, by: m.by, passwordKept: true, claimReset: false })), ...(m.resetClaimedBy ? { reset_claimed_by: m.resetClaimedBy } : {}), password: 'kept' };
+    const bare = user.id.startsWith('auth0|') ? user.id.slice('auth0|'.length) : user.id;
+    if (current) await this.client.deleteUser(user.id);
+    const results = await this.#importJob(await this.#connId(), [importRecord(d, meta, bare)], [0]);
+    const errs = results.get(0);
+    if (errs && errs.length) throw new Auth0ApiError(0, errs[0]!.code, `re-import of ${user.id} with its new hash failed: ${errs.map((e) => `${e.code}: ${e.message}`).join('; ')}`, true);
+    return { status: 'replaced', userId: `auth0|${bare}` };
+  }
+
+  async claimReset(user: TargetUser, runId: string): Promise<void> {
+    await this.client.updateAppMetadata(user.id, { reset_claimed_by: runId });
+  }
+
+  async sendReset(email: string): Promise<ResetOutcome> {
+    await this.client.sendPasswordChangeEmail(email, this.o.resetClientId, this.o.connection);
+    return 'sent';
+  }
+
+  async remove(userId: string): Promise<void> {
+    await this.client.deleteUser(userId);
+  }
+}
