@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { arl, integerArl, scaledChart } from '../../src/rollback/sequential/average-run-length.ts';
-import { attackFloor, budgetThreshold, chart, step } from '../../src/rollback/sequential/bernoulli-cusum.ts';
+import { attackFloor, budgetThreshold, chart, chartBudgetThreshold, siegmundArl0, step } from '../../src/rollback/sequential/bernoulli-cusum.ts';
 import { calibrate, emptyState, observations30d, observe, outcomeAlternatives, read } from '../../src/rollback/sequential/detector-bank.ts';
 import { emptyHorizon, horizonSeconds, learnArrival, learnSuccess, overdueNull } from '../../src/rollback/sequential/callback-horizon.ts';
 import { Rng } from '../../scripts/simulate/prng.ts';
@@ -70,6 +70,49 @@ describe("Lorden's bound behind the error budget", () => {
     expect(budgetThreshold(7, n, 1)).toBeCloseTo(Math.log(7 * 1_728_000), 10);
     // A quiet window does not lower h below min_samples' worth of traffic.
     expect(observations30d(3, 50, 300)).toBe(50 * 8640);
+  });
+});
+
+describe("Siegmund's approximation behind the outcome charts' thresholds", () => {
+  // Monte Carlo ARL0 (2,000 runs of the real-valued chart at its null p0 = 5%) against Siegmund's corrected
+  // diffusion approximation (e^b - b - 1) / |mu0|, b = h + 1.166 sigma0. Close charts (small steps): within 10%;
+  // far charts (big jumps): the approximation is below the truth, so a threshold from it is conservative.
+  it.each([
+    [0.08, 3, 0.95, 1.12],
+    [0.08, 6, 0.93, 1.1],
+    [0.15, 7, 1.0, 1.3],
+    [0.5, 6, 1.0, 1.6],
+    [0.9, 8, 1.2, 5],
+  ])('p1 %f at h %f: Monte Carlo / approximation in [%f, %f]', (p1, h, lo, hi) => {
+    const c = chart(0.05, p1);
+    const rng = new Rng(11, `siegmund-${p1}-${h}`);
+    const runs = 2000;
+    let total = 0;
+    for (let r = 0; r < runs; r++) {
+      let s = 0;
+      while (s < h) {
+        s = step(s, c, rng.next() < 0.05);
+        total++;
+      }
+    }
+    const ratio = total / runs / siegmundArl0(c, 0.05, h);
+    expect(ratio).toBeGreaterThan(lo);
+    expect(ratio).toBeLessThan(hi);
+  });
+
+  it('Lorden is ~150 times low for p1 = 0.08: its threshold drops by ~5; far charts keep about ln T', () => {
+    const k = 7;
+    const n = observations30d(1000, 50, 300);
+    const lorden = budgetThreshold(k, n, 1);
+    expect(lorden).toBeCloseTo(17.92, 2);
+    const close = chartBudgetThreshold(chart(0.05, 0.08), 0.05, k, n, 1);
+    expect(lorden - close).toBeGreaterThan(4.5);
+    expect(lorden - close).toBeLessThan(5.5);
+    // At the chosen h the approximation gives 1.2 T: the budget with a margin.
+    expect(siegmundArl0(chart(0.05, 0.08), 0.05, close) / Math.exp(lorden)).toBeCloseTo(1.2, 6);
+    const far = chartBudgetThreshold(chart(0.05, 0.9), 0.05, k, n, 1);
+    expect(far).toBeLessThanOrEqual(lorden);
+    expect(lorden - far).toBeLessThan(0.5);
   });
 });
 
