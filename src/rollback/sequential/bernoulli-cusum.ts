@@ -24,8 +24,11 @@
  * with mu0 and sigma0 the mean and s.d. of one log-LR step under the null
  * (the tilt that makes e^LLR a martingale is exactly 1 there), is within 7%
  * of Monte Carlo for the close charts and below it for the far ones
- * (test/unit/sequential-statistics.test.ts). Each chart takes the lower of
- * the two thresholds: ln T, or the h where the approximation reaches 1.2 T.
+ * (test/unit/sequential-statistics.test.ts). A chart whose steps are small
+ * against h (where the approximation is tight) takes the lower of ln T and
+ * the h where the approximation reaches 1.2 T; the others keep ln T (their
+ * jumps are what the attack floor is about, see section 0c of
+ * docs/simulation.md).
  */
 
 export interface Chart {
@@ -73,7 +76,14 @@ export function siegmundArl0(c: Chart, p0: number, h: number): number {
 /** Margin on the approximation: it stays within 7% of Monte Carlo where it is close. */
 const SIEGMUND_MARGIN = 1.2;
 
-/** The budget's threshold for one chart of K (`charts`): min(ln T, the h where Siegmund's ARL0 is 1.2 T), T = K N / B. */
+/** The approximation is used only where it is tight: steps small against h (within 7% of Monte Carlo there). */
+const SMALL_STEPS = 20;
+
+/**
+ * The budget's threshold for one chart of K (`charts`), T = K N / B: ln T, or
+ * for a chart with small steps (a bad outcome moves it by at most h/20) the
+ * h where Siegmund's ARL0 is 1.2 T if that is lower.
+ */
 export function chartBudgetThreshold(c: Chart, p0: number, charts: number, observations: number, budget: number): number {
   const lorden = budgetThreshold(charts, observations, budget);
   const target = SIEGMUND_MARGIN * Math.exp(lorden);
@@ -86,7 +96,7 @@ export function chartBudgetThreshold(c: Chart, p0: number, charts: number, obser
     if (siegmundArl0(c, p0, mid) >= target) hi = mid;
     else lo = mid;
   }
-  return Math.min(lorden, hi);
+  return hi < lorden && c.up * SMALL_STEPS <= hi ? hi : lorden;
 }
 
 /**
