@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { arl, integerArl, scaledChart } from '../../src/rollback/sequential/average-run-length.ts';
-import { attackFloor, budgetThreshold, chart, chartBudgetThreshold, siegmundArl0, step } from '../../src/rollback/sequential/bernoulli-cusum.ts';
+import { attackFloor, budgetThreshold, chart, chartBudgetThreshold, siegmundArl, siegmundArl0, step } from '../../src/rollback/sequential/bernoulli-cusum.ts';
 import { calibrate, emptyState, observations30d, observe, outcomeAlternatives, read } from '../../src/rollback/sequential/detector-bank.ts';
 import { emptyHorizon, horizonSeconds, learnArrival, learnSuccess, overdueNull } from '../../src/rollback/sequential/callback-horizon.ts';
 import { Rng } from '../../scripts/simulate/prng.ts';
@@ -70,6 +70,31 @@ describe("Lorden's bound behind the error budget", () => {
     expect(budgetThreshold(7, n, 1)).toBeCloseTo(Math.log(7 * 1_728_000), 10);
     // A quiet window does not lower h below min_samples' worth of traffic.
     expect(observations30d(3, 50, 300)).toBe(50 * 8640);
+  });
+});
+
+describe("Siegmund's approximation against published ARLs of the normal CUSUM", () => {
+  // One-sided CUSUM of N(delta, 1) observations with reference value k and decision interval h: steps of mean
+  // delta - k, s.d. 1. Published values (as reproduced in the examples of the R package spc, xcusum.arl):
+  // Vance (1986) Table 1, k = 0, h = 10 (integral equation, Nystroem); Brook & Evans (1972) 4.3, k = 0.5, h = 3
+  // (Markov chain); Waldmann (1986) Tables 1, 3, 5, k = 0.5, h = 3. No published table of the Bernoulli chart
+  // itself (Reynolds & Stoumbos 1999) was at hand; the Bernoulli checks are the closed forms and Monte Carlo here.
+  it.each([
+    ['Vance 1986', 0, 10, -0.25, 2071.51],
+    ['Vance 1986', 0, 10, -0.125, 400.28],
+    ['Vance 1986', 0, 10, 0, 124.66],
+    ['Vance 1986', 0, 10, 0.125, 59.3],
+    ['Vance 1986', 0, 10, 0.25, 36.71],
+    ['Vance 1986', 0, 10, 0.5, 20.37],
+    ['Vance 1986', 0, 10, 1, 10.75],
+    ['Brook & Evans 1972', 0.5, 3, 0, 117.59],
+    ['Brook & Evans 1972', 0.5, 3, 1.5, 3.75],
+    ['Waldmann 1986', 0.5, 3, -0.5, 1963],
+    ['Waldmann 1986', 0.5, 3, 0, 117.4],
+    ['Waldmann 1986', 0.5, 3, 0.5, 17.35],
+  ])('%s: k %f, h %f, shift %f: ARL %f (within 6%)', (_src, k, h, delta, published) => {
+    const approx = siegmundArl(delta - k, 1, h);
+    expect(Math.abs(approx / published - 1)).toBeLessThan(0.06);
   });
 });
 

@@ -66,11 +66,24 @@ export function stepMoments(c: Chart, p: number): { mean: number; sd: number } {
   return { mean, sd: Math.sqrt(p * (1 - p)) * (c.up - c.down) };
 }
 
-/** Siegmund's corrected diffusion approximation of ARL0 (observations) for chart `c` with threshold h, at its null p0. */
+/**
+ * Siegmund's corrected diffusion approximation of a CUSUM's ARL, for steps
+ * of mean `mean` and s.d. `sd`, threshold h: with b = h + 1.166 sd and theta
+ * the tilt (-2 mean / sd^2 for normal steps), (e^(theta b) - theta b - 1) /
+ * (-theta mean), or (b / sd)^2 without drift. Checked against published ARLs
+ * of the normal CUSUM (Vance 1986, Brook & Evans 1972, Waldmann 1986) in
+ * test/unit/sequential-statistics.test.ts.
+ */
+export function siegmundArl(mean: number, sd: number, h: number, theta = (-2 * mean) / (sd * sd)): number {
+  const b = h + 1.166 * sd;
+  if (Math.abs(theta * b) < 1e-9) return (b / sd) ** 2;
+  return (Math.exp(theta * b) - theta * b - 1) / (-theta * mean);
+}
+
+/** ARL0 (observations) of chart `c` with threshold h at its null p0: the tilt of a log-LR step is exactly 1 there. */
 export function siegmundArl0(c: Chart, p0: number, h: number): number {
   const { mean, sd } = stepMoments(c, p0);
-  const b = h + 1.166 * sd;
-  return (Math.exp(b) - b - 1) / -mean;
+  return siegmundArl(mean, sd, h, 1);
 }
 
 /** Margin on the approximation: it stays within 7% of Monte Carlo where it is close. */
