@@ -97,6 +97,19 @@ async function main(): Promise<void> {
   const gateways: BenchGateway[] = [];
   let result: Record<string, unknown> = {};
   try {
+    if (process.env.CTRL_BENCH_DIRECT_ONLY === '1') {
+      // Phase 2b alone (ingest capacity): a stack only for its configuration, stopped before the harness runs.
+      const on = await startBenchGateway(true, SNAPSHOT_ON);
+      const vars = { ...on.stack.vars };
+      await on.stack.stop();
+      const direct = await directPhase(vars, options);
+      console.log('\n================ results ================');
+      console.log(`command: ${command}`);
+      const directVerdict = printDirect(direct);
+      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, options, direct, directVerdict };
+      await writeResult(options, result);
+      return;
+    }
     const detectionOptions = readDetectionOptions();
     console.log(
       `\n== 0. detection with the default rules at 200 logins per 5 min: ${detectionOptions.scenarios.join(', ')}, ${detectionOptions.runs} runs each ` +
@@ -143,6 +156,10 @@ async function main(): Promise<void> {
   } finally {
     for (const gw of gateways) await gw.stack.stop().catch(() => {});
   }
+  await writeResult(options, result);
+}
+
+async function writeResult(options: ControllerBenchOptions, result: Record<string, unknown>): Promise<void> {
   const out = join(REPO_ROOT, options.out);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
