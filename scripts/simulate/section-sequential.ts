@@ -68,7 +68,7 @@ export function sequentialSection(ctx: SimContext): void {
   ctx.out(`#### 0a. False rollbacks per 30 days at a healthy 97%\n`);
   ctx.out(table(['logins / 5 min', 'window rule (before)', 'sequential (now)', `sequential at the threshold (${rule.threshold * 100}%)`, 'attack floor (bad logins from distinct clients)'], rowsA));
   ctx.out(
-    `\nSimulated days in brackets; "0 (<x)" = none seen, x the 95% upper bound. By construction (union over the 7 charts, each chart's threshold the lower of Lorden's bound and Siegmund's approximation with a 1.2 margin, src/rollback/sequential/bernoulli-cusum.ts) the sequential rule allows at most ${rule.falseRollbacksPer30d} false rollback per 30 days when the true rate sits *at* the threshold (${rule.threshold * 100}%), which the fourth column checks; at 97% the charts drift down and false alarms are orders of magnitude rarer.\n`,
+    `\nSimulated days in brackets; "0 (<x)" = none seen, x the 95% upper bound. By construction (union over the 7 charts; each chart's threshold Lorden's bound ln(K·N/B), or for the close outcome chart Siegmund's approximation with a 1.2 margin where lower, src/rollback/sequential/bernoulli-cusum.ts) the sequential rule allows at most ${rule.falseRollbacksPer30d} false rollback per 30 days when the true rate sits *at* the threshold (${rule.threshold * 100}%), which the fourth column checks; at 97% the charts drift down and false alarms are orders of magnitude rarer.\n`,
   );
 
   // 0b. Time to roll back.
