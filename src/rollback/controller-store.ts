@@ -43,7 +43,8 @@ export class ControllerStore {
       CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, channel TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL);
     `);
     // Per-minute totals without the client dimension, for the console's charts (history.ts): written
-    // with every count, so reading 24 hours is 1,440 minutes of a few rows, never a scan of the buckets.
+    // with every count (summed over an ingest batch first, batchHistory), so reading 24 hours is 1,440
+    // minutes of a few rows, never a scan of the buckets.
     sql.exec(`
       CREATE TABLE IF NOT EXISTS history_minutes (
         minute INTEGER NOT NULL, signal TEXT NOT NULL, provider TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL,
