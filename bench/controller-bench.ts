@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../dev/stack.ts';
 import { controllerCommandLine, readControllerOptions, type ControllerBenchOptions } from './controller-options.ts';
 import { startBenchGateway, FAST_RULES, type BenchGateway } from './controller-stack.ts';
 import { timeRollback, type RollbackTiming } from './controller-rollback-timing.ts';
-import { printDetection, timeDetection, type DetectionScenario, type DetectionTiming } from './controller-detection.ts';
+import { detectionRuns, printDetectionSummary, readDetectionOptions, summarizeDetection } from './controller-detection-runs.ts';
 import { countingKinds, countingSegment, type CountingSegment } from './controller-counting.ts';
 import { startHarness, type Harness } from './controller-harness.ts';
 import { measureDirectIngest, type DirectIngestResult } from './controller-ingest-direct.ts';
@@ -97,17 +97,31 @@ async function main(): Promise<void> {
   const gateways: BenchGateway[] = [];
   let result: Record<string, unknown> = {};
   try {
-    console.log('\n== 0. detection with the default rules at 200 logins per 5 min: total outage, half failing, stuck (a fresh stack each) ==');
-    const detection: DetectionTiming[] = [];
-    const scenarios = (process.env.CTRL_BENCH_DETECTION_SCENARIOS ?? 'total,half,stuck').split(',').filter((x): x is DetectionScenario => x === 'total' || x === 'half' || x === 'stuck');
-    for (const scenario of scenarios) {
-      detection.push(await timeDetection(scenario));
-      printDetection(detection.slice(-1));
+    if (process.env.CTRL_BENCH_DIRECT_ONLY === '1') {
+      // Phase 2b alone (ingest capacity): a stack only for its configuration, stopped before the harness runs.
+      const on = await startBenchGateway(true, SNAPSHOT_ON);
+      const vars = { ...on.stack.vars };
+      await on.stack.stop();
+      const direct = await directPhase(vars, options);
+      console.log('\n================ results ================');
+      console.log(`command: ${command}`);
+      const directVerdict = printDirect(direct);
+      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, options, direct, directVerdict };
+      await writeResult(options, result);
+      return;
     }
+    const detectionOptions = readDetectionOptions();
+    console.log(
+      `\n== 0. detection with the default rules at 200 logins per 5 min: ${detectionOptions.scenarios.join(', ')}, ${detectionOptions.runs} runs each ` +
+        `(a fresh stack each, ${detectionOptions.lanes} lane(s) at once) ==`,
+    );
+    const detection = await detectionRuns(detectionOptions);
+    const detectionSummary = summarizeDetection(detection, detectionOptions.scenarios);
     if (process.env.CTRL_BENCH_DETECTION_ONLY === '1') {
       console.log('\n================ results ================');
-      printDetection(detection);
-      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, detection };
+      console.log(`command: ${command}`);
+      printDetectionSummary(detection, detectionSummary);
+      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, detectionOptions, detectionSummary, detection };
     } else {
       console.log('\nstarting the "counting on" stack (IdPs, origin, wrangler dev)...');
       const on = await startBenchGateway(true, SNAPSHOT_ON);
@@ -125,7 +139,7 @@ async function main(): Promise<void> {
 
       console.log('\n================ results ================');
       console.log(`command: ${command}`);
-      printDetection(detection);
+      printDetectionSummary(detection, detectionSummary);
       printRollbacks(rollbacks, rollbackSummary);
       printCounting(counting, FLUSH_INTERVAL_MS);
       const directVerdict = printDirect(direct);
@@ -137,11 +151,15 @@ async function main(): Promise<void> {
           'and the latency difference between counting and a no-op recorder; (2b) events per second one MigrationController object accepts through ingest() ' +
           'in workerd with local SQLite, without HTTP in the way. Figures from a shared 2-core machine are noisy: see "other cores".',
       );
-      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, options, rules: FAST_RULES, detection, rollbacks, rollbackSummary, counting, segments, direct, directVerdict };
+      result = { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), command, machine, source, options, rules: FAST_RULES, detectionOptions, detectionSummary, detection, rollbacks, rollbackSummary, counting, segments, direct, directVerdict };
     }
   } finally {
     for (const gw of gateways) await gw.stack.stop().catch(() => {});
   }
+  await writeResult(options, result);
+}
+
+async function writeResult(options: ControllerBenchOptions, result: Record<string, unknown>): Promise<void> {
   const out = join(REPO_ROOT, options.out);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);

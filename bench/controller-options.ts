@@ -40,6 +40,11 @@ const ENV_NAMES = [
   'CTRL_BENCH_INGEST_CONCURRENCY',
   'CTRL_BENCH_INGEST_EVENTS',
   'CTRL_BENCH_OUT',
+  'CTRL_BENCH_DETECTION_ONLY',
+  'CTRL_BENCH_DIRECT_ONLY',
+  'CTRL_BENCH_DETECTION_SCENARIOS',
+  'CTRL_BENCH_DETECTION_RUNS',
+  'CTRL_BENCH_DETECTION_LANES',
 ];
 
 function num(name: string, fallback: number, min: number, max: number): number {

@@ -37,11 +37,13 @@ export class Ingest {
   record(batch: OutcomeBatch, now: number): number {
     const events = Array.isArray(batch?.events) ? batch.events.slice(0, MAX_EVENTS_PER_BATCH) : [];
     const d = this.detector.session(now);
-    this.withTotals((bump) => {
-      for (const e of events) this.apply(e, now, bump, d);
-      const lost = (typeof batch?.lost === 'number' && batch.lost > 0 ? batch.lost : 0) + Math.max(0, (batch?.events?.length ?? 0) - events.length);
-      if (lost) bump('events_lost', lost);
-    });
+    this.store.batchHistory(() =>
+      this.withTotals((bump) => {
+        for (const e of events) this.apply(e, now, bump, d);
+        const lost = (typeof batch?.lost === 'number' && batch.lost > 0 ? batch.lost : 0) + Math.max(0, (batch?.events?.length ?? 0) - events.length);
+        if (lost) bump('events_lost', lost);
+      }),
+    );
     this.sweepOverdue(d);
     d.commit();
     return events.length;

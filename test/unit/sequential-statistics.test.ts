@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { arl, integerArl, scaledChart } from '../../src/rollback/sequential/average-run-length.ts';
-import { attackFloor, budgetThreshold, chart, step } from '../../src/rollback/sequential/bernoulli-cusum.ts';
+import { attackFloor, budgetThreshold, chart, chartBudgetThreshold, siegmundArl, siegmundArl0, step } from '../../src/rollback/sequential/bernoulli-cusum.ts';
 import { calibrate, emptyState, observations30d, observe, outcomeAlternatives, read } from '../../src/rollback/sequential/detector-bank.ts';
 import { emptyHorizon, horizonSeconds, learnArrival, learnSuccess, overdueNull } from '../../src/rollback/sequential/callback-horizon.ts';
 import { Rng } from '../../scripts/simulate/prng.ts';
@@ -70,6 +70,74 @@ describe("Lorden's bound behind the error budget", () => {
     expect(budgetThreshold(7, n, 1)).toBeCloseTo(Math.log(7 * 1_728_000), 10);
     // A quiet window does not lower h below min_samples' worth of traffic.
     expect(observations30d(3, 50, 300)).toBe(50 * 8640);
+  });
+});
+
+describe("Siegmund's approximation against published ARLs of the normal CUSUM", () => {
+  // One-sided CUSUM of N(delta, 1) observations with reference value k and decision interval h: steps of mean
+  // delta - k, s.d. 1. Published values (as reproduced in the examples of the R package spc, xcusum.arl):
+  // Vance (1986) Table 1, k = 0, h = 10 (integral equation, Nystroem); Brook & Evans (1972) 4.3, k = 0.5, h = 3
+  // (Markov chain); Waldmann (1986) Tables 1, 3, 5, k = 0.5, h = 3. No published table of the Bernoulli chart
+  // itself (Reynolds & Stoumbos 1999) was at hand; the Bernoulli checks are the closed forms and Monte Carlo here.
+  it.each([
+    ['Vance 1986', 0, 10, -0.25, 2071.51],
+    ['Vance 1986', 0, 10, -0.125, 400.28],
+    ['Vance 1986', 0, 10, 0, 124.66],
+    ['Vance 1986', 0, 10, 0.125, 59.3],
+    ['Vance 1986', 0, 10, 0.25, 36.71],
+    ['Vance 1986', 0, 10, 0.5, 20.37],
+    ['Vance 1986', 0, 10, 1, 10.75],
+    ['Brook & Evans 1972', 0.5, 3, 0, 117.59],
+    ['Brook & Evans 1972', 0.5, 3, 1.5, 3.75],
+    ['Waldmann 1986', 0.5, 3, -0.5, 1963],
+    ['Waldmann 1986', 0.5, 3, 0, 117.4],
+    ['Waldmann 1986', 0.5, 3, 0.5, 17.35],
+  ])('%s: k %f, h %f, shift %f: ARL %f (within 6%)', (_src, k, h, delta, published) => {
+    const approx = siegmundArl(delta - k, 1, h);
+    expect(Math.abs(approx / published - 1)).toBeLessThan(0.06);
+  });
+});
+
+describe("Siegmund's approximation behind the outcome charts' thresholds", () => {
+  // Monte Carlo ARL0 (2,000 runs of the real-valued chart at its null p0 = 5%) against Siegmund's corrected
+  // diffusion approximation (e^b - b - 1) / |mu0|, b = h + 1.166 sigma0. Close charts (small steps): within 10%;
+  // far charts (big jumps): the approximation is below the truth, so a threshold from it is conservative.
+  it.each([
+    [0.08, 3, 0.95, 1.12],
+    [0.08, 6, 0.93, 1.1],
+    [0.15, 7, 1.0, 1.3],
+    [0.5, 6, 1.0, 1.6],
+    [0.9, 8, 1.2, 5],
+  ])('p1 %f at h %f: Monte Carlo / approximation in [%f, %f]', (p1, h, lo, hi) => {
+    const c = chart(0.05, p1);
+    const rng = new Rng(11, `siegmund-${p1}-${h}`);
+    const runs = 2000;
+    let total = 0;
+    for (let r = 0; r < runs; r++) {
+      let s = 0;
+      while (s < h) {
+        s = step(s, c, rng.next() < 0.05);
+        total++;
+      }
+    }
+    const ratio = total / runs / siegmundArl0(c, 0.05, h);
+    expect(ratio).toBeGreaterThan(lo);
+    expect(ratio).toBeLessThan(hi);
+  });
+
+  it('Lorden is ~150 times low for p1 = 0.08: its threshold drops by ~5; charts with bigger steps keep ln T', () => {
+    const k = 7;
+    const n = observations30d(1000, 50, 300);
+    const lorden = budgetThreshold(k, n, 1);
+    expect(lorden).toBeCloseTo(17.92, 2);
+    const close = chartBudgetThreshold(chart(0.05, 0.08), 0.05, k, n, 1);
+    expect(lorden - close).toBeGreaterThan(4.5);
+    expect(lorden - close).toBeLessThan(5.5);
+    // At the chosen h the approximation gives 1.2 T: the budget with a margin.
+    expect(siegmundArl0(chart(0.05, 0.08), 0.05, close) / Math.exp(lorden)).toBeCloseTo(1.2, 6);
+    // Charts with big steps against h keep ln T (0.15 moves by 1.1 per failure, more than h / 20).
+    expect(chartBudgetThreshold(chart(0.05, 0.15), 0.05, k, n, 1)).toBe(lorden);
+    expect(chartBudgetThreshold(chart(0.05, 0.9), 0.05, k, n, 1)).toBe(lorden);
   });
 });
 

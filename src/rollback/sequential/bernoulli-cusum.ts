@@ -12,11 +12,23 @@
  * of observations at 93% (a subtle degradation): the time to decide scales
  * with the size of the effect. Pure functions, plain data.
  *
- * The threshold comes from an error budget: Lorden (1971) gives ARL0 >= e^h
- * (observations between false alarms under the null), so with K charts and N
- * observations in 30 days, the union bound caps false alarms at K*N*e^-h, and
- * h = ln(K*N/B) keeps them below B. Exact ARLs (average-run-length.ts) show
- * the bound is conservative.
+ * The threshold comes from an error budget: with K charts and N observations
+ * in 30 days, the union bound keeps false alarms below B when each chart's
+ * ARL0 (observations between false alarms under the null) is at least
+ * T = K*N/B. Lorden (1971) gives ARL0 >= e^h, so h = ln T always holds; but
+ * for a close alternative (p1 = 0.08 against 0.05) that bound is ~150 times
+ * too low, because the chart's drift under the null is tiny. Siegmund's
+ * corrected diffusion approximation (Siegmund 1985, "Sequential Analysis",
+ * X.2; Basseville & Nikiforov 1993, 5.2.2),
+ *   ARL0 ~ (e^b - b - 1) / |mu0|,  b = h + 1.166 sigma0,
+ * with mu0 and sigma0 the mean and s.d. of one log-LR step under the null
+ * (the tilt that makes e^LLR a martingale is exactly 1 there), is within 7%
+ * of Monte Carlo for the close charts and below it for the far ones
+ * (test/unit/sequential-statistics.test.ts). A chart whose steps are small
+ * against h (where the approximation is tight) takes the lower of ln T and
+ * the h where the approximation reaches 1.2 T; the others keep ln T (their
+ * jumps are what the attack floor is about, see section 0c of
+ * docs/simulation.md).
  */
 
 export interface Chart {
@@ -46,6 +58,58 @@ export const OVERDUE_ALTERNATIVES = [0.5, 0.9] as const;
 /** The threshold that keeps false alarms of `charts` charts over `observations` (in 30 days) below `budget`. */
 export function budgetThreshold(charts: number, observations: number, budget: number): number {
   return Math.log((charts * Math.max(1, observations)) / budget);
+}
+
+/** Mean and standard deviation of one log-LR step of chart `c` when a bad outcome has probability p. */
+export function stepMoments(c: Chart, p: number): { mean: number; sd: number } {
+  const mean = p * c.up + (1 - p) * c.down;
+  return { mean, sd: Math.sqrt(p * (1 - p)) * (c.up - c.down) };
+}
+
+/**
+ * Siegmund's corrected diffusion approximation of a CUSUM's ARL, for steps
+ * of mean `mean` and s.d. `sd`, threshold h: with b = h + 1.166 sd and theta
+ * the tilt (-2 mean / sd^2 for normal steps), (e^(theta b) - theta b - 1) /
+ * (-theta mean), or (b / sd)^2 without drift. Checked against published ARLs
+ * of the normal CUSUM (Vance 1986, Brook & Evans 1972, Waldmann 1986) in
+ * test/unit/sequential-statistics.test.ts.
+ */
+export function siegmundArl(mean: number, sd: number, h: number, theta = (-2 * mean) / (sd * sd)): number {
+  const b = h + 1.166 * sd;
+  if (Math.abs(theta * b) < 1e-9) return (b / sd) ** 2;
+  return (Math.exp(theta * b) - theta * b - 1) / (-theta * mean);
+}
+
+/** ARL0 (observations) of chart `c` with threshold h at its null p0: the tilt of a log-LR step is exactly 1 there. */
+export function siegmundArl0(c: Chart, p0: number, h: number): number {
+  const { mean, sd } = stepMoments(c, p0);
+  return siegmundArl(mean, sd, h, 1);
+}
+
+/** Margin on the approximation: it stays within 7% of Monte Carlo where it is close. */
+const SIEGMUND_MARGIN = 1.2;
+
+/** The approximation is used only where it is tight: steps small against h (within 7% of Monte Carlo there). */
+const SMALL_STEPS = 20;
+
+/**
+ * The budget's threshold for one chart of K (`charts`), T = K N / B: ln T, or
+ * for a chart with small steps (a bad outcome moves it by at most h/20) the
+ * h where Siegmund's ARL0 is 1.2 T if that is lower.
+ */
+export function chartBudgetThreshold(c: Chart, p0: number, charts: number, observations: number, budget: number): number {
+  const lorden = budgetThreshold(charts, observations, budget);
+  const target = SIEGMUND_MARGIN * Math.exp(lorden);
+  // ARL0 grows with h: bisect on [0, ln T + 10].
+  let lo = 0;
+  let hi = lorden + 10;
+  if (siegmundArl0(c, p0, hi) < target) return lorden;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (siegmundArl0(c, p0, mid) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi < lorden && c.up * SMALL_STEPS <= hi ? hi : lorden;
 }
 
 /**
