@@ -15,17 +15,15 @@ import { checkKinds, prepareKinds, type BenchKind } from '../bench-kinds.ts';
 import { machineInfo } from '../machine-info.ts';
 import { combined, diff, snapshot } from '../upstream-stats.ts';
 import { BUILT_DIR, buildWorker, measureBundle } from './bundle-size.ts';
-import { HOTPATH_KINDS, hotpathCommand, readHotpathOptions, type HotpathKind, type HotpathOptions } from './options.ts';
+import { HOTPATH_KINDS, hotpathCommand, readHotpathOptions, type HotpathOptions } from './options.ts';
 import { corePlan, LoadProcess, pin } from './load-process-client.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { cpuNs, findWorkerd } from './workerd-cpu.ts';
 import { printBundle, printStages, printSummary, summarize, type Sample } from './hotpath-report.ts';
 import { measureStages, type StageReport } from './stage-timing.ts';
+import { EDGE_HEADERS, stageCredentials } from './credentials.ts';
 
 const TIMEOUT_MS = 10_000;
-/** A client address as Cloudflare's edge would set it, the same for the gateway and the bare proxy. */
-const EDGE_HEADERS = { 'cf-connecting-ip': '203.0.113.7' };
-
 interface Target {
   name: 'gateway' | 'bare';
   url: string;
@@ -117,13 +115,7 @@ async function main(): Promise<void> {
     const byName = new Map(kinds.map((k) => [k.name, k]));
     if (runtime.stageUrl && o.stageIterations > 0 && HOTPATH_KINDS.every((k) => byName.has(k))) {
       console.log(`\nCPU by stage inside the isolate (${o.stageIterations} iterations per stage, workerd CPU from the kernel, minus a noop loop):`);
-      const headers = Object.fromEntries(HOTPATH_KINDS.map((k) => [k, { ...byName.get(k)!.headers, ...EDGE_HEADERS } as Record<string, string>])) as Record<HotpathKind, Record<string, string>>;
-      stages = await measureStages(runtime.stageUrl, workerd, o.stageIterations, {
-        sessionCookie: byName.get('session-auth0')!.headers.cookie!.replace(/^__Host-sb_session=/, ''),
-        jwt: byName.get('bearer-jwt')!.headers.authorization!.slice('Bearer '.length),
-        opaque: byName.get('opaque-token')!.headers.authorization!.slice('Bearer '.length),
-        headers,
-      });
+      stages = await measureStages(runtime.stageUrl, workerd, o.stageIterations, stageCredentials(kinds));
       printStages(stages, rows);
     }
 

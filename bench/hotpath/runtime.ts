@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   originUrl: string;
   /** A bench-only worker bundle (stage timings), or none. */
   stageScript?: { path: string; bindings: Record<string, string> };
+  /** Profiling only (hotpath-profile.ts): open the stage worker to the inspector on this port. Never for measurements. */
+  inspectorPort?: number;
 }
 
 export interface Runtime {
@@ -74,9 +76,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       analyticsEngineDatasets: workerOptions.analyticsEngineDatasets,
       durableObjects: { CONTROLLER: { className: 'MigrationController', scriptName: 'switchback', useSQLite: true } },
       unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+      unsafeInspectorProxy: options.inspectorPort !== undefined,
     });
   }
-  const mf = new Miniflare(convertV4MiniflareOptions({ host: '127.0.0.1', port: 0, log: new Log(LogLevel.WARN), workers } as unknown as V4MiniflareOptions));
+  const mf = new Miniflare(convertV4MiniflareOptions({ host: '127.0.0.1', port: 0, log: new Log(LogLevel.WARN), workers, ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}) } as unknown as V4MiniflareOptions));
   await mf.ready;
   const direct = async (name: string) => (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
   return {

@@ -19,6 +19,9 @@ export interface StageFigure {
 }
 export interface KindStages {
   kind: StageKind;
+  /** The whole request through the gateway's app (origin answer canned), and through the bare proxy, in the isolate. */
+  appUs: number;
+  bareUs: number;
   /** Sum of the stages the proxy route runs for this kind (authenticate includes the sub-stages listed under it). */
   totalUs: number;
   stages: StageFigure[];
@@ -44,11 +47,13 @@ export interface StageCredentials {
   opaque: string;
   /** The headers the load generator sends per kind (the stages read the same request). */
   headers: Record<StageKind, Record<string, string>>;
+  /** The path each kind requests. */
+  paths: Record<StageKind, string>;
 }
 
-async function runOnce(url: string, workerd: number, stage: StageName, kind: StageKind, n: number, headers: Record<string, string>): Promise<number> {
+async function runOnce(url: string, workerd: number, stage: StageName, kind: StageKind, n: number, creds: StageCredentials): Promise<number> {
   const before = cpuNs(workerd);
-  const res = await fetch(`${url}/run?stage=${stage}&kind=${kind}&n=${n}`, { headers });
+  const res = await fetch(`${url}/run?stage=${stage}&kind=${kind}&n=${n}&path=${encodeURIComponent(creds.paths[kind])}`, { headers: creds.headers[kind] });
   const text = await res.text();
   const after = cpuNs(workerd);
   if (!res.ok) throw new Error(`stage ${stage} (${kind}): HTTP ${res.status} ${text.slice(0, 300)}`);
@@ -56,24 +61,31 @@ async function runOnce(url: string, workerd: number, stage: StageName, kind: Sta
   return after - before;
 }
 
-export async function measureStages(url: string, workerd: number, n: number, creds: StageCredentials): Promise<StageReport> {
+/** Hands the stage worker one credential per kind; it verifies each once (and so fills its key and introspection caches). */
+export async function setupStages(url: string, creds: StageCredentials): Promise<void> {
   const setup = await fetch(`${url}/setup`, { method: 'POST', body: JSON.stringify({ sessionCookie: creds.sessionCookie, jwt: creds.jwt, opaque: creds.opaque }) });
   if (!setup.ok) throw new Error(`stage worker setup: HTTP ${setup.status} ${await setup.text()}`);
   console.log(`  stage worker verified: ${JSON.stringify(await setup.json())}`);
+}
+
+export async function measureStages(url: string, workerd: number, n: number, creds: StageCredentials): Promise<StageReport> {
+  await setupStages(url, creds);
 
   const jobs = new Map<string, { stage: StageName; kind: StageKind }>();
   const add = (stage: StageName, kind: StageKind) => jobs.set(`${stage}|${kind}`, { stage, kind });
   for (const kind of Object.keys(PLAN) as StageKind[]) {
     add('noop', kind);
+    add('app', kind);
+    add('bare', kind);
     for (const s of [...PLAN[kind].run, ...(PLAN[kind].inside ?? [])]) add(s, kind);
   }
   add('floor-rs256', 'passthrough');
   add('floor-es256', 'passthrough');
   // Warm every stage (JIT, caches) before any reading.
-  for (const j of jobs.values()) await runOnce(url, workerd, j.stage, j.kind, Math.min(n, 200), creds.headers[j.kind]);
+  for (const j of jobs.values()) await runOnce(url, workerd, j.stage, j.kind, Math.min(n, 200), creds);
   const readings = new Map<string, number[]>();
   for (let r = 0; r < REPEATS; r++) {
-    for (const [key, j] of jobs) readings.set(key, [...(readings.get(key) ?? []), await runOnce(url, workerd, j.stage, j.kind, n, creds.headers[j.kind])]);
+    for (const [key, j] of jobs) readings.set(key, [...(readings.get(key) ?? []), await runOnce(url, workerd, j.stage, j.kind, n, creds)]);
   }
   const raw: Record<string, number> = {};
   const perIter = (stage: StageName, kind: StageKind) => {
@@ -86,7 +98,7 @@ export async function measureStages(url: string, workerd: number, n: number, cre
     const run = PLAN[kind].run.map((stage) => ({ stage, us: perIter(stage, kind) }));
     const inside = (PLAN[kind].inside ?? []).map((stage) => ({ stage: `  of which ${stage}`, us: perIter(stage, kind) }));
     const stages = run.flatMap((s) => (s.stage === 'authenticate' ? [s, ...inside] : [s]));
-    return { kind, totalUs: run.reduce((t, s) => t + s.us, 0), stages };
+    return { kind, appUs: perIter('app', kind), bareUs: perIter('bare', kind), totalUs: run.reduce((t, s) => t + s.us, 0), stages };
   });
   return { iterations: n, floor, kinds, raw };
 }

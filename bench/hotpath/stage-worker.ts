@@ -20,6 +20,7 @@ import { verifyAccessToken } from '../../src/verify/access-token-verifier.ts';
 import { authenticate, type Credentials } from '../../src/verify/authenticator.ts';
 import type { Principal } from '../../src/verify/principal.ts';
 import { readSession } from '../../src/verify/session.ts';
+import app from '../../src/worker.ts';
 
 export type StageKind = 'passthrough' | 'session-auth0' | 'bearer-jwt' | 'opaque-token';
 
@@ -66,7 +67,7 @@ async function setup(env: Env, body: { sessionCookie: string; jwt: string; opaqu
   return Object.fromEntries(Object.entries(principals).map(([k, p]) => [k, `${p.provider} ${p.sub} via ${p.via}`]));
 }
 
-type Stage = (env: Env, req: Request, ctx: { waitUntil(p: Promise<unknown>): void }, kind: StageKind) => unknown;
+type Stage = (env: Env, req: Request, ctx: { waitUntil(p: Promise<unknown>): void }, kind: StageKind, path: string) => unknown;
 
 function principal(kind: StageKind): Principal {
   if (kind === 'passthrough') throw new Error('no principal on the public path');
@@ -74,6 +75,39 @@ function principal(kind: StageKind): Principal {
 }
 
 const UNUSED = undefined;
+
+/**
+ * The origin's answer without the network: the `app` and `bare` stages run the whole request
+ * (routing, middleware, verification, forwarding, the response) with this as `fetch`, so the
+ * figure is the isolate's CPU alone, the same canned answer for the gateway and the bare proxy.
+ */
+const ORIGIN_BODY = JSON.stringify({ ok: true, note: 'canned origin answer for the stage timing' });
+const realFetch = globalThis.fetch;
+let cannedPrefix = '';
+async function cannedOrigin(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  // Anything else (an introspection refresh, a key set) goes out for real, as in the gateway.
+  if (!String(input instanceof Request ? input.url : input).startsWith(cannedPrefix)) return realFetch(input, init);
+  if (init?.body) await new Response(init.body).arrayBuffer();
+  return new Response(ORIGIN_BODY, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
+}
+
+/** The request a load generator sends, at the gateway's public URL. */
+function incoming(env: Env, req: Request, path: string): Request {
+  return new Request(`${configFromEnv(env).publicUrl ?? 'http://gateway.test'}${path}`, { headers: req.headers });
+}
+
+/** bare-proxy.ts's worker, in this isolate. */
+async function bareProxy(request: Request, originUrl: string): Promise<Response> {
+  const url = new URL(request.url);
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  const res = await fetch(originUrl + url.pathname + url.search, { method: request.method, headers: request.headers, body: hasBody ? request.body : undefined, redirect: 'manual' });
+  return new Response(res.body, res);
+}
+
+async function drain(res: Response, expect: number): Promise<void> {
+  await res.arrayBuffer();
+  if (res.status !== expect) throw new Error(`answered ${res.status}`);
+}
 
 /** Each stage as the proxy route runs it (src/routes/proxy.ts), on the request the driver sent. */
 export const STAGES = {
@@ -96,6 +130,8 @@ export const STAGES = {
   'client-key': async (env, req) => clientKey(req, configFromEnv(env)),
   'telemetry-enqueue': async (env, req, ctx, kind) =>
     recordOutcome(env, ctx, { k: 'api', provider: kind === 'passthrough' ? 'anonymous' : principal(kind).provider, client: await clientKey(req, configFromEnv(env)), error: false, n: 1, at: Date.now() }),
+  app: async (env, req, ctx, _kind, path) => drain(await app.fetch(incoming(env, req, path), env, ctx as Parameters<typeof app.fetch>[2]), 200),
+  bare: async (env, req, _ctx, _kind, path) => drain(await bareProxy(incoming(env, req, path), configFromEnv(env).originUrl), 200),
   'floor-rs256': async () => jwtVerify(fixture!.floor.rs.token, fixture!.floor.rs.key),
   'floor-es256': async () => jwtVerify(fixture!.floor.es.token, fixture!.floor.es.key),
 } satisfies Record<string, Stage>;
@@ -112,7 +148,15 @@ export default {
         const n = Number(url.searchParams.get('n') ?? '1');
         const stage: Stage | undefined = STAGES[name];
         if (!stage || !fixture) return new Response(`unknown stage ${name} or no setup`, { status: 400 });
-        for (let i = 0; i < n; i++) await stage(env, req, ctx, kind);
+        const path = url.searchParams.get('path') ?? '/';
+        const canned = name === 'app' || name === 'bare';
+        cannedPrefix = configFromEnv(env).originUrl;
+        if (canned) globalThis.fetch = cannedOrigin as typeof fetch;
+        try {
+          for (let i = 0; i < n; i++) await stage(env, req, ctx, kind, path);
+        } finally {
+          if (canned) globalThis.fetch = realFetch;
+        }
         return new Response('ok');
       }
       return new Response('not found', { status: 404 });
