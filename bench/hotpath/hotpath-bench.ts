@@ -100,8 +100,8 @@ async function main(): Promise<void> {
       { name: 'gateway', url: runtime.gatewayUrl },
       { name: 'bare', url: runtime.bareUrl },
     ];
-    console.log('\npre-warming every kind on both workers, then measuring:');
-    for (const kind of kinds) for (const t of targets) await load.run({ url: `${t.url}${kind.path}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
+    if (o.rounds > 0) console.log('\npre-warming every kind on both workers, then measuring:');
+    if (o.rounds > 0) for (const kind of kinds) for (const t of targets) await load.run({ url: `${t.url}${kind.path}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
     const samples: Sample[] = [];
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? kinds : [...kinds].reverse();
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       for (const kind of order) for (const t of pair) samples.push(await segment(load, stack, workerd, kind, t, round, o));
     }
     const rows = summarize(kinds.map((k) => k.name), samples);
-    printSummary(rows);
+    if (o.rounds > 0) printSummary(rows);
 
     let stages: StageReport | undefined;
     const byName = new Map(kinds.map((k) => [k.name, k]));

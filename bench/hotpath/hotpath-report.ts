@@ -117,6 +117,6 @@ export function printStages(s: StageReport, rows: Row[]): void {
     const judge = (label: string, us: number) =>
       `${label} ${f(us, 1)} µs: ≤ ${TARGETS.cpuPerVerifyRatio} × verify (${f(TARGETS.cpuPerVerifyRatio * verify, 0)} µs) ${verdict(us <= TARGETS.cpuPerVerifyRatio * verify)}, ≤ ${TARGETS.cpuAbsoluteMs * 1000} µs ${verdict(us <= TARGETS.cpuAbsoluteMs * 1000)}`;
     console.log(`  ${k.kind.padEnd(14)} ${judge('in the isolate, over bare', k.appUs - k.bareUs)}`);
-    if (row) console.log(`  ${''.padEnd(14)} ${judge('workerd process under load, over bare', row.addedCpuUs)}`);
+    if (row && Number.isFinite(row.addedCpuUs)) console.log(`  ${''.padEnd(14)} ${judge('workerd process under load, over bare', row.addedCpuUs)}`);
   }
 }

@@ -8,7 +8,7 @@ export type HotpathKind = (typeof HOTPATH_KINDS)[number];
 export interface HotpathOptions {
   /** Measured seconds per segment (HOTPATH_SECONDS, default 4). */
   seconds: number;
-  /** Rounds of (gateway, bare) pairs over every kind (HOTPATH_ROUNDS, default 3). */
+  /** Rounds of (gateway, bare) pairs over every kind (HOTPATH_ROUNDS, default 3; 0 skips the load phases). */
   rounds: number;
   /** Requests in flight (HOTPATH_CONCURRENCY, default 16). */
   concurrency: number;
@@ -43,7 +43,7 @@ function kinds(): HotpathKind[] {
 export function readHotpathOptions(): HotpathOptions {
   return {
     seconds: num('HOTPATH_SECONDS', 4, 1, 60),
-    rounds: Math.floor(num('HOTPATH_ROUNDS', 3, 1, 10)),
+    rounds: Math.floor(num('HOTPATH_ROUNDS', 3, 0, 10)),
     concurrency: Math.floor(num('HOTPATH_CONCURRENCY', 16, 1, 256)),
     warmup: Math.floor(num('HOTPATH_WARMUP', 200, 0, 100_000)),
     stageIterations: Math.floor(num('HOTPATH_STAGE_ITERATIONS', 2000, 0, 1_000_000)),
