@@ -103,20 +103,21 @@ export function printSummary(rows: Row[]): void {
 }
 
 export function printStages(s: StageReport, rows: Row[]): void {
-  const floor = Math.max(s.floor.rs256Us, s.floor.es256Us);
   console.log(`  floor: one RS256 verify ${f(s.floor.rs256Us, 1)} µs, one ES256 verify ${f(s.floor.es256Us, 1)} µs (jose, same runtime)`);
   for (const k of s.kinds) {
     console.log(`  ${k.kind}: whole request in the isolate ${f(k.appUs, 1)} µs (bare proxy ${f(k.bareUs, 1)} µs, added ${f(k.appUs - k.bareUs, 1)} µs); the proxy route's stages sum to ${f(k.totalUs, 1)} µs`);
     for (const st of k.stages) console.log(`    ${st.stage.padEnd(22)} ${f(st.us, 1).padStart(8)} µs`);
   }
-  console.log('\ntargets (CPU per verified request; the signature verify each kind needs is its floor):');
+  console.log('\ntargets (gateway CPU per verified request over the bare proxy, against one signature verify of each algorithm in the same run):');
+  const rs = s.floor.rs256Us;
+  const es = s.floor.es256Us;
   for (const k of s.kinds) {
     if (k.kind === 'passthrough') continue;
     const row = rows.find((r) => r.kind === k.kind);
-    const verify = k.kind === 'bearer-jwt' ? s.floor.rs256Us : floor;
     const judge = (label: string, us: number) =>
-      `${label} ${f(us, 1)} µs: ≤ ${TARGETS.cpuPerVerifyRatio} × verify (${f(TARGETS.cpuPerVerifyRatio * verify, 0)} µs) ${verdict(us <= TARGETS.cpuPerVerifyRatio * verify)}, ≤ ${TARGETS.cpuAbsoluteMs * 1000} µs ${verdict(us <= TARGETS.cpuAbsoluteMs * 1000)}`;
-    console.log(`  ${k.kind.padEnd(14)} ${judge('in the isolate, over bare', k.appUs - k.bareUs)}`);
-    if (row && Number.isFinite(row.addedCpuUs)) console.log(`  ${''.padEnd(14)} ${judge('workerd process under load, over bare', row.addedCpuUs)}`);
+      `${label} ${f(us, 1)} µs: ≤ 2 × RS256 (${f(TARGETS.cpuPerVerifyRatio * rs, 0)} µs) ${verdict(us <= TARGETS.cpuPerVerifyRatio * rs)}, ` +
+      `≤ 2 × ES256 (${f(TARGETS.cpuPerVerifyRatio * es, 0)} µs) ${verdict(us <= TARGETS.cpuPerVerifyRatio * es)}, ≤ ${TARGETS.cpuAbsoluteMs * 1000} µs ${verdict(us <= TARGETS.cpuAbsoluteMs * 1000)}`;
+    console.log(`  ${k.kind.padEnd(14)} ${judge('in the isolate', k.appUs - k.bareUs)}`);
+    if (row && Number.isFinite(row.addedCpuUs)) console.log(`  ${''.padEnd(14)} ${judge('workerd process under load', row.addedCpuUs)}`);
   }
 }
