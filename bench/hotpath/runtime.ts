@@ -79,7 +79,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       unsafeInspectorProxy: options.inspectorPort !== undefined,
     });
   }
-  const mf = new Miniflare(convertV4MiniflareOptions({ host: '127.0.0.1', port: 0, log: new Log(LogLevel.WARN), workers, ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}) } as unknown as V4MiniflareOptions));
+  // cf: false: no download of Cloudflare's request.cf sample (no internet here; the gateway does not read request.cf).
+  const mf = new Miniflare(convertV4MiniflareOptions({ host: '127.0.0.1', port: 0, cf: false, log: new Log(LogLevel.WARN), workers, ...(options.inspectorPort !== undefined ? { inspectorPort: options.inspectorPort } : {}) } as unknown as V4MiniflareOptions));
   await mf.ready;
   const direct = async (name: string) => (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
   return {
