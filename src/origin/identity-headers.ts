@@ -25,10 +25,13 @@ export function isIdentityHeaderName(name: string): boolean {
   return folded.startsWith(IDENTITY_PREFIX) || (IDENTITY_HEADERS as readonly string[]).includes(folded);
 }
 
+/** Only a name whose first character is `x` can fold to `x-auth-...`: every other name is let through without folding. */
+const X = 'x'.charCodeAt(0);
+
 export function stripIdentityHeaders(headers: Headers): void {
   const names = new Set<string>();
   headers.forEach((_v, name) => {
-    if (isIdentityHeaderName(name)) names.add(name);
+    if ((name.charCodeAt(0) | 0x20) === X && isIdentityHeaderName(name)) names.add(name);
   });
   for (const name of names) headers.delete(name);
 }

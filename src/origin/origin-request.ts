@@ -14,8 +14,8 @@ function withoutGatewayCookies(cookie: string): string {
     .join('; ');
 }
 
-export function originRequest(req: Request, originUrl: string): { url: string; headers: Headers } {
-  const incoming = new URL(req.url);
+/** `incoming` is the request's URL when the caller has parsed it already. */
+export function originRequest(req: Request, originUrl: string, incoming = new URL(req.url)): { url: string; headers: Headers } {
   const url = `${originUrl}${incoming.pathname}${incoming.search}`;
   const headers = new Headers(req.headers);
   stripIdentityHeaders(headers);

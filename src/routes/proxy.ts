@@ -27,14 +27,14 @@ import { problem } from '../http/problem.ts';
 
 /** Counts a proxied request for the API error rate, split by the provider of the caller's credential. */
 async function countApi(c: Context<AppEnv>, provider: CallerProvider, error: boolean): Promise<void> {
-  const client = await clientKey(c.req.raw, c.var.config);
+  const client = await clientKey(c.req.raw, c.get('config'));
   recordOutcome(c.env, c.executionCtx, { k: 'api', provider, client, error, n: 1, at: Date.now() });
 }
 
-async function forward(c: Context<AppEnv>, principal: Principal | undefined): Promise<Response> {
-  const config = c.var.config;
+async function forward(c: Context<AppEnv>, principal: Principal | undefined, incoming: URL): Promise<Response> {
+  const config = c.get('config');
   const req = c.req.raw;
-  const { url, headers } = originRequest(req, config.originUrl);
+  const { url, headers } = originRequest(req, config.originUrl, incoming);
   if (principal) {
     const assertion = await gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal);
     setIdentityHeaders(headers, principal, assertion);
@@ -54,10 +54,12 @@ async function forward(c: Context<AppEnv>, principal: Principal | undefined): Pr
   }
 }
 
+// c.get(), not c.var: Hono builds a new object of every variable on each c.var read.
 export const proxy = new Hono<AppEnv>().all('*', async (c) => {
-  const config = c.var.config;
+  const config = c.get('config');
   const req = c.req.raw;
-  if (isPublicPath(new URL(req.url).pathname, config.publicPaths) || isCorsPreflight(req)) return forward(c, undefined);
+  const url = new URL(req.url);
+  if (isPublicPath(url.pathname, config.publicPaths) || isCorsPreflight(req)) return forward(c, undefined, url);
   const result = await authenticate(
     config,
     { sessionCookie: readCookie(c, config, 'session').value, authorization: req.headers.get('authorization') ?? undefined },
@@ -65,11 +67,10 @@ export const proxy = new Hono<AppEnv>().all('*', async (c) => {
   );
   if (result.kind === 'authenticated') {
     c.set('principal', result.principal);
-    return forward(c, result.principal);
+    return forward(c, result.principal, url);
   }
   if (result.clearSession) clearCookie(c, config, 'session');
   const browser = isBrowserNavigation(req);
-  const url = new URL(req.url);
   const loginHref = `/login?returnTo=${encodeURIComponent(url.pathname + url.search)}`;
   if (result.kind === 'anonymous') {
     if (browser) return c.redirect(loginHref, 302);

@@ -88,22 +88,46 @@ async function verifyJwt(config: GatewayConfig, token: string, now: number): Pro
  * prefix (Clerk's `oat_`), else the first non-JWT provider whose kind claims
  * none (Hydra's prefix is configurable). A token is never sent to two issuers.
  */
-function opaqueProvider(config: GatewayConfig, token: string): ProviderOptions | undefined {
-  const accepting = PROVIDER_IDS.map((id) => config.providers[id]).filter((p) => p.accessTokenFormat !== 'jwt');
-  const prefixed = accepting.find((p) => {
-    const prefix = kindOf(p).opaqueTokenPrefix;
-    return prefix !== undefined && token.startsWith(prefix);
-  });
-  return prefixed ?? accepting.find((p) => kindOf(p).opaqueTokenPrefix === undefined);
+export function opaqueProvider(config: GatewayConfig, token: string): ProviderOptions | undefined {
+  const { prefixed, unprefixed } = opaqueRouting(config);
+  for (const [prefix, p] of prefixed) if (token.startsWith(prefix)) return p;
+  return unprefixed;
+}
+
+interface OpaqueRouting {
+  /** Providers accepting opaque tokens whose kind claims a prefix, in PROVIDER_IDS order. */
+  prefixed: [prefix: string, provider: ProviderOptions][];
+  /** The first accepting provider whose kind claims no prefix. */
+  unprefixed: ProviderOptions | undefined;
+}
+
+/** Worked out once per parsed configuration (config-middleware parses once per isolate), not per request. */
+const routing = new WeakMap<GatewayConfig, OpaqueRouting>();
+
+function opaqueRouting(config: GatewayConfig): OpaqueRouting {
+  let r = routing.get(config);
+  if (!r) {
+    const accepting = PROVIDER_IDS.map((id) => config.providers[id]).filter((p) => p.accessTokenFormat !== 'jwt');
+    r = {
+      prefixed: accepting.flatMap((p) => {
+        const prefix = kindOf(p).opaqueTokenPrefix;
+        return prefix === undefined ? [] : [[prefix, p] as [string, ProviderOptions]];
+      }),
+      unprefixed: accepting.find((p) => kindOf(p).opaqueTokenPrefix === undefined),
+    };
+    routing.set(config, r);
+  }
+  return r;
 }
 
 /** Verifies a bearer access token of either kind. Throws VerifyError with the reason. */
 export async function verifyAccessToken(config: GatewayConfig, token: string, now = Date.now()): Promise<Principal> {
   if (token.length > config.maxTokenBytes) throw new VerifyError('token_too_large', `${token.length} bytes`);
-  if (token.split('.').length === 5) throw new VerifyError('token_encrypted', 'JWE tokens are not accepted');
+  const segments = token.split('.').length;
+  if (segments === 5) throw new VerifyError('token_encrypted', 'JWE tokens are not accepted');
   // Three dot-separated segments is a JWS; anything else is opaque (Hydra's
   // own `ory_at_<id>.<sig>` has two).
-  if (token.split('.').length === 3) return verifyJwt(config, token, now);
+  if (segments === 3) return verifyJwt(config, token, now);
   const p = opaqueProvider(config, token);
   if (!p) throw new VerifyError('token_malformed', 'no provider accepts opaque tokens');
   if (!/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw new VerifyError('token_malformed', 'opaque token has characters outside RFC 6750 b64token');

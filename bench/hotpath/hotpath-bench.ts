@@ -1,0 +1,139 @@
+// `npm run bench:hotpath`: the hot path measured like production. The built
+// worker runs in workerd through Miniflare's API (no wrangler dev proxy, no
+// inspector) beside a bare proxy worker; the IdP stand-ins and the origin
+// listen on 127.0.0.1; the load generator is a process of its own, pinned to
+// its own core. Segments alternate gateway and bare proxy per kind, rounds
+// reverse the order, figures are medians. Prints throughput ratio, added
+// p50/p99, workerd CPU per request, upstream fetches per request, the CPU of
+// each stage inside the isolate against one signature verification, and the
+// bundle size; every figure next to its target.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { REPO_ROOT, startStack, type Stack } from '../../dev/stack.ts';
+import { readOptions } from '../bench-options.ts';
+import { checkKinds, prepareKinds, type BenchKind } from '../bench-kinds.ts';
+import { machineInfo } from '../machine-info.ts';
+import { combined, diff, snapshot } from '../upstream-stats.ts';
+import { BUILT_DIR, buildWorker, measureBundle } from './bundle-size.ts';
+import { HOTPATH_KINDS, hotpathCommand, readHotpathOptions, type HotpathOptions } from './options.ts';
+import { corePlan, LoadProcess, pin } from './load-process-client.ts';
+import { startRuntime, type Runtime } from './runtime.ts';
+import { cpuNs, findWorkerd } from './workerd-cpu.ts';
+import { printBundle, printStages, printSummary, summarize, type Sample } from './hotpath-report.ts';
+import { measureStages, type StageReport } from './stage-timing.ts';
+import { EDGE_HEADERS, stageCredentials } from './credentials.ts';
+
+const TIMEOUT_MS = 10_000;
+interface Target {
+  name: 'gateway' | 'bare';
+  url: string;
+}
+
+async function segment(load: LoadProcess, stack: Stack, workerd: number, kind: BenchKind, target: Target, round: number, o: HotpathOptions): Promise<Sample> {
+  const spec = { url: `${target.url}${kind.path}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS };
+  const idps = { auth0: stack.auth0.url, olympus: stack.olympus.url };
+  await load.run({ ...spec, requests: o.warmup });
+  const up0 = await snapshot(idps);
+  const cpu0 = cpuNs(workerd);
+  const r = await load.run({ ...spec, durationMs: o.seconds * 1000 });
+  const cpu1 = cpuNs(workerd);
+  const upstream = combined(diff(up0, await snapshot(idps)));
+  const s: Sample = { kind: kind.name, target: target.name, round, rps: r.rps, p50: r.p50, p99: r.p99, requests: r.requests, errors: r.errors, cpuUsPerRequest: (cpu1 - cpu0) / 1000 / Math.max(1, r.requests), upstream };
+  console.log(
+    `  round ${round + 1} ${kind.name.padEnd(14)} ${target.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)}  p99 ${r.p99.toFixed(2)} ms  ` +
+      `workerd ${s.cpuUsPerRequest.toFixed(0)} µs/req${r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples.map((e) => `${e.key} ${e.sample.slice(0, 80)}`).join('; ')}` : ''}`,
+  );
+  return s;
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${url}/_switchback/health`).catch(() => undefined);
+    if (res?.ok) return;
+    if (Date.now() > deadline) throw new Error(`gateway not healthy at ${url}: ${res?.status ?? 'no answer'}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function main(): Promise<void> {
+  const o = readHotpathOptions();
+  const machine = machineInfo();
+  console.log(`# switchback hot path: ${hotpathCommand()}`);
+  console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.os}, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}, load average ${machine.loadAverageAtStart.join(' ')}`);
+  console.log(`settings: ${o.rounds} rounds × ${o.kinds.length} kinds × (gateway, bare), ${o.seconds} s segments, ${o.warmup} warm-up requests each, ${o.concurrency} connections`);
+
+  if (o.build) console.log('\nbuilding: wrangler deploy --dry-run ...');
+  const bundle = measureBundle(o.build ? buildWorker() : '');
+  printBundle(bundle);
+
+  const stack = await startStack({ startGateway: false });
+  let runtime: Runtime | undefined;
+  let load: LoadProcess | undefined;
+  try {
+    const stageBuild = o.stageIterations > 0 ? await (await import('./stage-worker-build.ts')).buildStageWorker() : undefined;
+    runtime = await startRuntime({
+      builtDir: BUILT_DIR,
+      vars: stack.vars,
+      gatewayPort: Number(new URL(stack.gatewayUrl).port),
+      originUrl: stack.originUrl,
+      stageScript: stageBuild,
+    });
+    if (runtime.gatewayUrl !== stack.gatewayUrl) throw new Error(`gateway at ${runtime.gatewayUrl}, expected ${stack.gatewayUrl}`);
+    await waitHealthy(runtime.gatewayUrl);
+    const workerd = findWorkerd();
+    if (workerd === undefined) throw new Error('no workerd process found');
+    const cores = corePlan();
+    if (cores) {
+      pin(workerd, cores.rest);
+      pin(process.pid, cores.rest);
+    }
+    load = new LoadProcess(cores?.load);
+    console.log(`workerd pid ${workerd}${cores ? `, runtime and origin on core ${cores.rest}, load generator on core ${cores.load}` : ', not pinned (one core or no taskset)'}`);
+    console.log(`gateway ${runtime.gatewayUrl}, bare proxy ${runtime.bareUrl}, origin ${stack.originUrl}`);
+
+    const kinds = await prepareKinds(stack, { ...readOptions(), kinds: o.kinds });
+    await checkKinds(stack, kinds);
+    for (const k of kinds) console.log(`  ${k.name.padEnd(14)} ${k.description}`);
+
+    const targets: Target[] = [
+      { name: 'gateway', url: runtime.gatewayUrl },
+      { name: 'bare', url: runtime.bareUrl },
+    ];
+    if (o.rounds > 0) console.log('\npre-warming every kind on both workers, then measuring:');
+    if (o.rounds > 0) for (const kind of kinds) for (const t of targets) await load.run({ url: `${t.url}${kind.path}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
+    const samples: Sample[] = [];
+    for (let round = 0; round < o.rounds; round++) {
+      const order = round % 2 === 0 ? kinds : [...kinds].reverse();
+      const pair = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const kind of order) for (const t of pair) samples.push(await segment(load, stack, workerd, kind, t, round, o));
+    }
+    const rows = summarize(kinds.map((k) => k.name), samples);
+    if (o.rounds > 0) printSummary(rows);
+
+    let stages: StageReport | undefined;
+    const byName = new Map(kinds.map((k) => [k.name, k]));
+    if (runtime.stageUrl && o.stageIterations > 0 && HOTPATH_KINDS.every((k) => byName.has(k))) {
+      console.log(`\nCPU by stage inside the isolate (${o.stageIterations} iterations per stage, workerd CPU from the kernel, minus a noop loop):`);
+      stages = await measureStages(runtime.stageUrl, workerd, o.stageIterations, stageCredentials(kinds));
+      printStages(stages, rows);
+    }
+
+    const out = resolve(REPO_ROOT, o.out);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, JSON.stringify({ command: hotpathCommand(), machine, options: o, bundle, rows, samples, stages }, null, 2));
+    console.log(`\nwrote ${o.out}`);
+  } finally {
+    await load?.close();
+    await runtime?.dispose();
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,123 @@
+// Medians and the printed report of `npm run bench:hotpath`: each figure
+// beside its target (issue 14), with MET / MISSED in words.
+import type { BundleSize } from './bundle-size.ts';
+import { BUNDLE_TARGET_GZIP_KB } from './bundle-size.ts';
+import type { StageReport } from './stage-timing.ts';
+import type { UpstreamCounts } from '../upstream-stats.ts';
+
+export const TARGETS = { throughputRatio: 0.95, p99AddedMs: 1, cpuPerVerifyRatio: 2, cpuAbsoluteMs: 0.3 } as const;
+
+export interface Sample {
+  kind: string;
+  target: 'gateway' | 'bare';
+  round: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  /** workerd CPU (all threads) per completed request, µs. */
+  cpuUsPerRequest: number;
+  upstream: UpstreamCounts;
+}
+
+export interface Row {
+  kind: string;
+  gatewayRps: number;
+  bareRps: number;
+  /** Median over rounds of gateway/bare in the same round. */
+  ratio: number;
+  p50AddedMs: number;
+  p99AddedMs: number;
+  gatewayCpuUs: number;
+  bareCpuUs: number;
+  /** Median over rounds of gateway − bare CPU per request: what the gateway adds. */
+  addedCpuUs: number;
+  requests: number;
+  errors: number;
+  /** Discovery + JWKS + introspection fetches at the stand-ins per gateway request, measured phases only. */
+  upstreamPerRequest: number;
+  upstream: UpstreamCounts;
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function summarize(kinds: string[], samples: Sample[]): Row[] {
+  return kinds.map((kind) => {
+    const gw = samples.filter((s) => s.kind === kind && s.target === 'gateway');
+    const bare = samples.filter((s) => s.kind === kind && s.target === 'bare');
+    const paired = gw.map((g) => ({ g, b: bare.find((b) => b.round === g.round)! })).filter((p) => p.b);
+    const upstream = { discovery: 0, jwks: 0, introspection: 0, token: 0 };
+    for (const g of gw) for (const f of Object.keys(upstream) as (keyof UpstreamCounts)[]) upstream[f] += g.upstream[f];
+    const requests = gw.reduce((n, g) => n + g.requests, 0);
+    return {
+      kind,
+      gatewayRps: median(gw.map((g) => g.rps)),
+      bareRps: median(bare.map((b) => b.rps)),
+      ratio: median(paired.map((p) => p.g.rps / p.b.rps)),
+      p50AddedMs: median(paired.map((p) => p.g.p50 - p.b.p50)),
+      p99AddedMs: median(paired.map((p) => p.g.p99 - p.b.p99)),
+      gatewayCpuUs: median(gw.map((g) => g.cpuUsPerRequest)),
+      bareCpuUs: median(bare.map((b) => b.cpuUsPerRequest)),
+      addedCpuUs: median(paired.map((p) => p.g.cpuUsPerRequest - p.b.cpuUsPerRequest)),
+      requests,
+      errors: gw.reduce((n, g) => n + g.errors, 0) + bare.reduce((n, b) => n + b.errors, 0),
+      upstreamPerRequest: (upstream.discovery + upstream.jwks + upstream.introspection) / Math.max(1, requests),
+      upstream,
+    };
+  });
+}
+
+const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+export function printBundle(b: BundleSize): void {
+  const total = b.modules.reduce((n, m) => n + m.gzipBytes, 0);
+  console.log(`\nbundle: ${b.wranglerLine}`);
+  for (const m of b.modules) console.log(`  ${String(m.rawBytes).padStart(8)} B raw  ${String(m.gzipBytes).padStart(7)} B gzip  ${m.file}`);
+  const kb = Number.isFinite(b.gzipKiB) ? b.gzipKiB : total / 1024;
+  console.log(`  target ≤ ${BUNDLE_TARGET_GZIP_KB} KB gzip: ${f(kb, 1)} KiB  ${verdict(kb <= BUNDLE_TARGET_GZIP_KB)}`);
+}
+
+export function printSummary(rows: Row[]): void {
+  console.log('\n| kind | gateway req/s | bare req/s | ratio | p50 added ms | p99 added ms | workerd CPU µs/req gateway / bare | added µs | errors | upstream fetches/req |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.kind} | ${f(r.gatewayRps, 0)} | ${f(r.bareRps, 0)} | ${f(r.ratio, 3)} | ${f(r.p50AddedMs)} | ${f(r.p99AddedMs)} | ${f(r.gatewayCpuUs, 0)} / ${f(r.bareCpuUs, 0)} | ${f(r.addedCpuUs, 0)} | ${r.errors} | ${f(r.upstreamPerRequest, 4)} (${r.upstream.discovery} discovery, ${r.upstream.jwks} JWKS, ${r.upstream.introspection} introspection) |`,
+    );
+  }
+  console.log('\ntargets (verified kinds):');
+  for (const r of rows.filter((r) => r.kind !== 'passthrough')) {
+    console.log(
+      `  ${r.kind.padEnd(14)} throughput ${f(r.ratio, 3)} of bare (≥ ${TARGETS.throughputRatio}) ${verdict(r.ratio >= TARGETS.throughputRatio)}; ` +
+        `p99 added ${f(r.p99AddedMs)} ms (≤ ${TARGETS.p99AddedMs}) ${verdict(r.p99AddedMs <= TARGETS.p99AddedMs)}; ` +
+        `upstream fetches/req ${f(r.upstreamPerRequest, 4)} (0) ${verdict(r.upstreamPerRequest === 0)}`,
+    );
+  }
+}
+
+export function printStages(s: StageReport, rows: Row[]): void {
+  console.log(`  floor: one RS256 verify ${f(s.floor.rs256Us, 1)} µs, one ES256 verify ${f(s.floor.es256Us, 1)} µs (jose, same runtime)`);
+  for (const k of s.kinds) {
+    console.log(`  ${k.kind}: whole request in the isolate ${f(k.appUs, 1)} µs (bare proxy ${f(k.bareUs, 1)} µs, added ${f(k.appUs - k.bareUs, 1)} µs); the proxy route's stages sum to ${f(k.totalUs, 1)} µs`);
+    for (const st of k.stages) console.log(`    ${st.stage.padEnd(22)} ${f(st.us, 1).padStart(8)} µs`);
+  }
+  console.log('\ntargets (gateway CPU per verified request over the bare proxy, against one signature verify of each algorithm in the same run):');
+  const rs = s.floor.rs256Us;
+  const es = s.floor.es256Us;
+  for (const k of s.kinds) {
+    if (k.kind === 'passthrough') continue;
+    const row = rows.find((r) => r.kind === k.kind);
+    const judge = (label: string, us: number) =>
+      `${label} ${f(us, 1)} µs: ≤ 2 × RS256 (${f(TARGETS.cpuPerVerifyRatio * rs, 0)} µs) ${verdict(us <= TARGETS.cpuPerVerifyRatio * rs)}, ` +
+      `≤ 2 × ES256 (${f(TARGETS.cpuPerVerifyRatio * es, 0)} µs) ${verdict(us <= TARGETS.cpuPerVerifyRatio * es)}, ≤ ${TARGETS.cpuAbsoluteMs * 1000} µs ${verdict(us <= TARGETS.cpuAbsoluteMs * 1000)}`;
+    console.log(`  ${k.kind.padEnd(14)} ${judge('in the isolate', k.appUs - k.bareUs)}`);
+    if (row && Number.isFinite(row.addedCpuUs)) console.log(`  ${''.padEnd(14)} ${judge('workerd process under load', row.addedCpuUs)}`);
+  }
+}

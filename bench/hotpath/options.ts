@@ -1,0 +1,59 @@
+// Knobs of `npm run bench:hotpath`, from HOTPATH_* variables, with defaults
+// that keep a full run under about three minutes on a 2-core machine.
+import type { KindName } from '../bench-options.ts';
+
+export const HOTPATH_KINDS = ['passthrough', 'session-auth0', 'bearer-jwt', 'opaque-token'] as const satisfies readonly KindName[];
+export type HotpathKind = (typeof HOTPATH_KINDS)[number];
+
+export interface HotpathOptions {
+  /** Measured seconds per segment (HOTPATH_SECONDS, default 4). */
+  seconds: number;
+  /** Rounds of (gateway, bare) pairs over every kind (HOTPATH_ROUNDS, default 3; 0 skips the load phases). */
+  rounds: number;
+  /** Requests in flight (HOTPATH_CONCURRENCY, default 16). */
+  concurrency: number;
+  /** Unmeasured requests before each segment (HOTPATH_WARMUP, default 200). */
+  warmup: number;
+  /** Iterations of each stage in the in-isolate stage timing (HOTPATH_STAGE_ITERATIONS, default 2000; 0 skips it). */
+  stageIterations: number;
+  /** Rebuild with `wrangler deploy --dry-run` first (HOTPATH_BUILD, default 1). */
+  build: boolean;
+  kinds: HotpathKind[];
+  out: string;
+}
+
+const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_OUT'];
+
+function num(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number between ${min} and ${max}, got "${raw}"`);
+  return n;
+}
+
+function kinds(): HotpathKind[] {
+  const raw = process.env.HOTPATH_KINDS;
+  if (!raw) return [...HOTPATH_KINDS];
+  const list = raw.split(',').map((k) => k.trim()).filter(Boolean);
+  for (const k of list) if (!(HOTPATH_KINDS as readonly string[]).includes(k)) throw new Error(`HOTPATH_KINDS: unknown kind "${k}" (known: ${HOTPATH_KINDS.join(', ')})`);
+  return list as HotpathKind[];
+}
+
+export function readHotpathOptions(): HotpathOptions {
+  return {
+    seconds: num('HOTPATH_SECONDS', 4, 1, 60),
+    rounds: Math.floor(num('HOTPATH_ROUNDS', 3, 0, 10)),
+    concurrency: Math.floor(num('HOTPATH_CONCURRENCY', 16, 1, 256)),
+    warmup: Math.floor(num('HOTPATH_WARMUP', 200, 0, 100_000)),
+    stageIterations: Math.floor(num('HOTPATH_STAGE_ITERATIONS', 2000, 0, 1_000_000)),
+    build: process.env.HOTPATH_BUILD !== '0',
+    kinds: kinds(),
+    out: process.env.HOTPATH_OUT || 'bench-results/hotpath-bench.json',
+  };
+}
+
+export function hotpathCommand(): string {
+  const set = NAMES.filter((n) => process.env[n]).map((n) => `${n}=${process.env[n]}`);
+  return [...set, 'npm run bench:hotpath'].join(' ');
+}
