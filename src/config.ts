@@ -87,6 +87,8 @@ export interface GatewayConfig {
   clientIpv6Prefix: number;
   /** Auth0 Management API access for the durable reconcile job started by a rollback; undefined: not configured. */
   reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
+  /** After a rollback, Olympus may be re-enabled this long after it at the earliest (REENABLE_COOLDOWN; src/rollback/reenable-gate.ts). */
+  reenableCooldownSeconds: number;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
   access: { teamDomain: string; audience: string; roles: Record<string, AdminRole> } | undefined;
 }
@@ -417,6 +419,16 @@ function passwordMigration(vars: Vars, auth0: ProviderOptions): PasswordMigratio
   };
 }
 
+/** REENABLE_COOLDOWN: "24h", "90m", "30s", "2d", or seconds; 0 only when set so on purpose. */
+function cooldown(vars: Vars): number {
+  const v = str(vars, 'REENABLE_COOLDOWN');
+  if (v === undefined) return 24 * 3600;
+  const m = /^(\d{1,7})\s*(s|m|h|d)?$/.exec(v);
+  const seconds = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'] : NaN;
+  if (!(seconds >= 0 && seconds <= 30 * 86400)) throw new ConfigError('REENABLE_COOLDOWN', 'must be a duration like "24h", "90m" or "0" (at most 30 days)');
+  return seconds;
+}
+
 /** Parses and validates all configuration. Throws ConfigError naming the first bad variable. */
 export function parseConfig(vars: Vars): GatewayConfig {
   const legacy = legacyKind(vars);
@@ -452,6 +464,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     passwordMigration: passwordMigration(vars, auth0),
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
+    reenableCooldownSeconds: cooldown(vars),
     access: access(vars),
     reconcile: reconcileConfig(vars),
   };

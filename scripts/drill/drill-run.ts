@@ -50,6 +50,13 @@ class Client extends TinyBrowser {
 }
 
 const LOGIN_RULE_METRIC = 'login_success_rate';
+/**
+ * A drill turns Olympus on after an earlier rollback (the last drill's) and back on after its own:
+ * it lifts the re-enable gate (postmortem, drill, cooldown; audited and announced as
+ * reenable.overridden), which needs the eng-lead token the drill asks for. A permanent decision
+ * is never lifted: the drill then stops at "pretend it succeeded" with the gateway's 409.
+ */
+const DRILL_OVERRIDE = 'drill: a rehearsal turns Olympus on after a rollback it or an earlier drill made';
 
 export async function runDrill(o: DrillOptions, print: (line: string) => void): Promise<DrillRun> {
   const api = adminApi(o.gateway, o.token);
@@ -102,7 +109,7 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
   try {
     // ---- pretend it succeeded ------------------------------------------------
     if (!before.flag.enabled || (before.flag.percent ?? 100) !== 100) {
-      await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, percent: 100, reason: 'drill: pretend the migration succeeded' } }));
+      await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, percent: 100, reason: 'drill: pretend the migration succeeded', override_reason: DRILL_OVERRIDE } }));
     }
     await waitFor(() => loginTarget(o.gateway).then((t) => t === olympusOrigin), 10_000);
     mark('pretend it succeeded', 'Olympus on for everyone; /login goes to Olympus');
@@ -179,7 +186,7 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
     const problemsAfter: string[] = [];
     await setFailLogins(o.olympus, false).catch((err: Error) => problemsAfter.push(`stand-in: ${err.message}`));
     if (before.flag.enabled) {
-      const back = await api.flags.olympus_auth.$post({ json: { enabled: true, ...(before.flag.percent !== undefined ? { percent: before.flag.percent } : {}), reason: 'drill: restore the flag as it was' } });
+      const back = await api.flags.olympus_auth.$post({ json: { enabled: true, ...(before.flag.percent !== undefined ? { percent: before.flag.percent } : {}), reason: 'drill: restore the flag as it was', override_reason: DRILL_OVERRIDE } });
       if (!back.ok) problemsAfter.push(`re-enabling Olympus answered ${back.status}`);
     }
     const now = await readStatus(api).catch(() => undefined);

@@ -28,6 +28,21 @@ export interface AutoRollbackPause {
   reason: string;
 }
 
+/** Temporary (fix and try again) or permanent (stay on the legacy provider), with why, who and when. */
+export interface RollbackDecision {
+  kind: 'temporary' | 'permanent';
+  why: string;
+  by: string;
+  at: string;
+}
+
+/** What was decided and linked after one rollback (reenable-gate.ts); `rollback_at` names the rollback. */
+export interface Aftermath {
+  rollback_at: string;
+  decision?: RollbackDecision;
+  postmortem?: { url: string; by: string; at: string };
+}
+
 export interface MetaKeys {
   /** The authoritative flag record (same format as KV). */
   flag: FlagRecord;
@@ -57,6 +72,8 @@ export interface MetaKeys {
   migration_started_at: string;
   /** A pause of automatic rollback (null once resumed or expired). */
   auto_rollback_pause: AutoRollbackPause | null;
+  /** The aftermath of the last rollback: decision and postmortem link (the re-enable gate). */
+  aftermath: Aftermath;
   /** The reconcile job started by the last rollback. */
   reconcile_job: ReconcileJob;
   /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */

@@ -14,6 +14,7 @@
  * - status-view.ts: /status (ControllerStatus) and /metrics; history.ts: the console's series;
  *   live-feed.ts: the console's server-sent events (one snapshot a tick for all).
  * - drill-ledger.ts: drill results (switchback drill).
+ * - reenable-gate.ts: after a rollback, what re-enabling needs (postmortem, drill, cooldown, decision).
  * - rule-book.ts: the rules in force.
  *
  * A Durable Object runs one event at a time and the flip is a synchronous
@@ -22,6 +23,7 @@
  */
 import { LiveFeed } from './live-feed.ts';
 import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
+import { ReenableGate, type DecisionResult, type GateView, type MissingRequirement, type RollbackDecision } from './reenable-gate.ts';
 import { PauseSwitch, type AutoRollbackPause } from './auto-rollback-pause.ts';
 import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
 import { DurableObject } from 'cloudflare:workers';
@@ -68,6 +70,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #live: LiveFeed;
   readonly #drills: DrillLedger;
   readonly #pause: PauseSwitch;
+  readonly #gate: ReenableGate;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,11 +85,12 @@ export class MigrationController extends DurableObject<Env> {
     this.#outbox = new Outbox(this.#store, env, config, () => this.#flags.current());
     this.#signups = new SignupLedger(sql, this.#store, env, config, this.#outbox);
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
+    this.#gate = new ReenableGate(this.#store, this.#drills, () => config().reenableCooldownSeconds, () => this.#flags.current(), this.#outbox);
     this.#feed = new DetectorFeed(sql);
     this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox, this.#detector);
-    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now));
+    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now), (now) => this.#gate.view(now));
     this.#live = new LiveFeed(() => ({ status: this.#view.status(Date.now()), audit_head: this.#store.auditHead() }));
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
@@ -141,11 +145,35 @@ export class MigrationController extends DurableObject<Env> {
     return result;
   }
 
-  /** Admin flag change. Disabling an enabled flag is a rollback; enabling is audited and never automatic. */
-  async setFlag(change: FlagChange, role: AdminRole): Promise<{ previous: FlagRecord; current: FlagRecord }> {
+  /**
+   * Admin flag change. Disabling an enabled flag is a rollback; enabling is audited and never automatic.
+   * After a rollback, enabling goes through the re-enable gate first (an eng-lead's `overrideReason` may lift it).
+   */
+  async setFlag(change: FlagChange, role: AdminRole, overrideReason?: string): Promise<{ previous: FlagRecord; current: FlagRecord } | { blocked: MissingRequirement[]; overridable: boolean }> {
+    const gate = this.#gate.admit(change, role === 'eng-lead' ? overrideReason : undefined, Date.now());
+    if (!gate.ok) return { blocked: gate.missing, overridable: gate.overridable };
     const result = await this.#flags.set(change, role);
     this.#live.publish();
     return result;
+  }
+
+  /** What re-enabling Olympus needs now (the re-enable gate). */
+  reenableGate(): GateView {
+    return this.#gate.view(Date.now());
+  }
+
+  /** Temporary or permanent, for the rollback in force (eng-lead), audited and announced. */
+  decideRollback(kind: RollbackDecision['kind'], why: string, actor: string): DecisionResult {
+    const r = this.#gate.decide(kind, why, actor, Date.now());
+    this.#live.publish();
+    return r;
+  }
+
+  /** The postmortem link of the rollback in force, audited. */
+  linkPostmortem(url: string, actor: string): { ok: true; url: string } | { ok: false; reason: string } {
+    const r = this.#gate.linkPostmortem(url, actor, Date.now());
+    this.#live.publish();
+    return r;
   }
 
   // ----------------------------------------------------------- ingest

@@ -13,6 +13,7 @@ import type { RuleBook } from './rule-book.ts';
 import type { RuleLoop, RuleStatus } from './rule-loop.ts';
 import type { SignupLedger } from './signup-ledger.ts';
 import type { NotifyReceiver } from './outbox.ts';
+import type { GateView } from './reenable-gate.ts';
 import { windowStartBucket } from './window-aggregation.ts';
 
 export type { RuleStatus };
@@ -46,6 +47,8 @@ export interface ControllerStatus {
   /** Where notifications go (`webhook`: NOTIFY_WEBHOOK_URL, `email`: ONCALL_EMAIL with NOTIFY_EMAIL_*); empty: nowhere. */
   notification_receivers: NotifyReceiver[];
   flag_write_through_pending: boolean;
+  /** After a rollback: what re-enabling Olympus needs (reenable-gate.ts); `applies` false otherwise. */
+  reenable_gate: GateView | null;
 }
 
 const FUNNEL_SECONDS = 300;
@@ -60,6 +63,7 @@ export class StatusView {
     private readonly signups: SignupLedger,
     private readonly receivers: () => NotifyReceiver[],
     private readonly pause: (now: number) => AutoRollbackPause | undefined = () => undefined,
+    private readonly gate: (now: number) => GateView | null = () => null,
   ) {}
 
   status(now: number): ControllerStatus {
@@ -92,6 +96,7 @@ export class StatusView {
       notifications_pending: this.store.outboxSize(),
       notification_receivers: this.receivers(),
       flag_write_through_pending: this.store.get('kv_dirty') ?? false,
+      reenable_gate: this.gate(now),
     };
   }
 

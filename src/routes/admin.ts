@@ -9,12 +9,14 @@ import { problem } from '../http/problem.ts';
 import { adminFlags } from './admin-flags.ts';
 import { adminClientConfig } from './admin-client-config.ts';
 import { adminController } from './admin-controller.ts';
+import { adminAftermath } from './admin-aftermath.ts';
 
 export const admin = new Hono<AdminEnv>()
   .use('/_switchback/api/*', requireActor)
   .route('/', adminFlags)
   .route('/', adminClientConfig)
   .route('/', adminController)
+  .route('/', adminAftermath)
   .all('/_switchback/api/*', (c) => problem(c, 'not_found', 'No such admin endpoint.'));
 
 /** The admin API's type: every path, method, body and answer, for Hono's typed client (`hc<AdminApi>`). */

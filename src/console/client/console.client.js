@@ -124,6 +124,9 @@ function announceChanges(s) {
 
 // ---- header -----------------------------------------------------------------
 
+/** The re-enable gate's codes in words (src/rollback/reenable-gate.ts). */
+const GATE_WORDS = { postmortem_missing: 'a postmortem link', drill_missing: 'a passing drill since the rollback', cooldown_running: 'the cooldown to end', rollback_permanent: 'reopening (decided permanent)' };
+
 function renderState() {
   const s = state.status;
   const box = $('state');
@@ -144,6 +147,11 @@ function renderState() {
   if (s.overlap && s.overlap.seconds_left > 0) {
     const left = Math.max(0, Math.ceil((Date.parse(s.overlap.ends_at) - Date.now()) / 1000));
     box.append(h('span', { class: 'badge info', id: 'overlap' }, `↺ Rolled back ${clock(s.overlap.rollback_at)}; Olympus tokens honoured for ${countdown(left)} more`));
+  }
+  const gate = s.reenable_gate;
+  if (gate && gate.applies) {
+    const needs = gate.missing.length ? `Re-enable needs: ${gate.missing.map((m) => GATE_WORDS[m.code] ?? m.code).join(', ')}` : 'Re-enable: postmortem linked, drill passed, cooldown over';
+    box.append(h('span', { class: `badge ${gate.missing.length ? 'warn' : 'info'}`, id: 'reenable-gate', title: gate.missing.map((m) => m.message).join('\n') }, `${gate.decision ? `Rollback ${gate.decision.kind}. ` : ''}${needs}`));
   }
   const age = Date.now() - state.lastOkAt;
   box.append(
@@ -333,6 +341,13 @@ function describe(entry) {
       return `Automatic rollback resumed: ${d.reason}`;
     case 'rules.changed':
       return `Rules changed${d.dry_run ? ' (dry run)' : ''}`;
+    case 'rollback.decision':
+    case 'rollback.reopened':
+      return `Rollback ${entry.type === 'rollback.reopened' ? 'reopened' : 'decided'} ${d.kind}: ${d.why}`;
+    case 'reenable.overridden':
+      return `Re-enable gate overridden (${(d.overridden ?? []).map((c) => GATE_WORDS[c] ?? c).join(', ')}): ${d.reason}`;
+    case 'postmortem.linked':
+      return `Postmortem linked: ${d.url}`;
     default:
       if (entry.type === 'notification.delivered') return `Notification ${d.type} delivered (${d.channel}${d.attempts > 1 ? `, attempt ${d.attempts}` : ''})`;
       if (entry.type === 'notification.failed') return `Notification ${d.type} NOT delivered (${d.channel}): ${d.error}`;
@@ -432,12 +447,15 @@ function renderActions() {
       buttons.push(
         h('button', { type: 'button', id: 'action-enable', onclick: () => {
           const input = percentInput(flag.percent ?? 100);
+          const missing = s.reenable_gate?.missing ?? [];
+          // The gate's override: an eng-lead's reason, audited and announced; empty = no override.
+          const override = h('input', { id: 'confirm-override', type: 'text', maxlength: 1000, placeholder: 'only to skip what the gate asks' });
           confirmAction({
             title: 'Re-enable Olympus',
-            text: 'The plan says: don\'t rush the retry. Re-enable once the cause is fixed, tested in staging and the rollback rehearsed again.',
+            text: `The plan says: don't rush the retry. Re-enable once the cause is fixed, tested in staging and the rollback rehearsed again.${missing.length ? ` Still missing: ${missing.map((m) => m.message).join('; ')}.` : ''}`,
             go: 'Re-enable Olympus',
-            fields: [{ id: 'confirm-percent', label: 'Percent of browsers', input }],
-            run: (reason) => api('/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled: true, percent: Number(input.value), reason }) }),
+            fields: [{ id: 'confirm-percent', label: 'Percent of browsers', input }, ...(missing.length ? [{ id: 'confirm-override', label: 'Override the gate, because', input: override }] : [])],
+            run: (reason) => api('/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled: true, percent: Number(input.value), reason, ...(override.value.trim() ? { override_reason: override.value.trim() } : {}) }) }),
           });
         } }, 'Re-enable Olympus'),
       );
