@@ -43,6 +43,24 @@ export interface Aftermath {
   postmortem?: { url: string; by: string; at: string };
 }
 
+/** A drill mode (drill-mode.ts): synthetic login outcomes accepted until `until` (ms), counted here only. */
+export interface DrillModeState {
+  id: string;
+  at: string;
+  until: number;
+  by: string;
+  reason: string;
+  /** Synthetic outcomes per synthetic client (at most 500 clients). */
+  per_client: Record<string, { succeeded: number; failed: number }>;
+  counters: { batches: number; succeeded: number; failed: number; clients: number };
+  /** Consecutive breaching evaluations of the login rule on drill traffic. */
+  streak: number;
+  last_verdict: 'breach' | 'ok' | 'inconclusive' | null;
+  /** When drill traffic made the controller roll back (ISO 8601), or null. */
+  rolled_back_at: string | null;
+  ended: { at: string; by: string; reason: string } | null;
+}
+
 export interface MetaKeys {
   /** The authoritative flag record (same format as KV). */
   flag: FlagRecord;
@@ -74,6 +92,10 @@ export interface MetaKeys {
   auto_rollback_pause: AutoRollbackPause | null;
   /** The aftermath of the last rollback: decision and postmortem link (the re-enable gate). */
   aftermath: Aftermath;
+  /** Drill mode in force (null when off or ended). */
+  drill_mode: DrillModeState | null;
+  /** The last drill mode, with its counters, after it ended too (GET /drill-mode, the drill's report). */
+  drill_mode_last: DrillModeState;
   /** The reconcile job started by the last rollback. */
   reconcile_job: ReconcileJob;
   /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */

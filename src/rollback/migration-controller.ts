@@ -23,6 +23,8 @@
  */
 import { LiveFeed } from './live-feed.ts';
 import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
+import { DrillMode, type DrillOutcome, type DrillModeState } from './drill-mode.ts';
+import type { Evaluation } from './rule-evaluator.ts';
 import { ReenableGate, type DecisionResult, type GateView, type MissingRequirement, type RollbackDecision } from './reenable-gate.ts';
 import { PauseSwitch, type AutoRollbackPause } from './auto-rollback-pause.ts';
 import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
@@ -39,7 +41,7 @@ import { FlagAuthority, type ManualRollbackResult } from './flag-authority.ts';
 import { Ingest } from './ingest.ts';
 import { LoginLedger } from './login-ledger.ts';
 import type { OutcomeBatch } from './outcome-events.ts';
-import { Outbox } from './outbox.ts';
+import { CONTROLLER_ACTOR, Outbox } from './outbox.ts';
 import { RuleBook, type RulesSourceName } from './rule-book.ts';
 import { RuleLoop } from './rule-loop.ts';
 import { SequentialDetector } from './sequential-detector.ts';
@@ -71,6 +73,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #drills: DrillLedger;
   readonly #pause: PauseSwitch;
   readonly #gate: ReenableGate;
+  readonly #drillMode: DrillMode;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -86,6 +89,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#signups = new SignupLedger(sql, this.#store, env, config, this.#outbox);
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
     this.#gate = new ReenableGate(this.#store, this.#drills, () => config().reenableCooldownSeconds, () => this.#flags.current(), this.#outbox);
+    this.#drillMode = new DrillMode(this.#store);
     this.#feed = new DetectorFeed(sql);
     this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
@@ -240,6 +244,39 @@ export class MigrationController extends DurableObject<Env> {
     return { seq: d.seq, at: d.at };
   }
 
+  /** Drill mode on for `minutes` (eng-lead, audited): synthetic login outcomes accepted, counted apart. */
+  enableDrillMode(minutes: number, actor: string, reason: string): DrillModeState {
+    const s = this.#drillMode.enable(minutes, actor, reason, Date.now());
+    this.#live.publish();
+    return s;
+  }
+
+  endDrillMode(actor: string, reason: string): { ended: boolean } {
+    return { ended: this.#drillMode.stop(actor, reason, Date.now()) };
+  }
+
+  /** Drill mode in force, else the last one (ended), else null. */
+  drillMode(): { active: boolean; state: DrillModeState | null } {
+    const now = Date.now();
+    const active = this.#drillMode.current(now);
+    return { active: !!active, state: active ?? this.#drillMode.last() ?? null };
+  }
+
+  /** Synthetic outcomes of a drill: refused unless drill mode is on; never counted in the real windows. */
+  async drillOutcomes(batch: DrillOutcome[], actor: string): Promise<{ ok: false; reason: string } | { ok: true; state: DrillModeState; evaluation: Evaluation | null; rolledBack: boolean; refusedClients: number }> {
+    const now = Date.now();
+    const r = this.#drillMode.record(batch, this.#ruleBook.rules(), this.#flags.current().enabled, now);
+    if (!r.ok) return r;
+    let rolledBack = false;
+    if (r.rollBack && r.evaluation) {
+      const ev = r.evaluation;
+      const res = await this.#flags.rollBack({ actor: CONTROLLER_ACTOR, reason: `drill: rule ${ev.rule} breached on drill traffic (drill mode enabled by ${r.state.by}; synthetic outcomes from ${actor})`, evaluation: ev });
+      rolledBack = res.rolledBack;
+      this.#live.publish();
+    }
+    return { ok: true, state: r.state, evaluation: r.evaluation, rolledBack, refusedClients: r.refusedClients };
+  }
+
   /** The latest drills, newest first (each report as the JSON text the CLI sent). */
   drills(limit = 20): DrillRecord[] {
     return this.#drills.list(Math.max(1, Math.min(200, limit)));
@@ -272,6 +309,7 @@ export class MigrationController extends DurableObject<Env> {
     const rules = this.#ruleBook.rules();
     this.#ingest.sweepOverdue(this.#detector.session(now)).commit();
     this.#ingest.sweepAbandoned(now);
+    this.#drillMode.current(now);
     if (this.#pause.expire(now)) this.#outbox.notify('rollback.resumed', { reason: 'automatic rollback resumed: the pause ran out', actor: 'switchback-controller', dryRun: false }, now);
     const before = this.#flags.current().version;
     if (this.#loop.due(now, 50)) await this.#loop.evaluate(now);

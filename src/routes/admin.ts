@@ -10,6 +10,7 @@ import { adminFlags } from './admin-flags.ts';
 import { adminClientConfig } from './admin-client-config.ts';
 import { adminController } from './admin-controller.ts';
 import { adminAftermath } from './admin-aftermath.ts';
+import { adminDrillMode } from './admin-drill-mode.ts';
 
 export const admin = new Hono<AdminEnv>()
   .use('/_switchback/api/*', requireActor)
@@ -17,6 +18,7 @@ export const admin = new Hono<AdminEnv>()
   .route('/', adminClientConfig)
   .route('/', adminController)
   .route('/', adminAftermath)
+  .route('/', adminDrillMode)
   .all('/_switchback/api/*', (c) => problem(c, 'not_found', 'No such admin endpoint.'));
 
 /** The admin API's type: every path, method, body and answer, for Hono's typed client (`hc<AdminApi>`). */
