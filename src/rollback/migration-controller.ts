@@ -25,6 +25,7 @@ import { LiveFeed } from './live-feed.ts';
 import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
 import { DrillMode, type DrillOutcome, type DrillModeState } from './drill-mode.ts';
 import type { Evaluation } from './rule-evaluator.ts';
+import { signupsCreatedBetween, type AffectedSignup } from './incident-reads.ts';
 import { ReenableGate, type DecisionResult, type GateView, type MissingRequirement, type RollbackDecision } from './reenable-gate.ts';
 import { PauseSwitch, type AutoRollbackPause } from './auto-rollback-pause.ts';
 import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
@@ -171,6 +172,11 @@ export class MigrationController extends DurableObject<Env> {
     const r = this.#gate.decide(kind, why, actor, Date.now());
     this.#live.publish();
     return r;
+  }
+
+  /** Ids and states (no emails) of the Olympus signups created in [from, to], for the postmortem bundle. */
+  signupsBetween(from: string, to: string): AffectedSignup[] {
+    return signupsCreatedBetween(this.ctx.storage.sql, from, to);
   }
 
   /** The postmortem link of the rollback in force, audited. */

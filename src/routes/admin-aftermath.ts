@@ -27,6 +27,7 @@ const PostmortemUrl = z.string().check(
   }, 'must be an https URL without credentials'),
 );
 const PostmortemBody = z.strictObject({ url: PostmortemUrl });
+const isIso = (v: string | undefined): v is string => v !== undefined && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/.test(v) && !Number.isNaN(Date.parse(v));
 
 export const adminAftermath = new Hono<AdminEnv>()
   .get('/_switchback/api/rollback/reenable-gate', async (c) => c.json(await controller(c.env).reenableGate(), 200, { 'cache-control': 'no-store' }))
@@ -35,6 +36,13 @@ export const adminAftermath = new Hono<AdminEnv>()
     const r = await controller(c.env).decideRollback(kind, why, actorLabel(c));
     if (!r.ok) return problem(c, 'no_rollback', r.reason);
     return c.json({ decision: r.decision, reopened: r.reopened }, 200, { 'cache-control': 'no-store' });
+  })
+  // Who an incident touched, for the postmortem bundle: ids and states only, never emails or identities.
+  .get('/_switchback/api/incident/signups', requireRole('oncall'), async (c) => {
+    const from = c.req.query('from');
+    const to = c.req.query('to');
+    if (!isIso(from) || !isIso(to)) return problem(c, 'invalid_request', 'from and to must be UTC timestamps like 2026-11-30T01:00:00.000Z.');
+    return c.json({ signups: await controller(c.env).signupsBetween(from, to) }, 200, { 'cache-control': 'no-store' });
   })
   .post('/_switchback/api/rollback/postmortem', requireRole('oncall'), jsonBody(PostmortemBody, 'postmortem link'), async (c) => {
     const r = await controller(c.env).linkPostmortem(c.req.valid('json').url, actorLabel(c));
