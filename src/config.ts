@@ -87,6 +87,8 @@ export interface GatewayConfig {
   clientIpv6Prefix: number;
   /** Auth0 Management API access for the durable reconcile job started by a rollback; undefined: not configured. */
   reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
+  /** Communication after a rollback (src/comms/): the public status link, the product name, Statuspage. */
+  comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined };
   /** After a rollback, Olympus may be re-enabled this long after it at the earliest (REENABLE_COOLDOWN; src/rollback/reenable-gate.ts). */
   reenableCooldownSeconds: number;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
@@ -419,6 +421,20 @@ function passwordMigration(vars: Vars, auth0: ProviderOptions): PasswordMigratio
   };
 }
 
+function comms(vars: Vars): GatewayConfig['comms'] {
+  const pageId = str(vars, 'STATUSPAGE_PAGE_ID');
+  const apiKey = str(vars, 'STATUSPAGE_API_KEY');
+  if ((pageId === undefined) !== (apiKey === undefined)) throw new ConfigError(pageId ? 'STATUSPAGE_API_KEY' : 'STATUSPAGE_PAGE_ID', 'must be set together with the other STATUSPAGE_* variable');
+  if (pageId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(pageId)) throw new ConfigError('STATUSPAGE_PAGE_ID', 'must be the page id from Statuspage\'s API page (letters and digits)');
+  const product = str(vars, 'STATUS_PRODUCT_NAME') ?? 'The team';
+  if (product.length > 100) throw new ConfigError('STATUS_PRODUCT_NAME', 'must be at most 100 characters');
+  return {
+    statusPageUrl: optionalUrl(vars, 'STATUS_PAGE_URL'),
+    productName: product,
+    statuspage: pageId && apiKey ? { apiUrl: (optionalUrl(vars, 'STATUSPAGE_API_URL') ?? 'https://api.statuspage.io').replace(/\/+$/, ''), pageId, apiKey } : undefined,
+  };
+}
+
 /** REENABLE_COOLDOWN: "24h", "90m", "30s", "2d", or seconds; 0 only when set so on purpose. */
 function cooldown(vars: Vars): number {
   const v = str(vars, 'REENABLE_COOLDOWN');
@@ -465,6 +481,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
     reenableCooldownSeconds: cooldown(vars),
+    comms: comms(vars),
     access: access(vars),
     reconcile: reconcileConfig(vars),
   };

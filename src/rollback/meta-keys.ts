@@ -61,6 +61,17 @@ export interface DrillModeState {
   ended: { at: string; by: string; reason: string } | null;
 }
 
+/** The Statuspage incident of one rollback (comms-desk.ts): claimed, created, or failed. */
+export interface StatuspageRecord {
+  rollback_seq: number;
+  state: 'publishing' | 'published' | 'failed';
+  at: string;
+  by: string;
+  id?: string;
+  shortlink?: string | null;
+  error?: string;
+}
+
 export interface MetaKeys {
   /** The authoritative flag record (same format as KV). */
   flag: FlagRecord;
@@ -96,6 +107,8 @@ export interface MetaKeys {
   drill_mode: DrillModeState | null;
   /** The last drill mode, with its counters, after it ended too (GET /drill-mode, the drill's report). */
   drill_mode_last: DrillModeState;
+  /** Statuspage incidents by rollback audit seq (the last 20): one per rollback. */
+  statuspage_incidents: Record<string, StatuspageRecord>;
   /** The reconcile job started by the last rollback. */
   reconcile_job: ReconcileJob;
   /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */

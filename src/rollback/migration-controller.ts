@@ -25,6 +25,7 @@ import { LiveFeed } from './live-feed.ts';
 import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
 import { DrillMode, type DrillOutcome, type DrillModeState } from './drill-mode.ts';
 import type { Evaluation } from './rule-evaluator.ts';
+import { CommsDesk, type CommsPreview, type PublishResult } from './comms-desk.ts';
 import { signupsCreatedBetween, type AffectedSignup } from './incident-reads.ts';
 import { ReenableGate, type DecisionResult, type GateView, type MissingRequirement, type RollbackDecision } from './reenable-gate.ts';
 import { PauseSwitch, type AutoRollbackPause } from './auto-rollback-pause.ts';
@@ -75,6 +76,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #pause: PauseSwitch;
   readonly #gate: ReenableGate;
   readonly #drillMode: DrillMode;
+  readonly #comms: CommsDesk;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,6 +93,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
     this.#gate = new ReenableGate(this.#store, this.#drills, () => config().reenableCooldownSeconds, () => this.#flags.current(), this.#outbox);
     this.#drillMode = new DrillMode(this.#store);
+    this.#comms = new CommsDesk(this.#store, sql, config);
     this.#feed = new DetectorFeed(sql);
     this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
@@ -177,6 +180,16 @@ export class MigrationController extends DurableObject<Env> {
   /** Ids and states (no emails) of the Olympus signups created in [from, to], for the postmortem bundle. */
   signupsBetween(from: string, to: string): AffectedSignup[] {
     return signupsCreatedBetween(this.ctx.storage.sql, from, to);
+  }
+
+  /** The texts for users, oncall and the status page, filled from the latest rollback (a draft until published). */
+  commsPreview(origin: string): CommsPreview {
+    return this.#comms.preview(origin);
+  }
+
+  /** Creates the Statuspage incident of the latest rollback, at most once per rollback. */
+  publishStatuspage(actor: string, origin: string): Promise<PublishResult> {
+    return this.#comms.publish(actor, origin, Date.now());
   }
 
   /** The postmortem link of the rollback in force, audited. */
