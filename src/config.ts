@@ -87,6 +87,8 @@ export interface GatewayConfig {
   clientIpv6Prefix: number;
   /** Auth0 Management API access for the durable reconcile job started by a rollback; undefined: not configured. */
   reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
+  /** Which system sends transactional email during the parallel run (COURIER; src/rollback/courier-check.ts). */
+  courier: 'olympus' | 'legacy';
   /** Communication after a rollback (src/comms/): the public status link, the product name, Statuspage. */
   comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined };
   /** After a rollback, Olympus may be re-enabled this long after it at the earliest (REENABLE_COOLDOWN; src/rollback/reenable-gate.ts). */
@@ -421,6 +423,12 @@ function passwordMigration(vars: Vars, auth0: ProviderOptions): PasswordMigratio
   };
 }
 
+function courierOf(vars: Vars): 'olympus' | 'legacy' {
+  const v = str(vars, 'COURIER') ?? 'legacy';
+  if (v !== 'olympus' && v !== 'legacy') throw new ConfigError('COURIER', 'must be "olympus" or "legacy" (the one system that sends transactional email during the parallel run)');
+  return v;
+}
+
 function comms(vars: Vars): GatewayConfig['comms'] {
   const pageId = str(vars, 'STATUSPAGE_PAGE_ID');
   const apiKey = str(vars, 'STATUSPAGE_API_KEY');
@@ -482,6 +490,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
     reenableCooldownSeconds: cooldown(vars),
     comms: comms(vars),
+    courier: courierOf(vars),
     access: access(vars),
     reconcile: reconcileConfig(vars),
   };

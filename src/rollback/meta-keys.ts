@@ -72,6 +72,17 @@ export interface StatuspageRecord {
   error?: string;
 }
 
+/** The courier check after one rollback (courier-check.ts). */
+export interface CourierCheck {
+  rollback_at: string;
+  at: string;
+  courier: 'olympus' | 'legacy';
+  state: 'checking' | 'checked';
+  legacy: { kind: string; ok: boolean; detail: string } | null;
+  olympus: { ok: boolean; detail: string } | null;
+  must_move: boolean;
+}
+
 export interface MetaKeys {
   /** The authoritative flag record (same format as KV). */
   flag: FlagRecord;
@@ -109,6 +120,8 @@ export interface MetaKeys {
   drill_mode_last: DrillModeState;
   /** Statuspage incidents by rollback audit seq (the last 20): one per rollback. */
   statuspage_incidents: Record<string, StatuspageRecord>;
+  /** The courier check of the last rollback (claimed before its calls, so once per rollback). */
+  courier_check: CourierCheck;
   /** The reconcile job started by the last rollback. */
   reconcile_job: ReconcileJob;
   /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */

@@ -25,6 +25,7 @@ import { LiveFeed } from './live-feed.ts';
 import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
 import { DrillMode, type DrillOutcome, type DrillModeState } from './drill-mode.ts';
 import type { Evaluation } from './rule-evaluator.ts';
+import { CourierWatch } from './courier-check.ts';
 import { CommsDesk, type CommsPreview, type PublishResult } from './comms-desk.ts';
 import { signupsCreatedBetween, type AffectedSignup } from './incident-reads.ts';
 import { ReenableGate, type DecisionResult, type GateView, type MissingRequirement, type RollbackDecision } from './reenable-gate.ts';
@@ -77,6 +78,7 @@ export class MigrationController extends DurableObject<Env> {
   readonly #gate: ReenableGate;
   readonly #drillMode: DrillMode;
   readonly #comms: CommsDesk;
+  readonly #courierWatch: CourierWatch;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -94,11 +96,15 @@ export class MigrationController extends DurableObject<Env> {
     this.#gate = new ReenableGate(this.#store, this.#drills, () => config().reenableCooldownSeconds, () => this.#flags.current(), this.#outbox);
     this.#drillMode = new DrillMode(this.#store);
     this.#comms = new CommsDesk(this.#store, sql, config);
+    this.#courierWatch = new CourierWatch(this.#store, config, this.#outbox, () => this.#flags.current());
     this.#feed = new DetectorFeed(sql);
     this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox, this.#detector);
-    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now), (now) => this.#gate.view(now));
+    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now), (now) => ({
+      reenable_gate: this.#gate.view(now),
+      courier: { configured: config().courier, last_check: this.#courierWatch.last() },
+    }));
     this.#live = new LiveFeed(() => ({ status: this.#view.status(Date.now()), audit_head: this.#store.auditHead() }));
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
@@ -335,6 +341,8 @@ export class MigrationController extends DurableObject<Env> {
     else await this.#loop.afterBatch(now);
     if (this.#flags.current().version !== before) this.#live.publish();
     await this.#flags.retryWriteThrough();
+    // After a rollback, once: is the legacy provider's email delivery alive, must the courier move?
+    await this.#courierWatch.afterRollback(now);
     await this.#outbox.deliver(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.#store.pruneHistory(Math.floor(now / 60_000) - HISTORY_RETENTION_MINUTES);

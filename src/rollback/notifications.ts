@@ -7,7 +7,7 @@
  */
 import { SwitchbackError } from '../core/errors.ts';
 
-export type NotificationType = 'rollback.triggered' | 'rollback.completed' | 'rollback.paused' | 'rollback.resumed' | 'trigger.inconclusive' | 'flag.changed' | 'reconcile.progress' | 'rollback.decided' | 'reenable.overridden';
+export type NotificationType = 'rollback.triggered' | 'rollback.completed' | 'rollback.paused' | 'rollback.resumed' | 'trigger.inconclusive' | 'flag.changed' | 'reconcile.progress' | 'rollback.decided' | 'reenable.overridden' | 'courier.warning';
 
 export interface NotificationEvent {
   schema: 'switchback.notification.v1';

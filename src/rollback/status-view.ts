@@ -14,6 +14,7 @@ import type { RuleLoop, RuleStatus } from './rule-loop.ts';
 import type { SignupLedger } from './signup-ledger.ts';
 import type { NotifyReceiver } from './outbox.ts';
 import type { GateView } from './reenable-gate.ts';
+import type { CourierCheck } from './meta-keys.ts';
 import { windowStartBucket } from './window-aggregation.ts';
 
 export type { RuleStatus };
@@ -49,6 +50,8 @@ export interface ControllerStatus {
   flag_write_through_pending: boolean;
   /** After a rollback: what re-enabling Olympus needs (reenable-gate.ts); `applies` false otherwise. */
   reenable_gate: GateView | null;
+  /** Which system sends transactional email (COURIER) and the check made after the last rollback. */
+  courier: { configured: 'olympus' | 'legacy'; last_check: CourierCheck | null };
 }
 
 const FUNNEL_SECONDS = 300;
@@ -63,7 +66,7 @@ export class StatusView {
     private readonly signups: SignupLedger,
     private readonly receivers: () => NotifyReceiver[],
     private readonly pause: (now: number) => AutoRollbackPause | undefined = () => undefined,
-    private readonly gate: (now: number) => GateView | null = () => null,
+    private readonly aftermath: (now: number) => Pick<ControllerStatus, 'reenable_gate' | 'courier'> = () => ({ reenable_gate: null, courier: { configured: 'legacy', last_check: null } }),
   ) {}
 
   status(now: number): ControllerStatus {
@@ -96,7 +99,7 @@ export class StatusView {
       notifications_pending: this.store.outboxSize(),
       notification_receivers: this.receivers(),
       flag_write_through_pending: this.store.get('kv_dirty') ?? false,
-      reenable_gate: this.gate(now),
+      ...this.aftermath(now),
     };
   }
 

@@ -153,6 +153,13 @@ function renderState() {
     const needs = gate.missing.length ? `Re-enable needs: ${gate.missing.map((m) => GATE_WORDS[m.code] ?? m.code).join(', ')}` : 'Re-enable: postmortem linked, drill passed, cooldown over';
     box.append(h('span', { class: `badge ${gate.missing.length ? 'warn' : 'info'}`, id: 'reenable-gate', title: gate.missing.map((m) => m.message).join('\n') }, `${gate.decision ? `Rollback ${gate.decision.kind}. ` : ''}${needs}`));
   }
+  const courier = s.courier;
+  if (courier) {
+    const c = courier.last_check;
+    const trouble = c && c.state === 'checked' && (c.must_move || (c.legacy && !c.legacy.ok));
+    box.append(h('span', { class: trouble ? 'badge bad' : 'flag-meta', id: 'courier', title: c ? [c.legacy?.detail, c.olympus?.detail].filter(Boolean).join('\n') : 'checked after a rollback' },
+      `✉ Email sent by ${courier.configured === 'olympus' ? 'Olympus' : PROVIDER_NAMES.auth0}${trouble ? `: ${c.must_move ? 'must move to the legacy provider' : 'legacy delivery not confirmed'}` : ''}`));
+  }
   const age = Date.now() - state.lastOkAt;
   box.append(
     state.failing
