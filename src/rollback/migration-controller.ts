@@ -341,9 +341,9 @@ export class MigrationController extends DurableObject<Env> {
     else await this.#loop.afterBatch(now);
     if (this.#flags.current().version !== before) this.#live.publish();
     await this.#flags.retryWriteThrough();
-    // After a rollback, once: is the legacy provider's email delivery alive, must the courier move?
-    await this.#courierWatch.afterRollback(now);
     await this.#outbox.deliver(now);
+    // After a rollback, once (after its notifications went out): is the legacy provider's email delivery alive, must the courier move?
+    await this.#courierWatch.afterRollback(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.#store.pruneHistory(Math.floor(now / 60_000) - HISTORY_RETENTION_MINUTES);
     this.#logins.prune(now);

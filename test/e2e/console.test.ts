@@ -169,6 +169,13 @@ describe('the operator console', () => {
     await signIn(page, stack.adminToken);
     // Right after the rollback the re-enable gate says what is missing; the eng-lead overrides it with a reason.
     expect(await page.textContent('#reenable-gate')).toContain('Re-enable needs: a postmortem link, a passing drill since the rollback, the cooldown to end');
+    // Drills: none yet; one recorded shows its verdict and time without a reload.
+    expect(await page.textContent('#last-drill')).toContain('No rollback drill recorded yet');
+    const api = adminApi(stack.gatewayUrl, stack.adminToken);
+    await okJson('POST /drills', api.drills.$post({ json: { verdict: 'pass', started_at: new Date().toISOString(), mode: 'automatic', environment: 'console e2e', durations_ms: { injected_to_decision: 1200 }, criteria: [{ name: 'rollback within the target', pass: true, measured: '1.2 s', target: '<= 60 s' }], failed_logins: 16 } }));
+    await page.waitForSelector('#last-drill:has-text("Last drill PASSED")', { timeout: 15_000 });
+    expect(await page.textContent('#last-drill')).toContain('rolled back in 1.2 s');
+    expect(await page.textContent('#reenable-gate')).not.toContain('a passing drill since the rollback');
     await page.click('#action-enable');
     await page.fill('#confirm-percent', '150');
     await page.fill('#confirm-reason', 'fixed the hash format');

@@ -70,6 +70,7 @@ const state = {
   filter: '',
   range: '1h',
   history: undefined,
+  drills: undefined,
 };
 
 const RANGES = [
@@ -124,6 +125,24 @@ function announceChanges(s) {
 
 // ---- header -----------------------------------------------------------------
 
+/** The latest drill's verdict and how its time to roll back compares with the drill before (GET /drills, newest first). */
+function drillLine(drills) {
+  if (!drills) return undefined;
+  if (!drills.length) return { cls: 'badge warn', text: '⏱ No rollback drill recorded yet (npm run drill)', title: '' };
+  const [last, before] = drills;
+  const ms = (d) => d?.report?.durations_ms?.injected_to_decision;
+  const now = ms(last);
+  const prev = ms(before);
+  const secs = (v) => `${(v / 1000).toFixed(1)} s`;
+  const trend = typeof now === 'number' && typeof prev === 'number' ? (now > prev * 1.2 ? ` ↑ slower than the drill before (${secs(prev)})` : now < prev / 1.2 ? ` ↓ faster than the drill before (${secs(prev)})` : ` ≈ the drill before (${secs(prev)})`) : '';
+  const failed = (last.report?.criteria ?? []).filter((c) => !c.pass).map((c) => c.name);
+  return {
+    cls: last.verdict === 'pass' ? 'badge info' : 'badge bad',
+    text: `⏱ Last drill ${last.verdict === 'pass' ? 'PASSED' : `FAILED (${failed.join(', ') || '?'})`} ${ago(Date.now() - Date.parse(last.at))}${typeof now === 'number' ? `; rolled back in ${secs(now)}${trend}` : ''}`,
+    title: `${drills.length} drills recorded; latest by ${last.actor} at ${last.at}`,
+  };
+}
+
 /** The re-enable gate's codes in words (src/rollback/reenable-gate.ts). */
 const GATE_WORDS = { postmortem_missing: 'a postmortem link', drill_missing: 'a passing drill since the rollback', cooldown_running: 'the cooldown to end', rollback_permanent: 'reopening (decided permanent)' };
 
@@ -153,6 +172,8 @@ function renderState() {
     const needs = gate.missing.length ? `Re-enable needs: ${gate.missing.map((m) => GATE_WORDS[m.code] ?? m.code).join(', ')}` : 'Re-enable: postmortem linked, drill passed, cooldown over';
     box.append(h('span', { class: `badge ${gate.missing.length ? 'warn' : 'info'}`, id: 'reenable-gate', title: gate.missing.map((m) => m.message).join('\n') }, `${gate.decision ? `Rollback ${gate.decision.kind}. ` : ''}${needs}`));
   }
+  const drill = drillLine(state.drills);
+  if (drill) box.append(h('span', { class: drill.cls, id: 'last-drill', title: drill.title }, drill.text));
   const courier = s.courier;
   if (courier) {
     const c = courier.last_check;
@@ -524,6 +545,7 @@ function openLive() {
     if (snap.audit_head !== lastAuditHead) fetches.push(api('/audit?limit=100').then((a) => (state.audit = a.entries, (lastAuditHead = snap.audit_head))));
     if (Date.now() - lastHistoryAt > HISTORY_EVERY_MS) fetches.push(api(`/history?range=${state.range}`).then((hist) => (state.history = hist, (lastHistoryAt = Date.now()))));
     if (!state.rules || state.refreshes++ % 30 === 0) fetches.push(api('/rules').then((r) => (state.rules = r.rules)));
+    if (!state.drills || snap.audit_head !== lastAuditHead) fetches.push(api('/drills').then((d) => (state.drills = d.drills)));
     await Promise.allSettled(fetches);
     applySnapshot(snap.status);
   });
@@ -572,6 +594,7 @@ async function refresh(force = false) {
     const [status, audit, history] = await Promise.all([api('/status'), withAudit ? api('/audit?limit=100') : undefined, withAudit ? api(`/history?range=${state.range}`) : undefined]);
     if (history) state.history = history;
     if (!state.rules || state.refreshes % 12 === 0 || force) state.rules = (await api('/rules')).rules;
+    if (!state.drills || withAudit) state.drills = (await api('/drills').catch(() => ({ drills: state.drills ?? [] }))).drills;
     state.status = status;
     if (audit) state.audit = audit.entries;
     state.lastOkAt = Date.now();
