@@ -62,6 +62,7 @@ try {
     console.log(`comms: ${r.outcome === 'created' ? 'created' : 'already published'}: Statuspage incident ${r.incident.id} ${r.incident.shortlink ?? ''}`);
   }
 } catch (err) {
-  console.error(`comms: ${(err as Error).message}`);
+  const m = (err as Error).message;
+  console.error(`comms: ${m === 'fetch failed' ? `the gateway at ${values.gateway} could not be reached (${m})` : m}`);
   process.exit(1);
 }

@@ -56,6 +56,7 @@ try {
   console.log(`postmortem: rollback ${bundle.incident.rollback_seq} at ${bundle.incident.rollback_at}: ${bundle.timeline.length} events from ${bundle.incident.window.from} to ${bundle.incident.window.to}`);
   console.log(`postmortem: wrote ${join(values.out!, 'postmortem.json')} and postmortem.md`);
 } catch (err) {
-  console.error(`postmortem: ${err instanceof PostmortemError ? err.message : `failed: ${(err as Error).message}`}`);
+  const m = (err as Error).message;
+  console.error(`postmortem: ${err instanceof PostmortemError ? m : m === 'fetch failed' ? `the gateway at ${values.gateway} could not be reached (${m})` : `failed: ${m}`}`);
   process.exit(1);
 }
