@@ -111,6 +111,21 @@ describe('the failure drill printed by npm start', () => {
         const trail = (await okJson('GET /audit', api.audit.$get({ query: { limit: '100' } }))).entries.map((e) => e.type);
         expect(trail).toContain('drill_mode.enabled');
         expect(trail).toContain('drill_mode.ended');
+
+        // After the rollback: the postmortem bundle of the last one, and what users would be told.
+        const env = line!.split(' npm run ')[0]!;
+        const pm = await shell(`${env} npm run -s postmortem -- --out ${join(dir, 'pm')}`);
+        expect(pm.code, pm.output).toBe(0);
+        const bundle = JSON.parse(await readFile(join(dir, 'pm', 'postmortem.json'), 'utf8')) as { incident: { rollback_seq: number; reason: string }; timeline: Array<{ seq: number; type: string }> };
+        const lastRollback = (await okJson('GET /audit', api.audit.$get({ query: { limit: '200' } }))).entries.find((e) => e.type === 'rollback')!;
+        expect(bundle.incident.rollback_seq).toBe(lastRollback.seq);
+        expect(bundle.incident.reason).toMatch(/^drill: rule .* breached on drill traffic/);
+        expect(bundle.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['flag.changed', 'drill_mode.enabled', 'rollback', 'notification.rollback.completed']));
+        expect(bundle.timeline.map((e) => e.seq)).toEqual([...bundle.timeline.map((e) => e.seq)].sort((a, b) => a - b));
+        expect(await readFile(join(dir, 'pm', 'postmortem.md'), 'utf8')).toContain(`# Postmortem bundle: rollback ${lastRollback.seq}`);
+        const comms = await shell(`${env} npm run -s comms -- preview`);
+        expect(comms.code, comms.output).toBe(0);
+        expect(comms.output).toContain('Subject: Brief authentication issue resolved');
         checked = true;
       },
     });
