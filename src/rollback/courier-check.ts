@@ -8,8 +8,9 @@
  * configured and enabled) and Olympus's courier where reachable (Kratos:
  * `GET /admin/courier/messages`), audits the result (`courier.checked`) and
  * warns loudly (`courier.warning`) when the courier was Olympus and must
- * move, or when the legacy provider's delivery is not configured or not
- * answering. Checks never throw and never delay a rollback: they run after it.
+ * move, or when the check ran and the legacy provider's delivery is not
+ * configured or not answering (without Management API credentials the check
+ * cannot run: that is recorded, not announced). Checks never throw and never delay a rollback: they run after it.
  */
 import type { GatewayConfig } from '../config.ts';
 import type { FlagRecord } from '../flag/flag-record.ts';
@@ -79,12 +80,12 @@ export class CourierWatch {
     const courier = cfg.courier;
     this.store.set('courier_check', { rollback_at: flag.rollback_at, at: new Date(now).toISOString(), courier, state: 'checking', legacy: null, olympus: null, must_move: courier === 'olympus' });
     const kind = cfg.providers.auth0.kind;
-    const legacy: Probe & { kind: string } =
+    const legacy: Probe & { kind: string; checked: boolean } =
       kind !== 'auth0'
-        ? { kind, ok: false, detail: `no email delivery check for ${kind} yet: check its email settings by hand` }
+        ? { kind, checked: false, ok: false, detail: `no email delivery check for ${kind} yet: check its email settings by hand` }
         : cfg.reconcile
-          ? { kind, ...(await probeAuth0EmailProvider(cfg.reconcile, fetchImpl)) }
-          : { kind, ok: false, detail: 'not checked: AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN and AUTH0_MGMT_* are not configured' };
+          ? { kind, checked: true, ...(await probeAuth0EmailProvider(cfg.reconcile, fetchImpl)) }
+          : { kind, checked: false, ok: false, detail: 'not checked: AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN and AUTH0_MGMT_* are not configured' };
     const kratos = cfg.reconcile?.kratosAdminUrl;
     const olympus = kratos ? await probeKratosCourier(kratos, cfg.reconcile!.kratosAdminHeaders, fetchImpl) : null;
     const check: CourierCheck = { rollback_at: flag.rollback_at, at: new Date().toISOString(), courier, state: 'checked', legacy, olympus, must_move: courier === 'olympus' };
@@ -92,7 +93,8 @@ export class CourierWatch {
     this.store.appendAudit('courier.checked', 'switchback-controller', { ...check });
     const warnings = [
       ...(check.must_move ? [`COURIER=olympus: Olympus sent transactional email during the parallel run; users are on the legacy provider now: move the courier (COURIER=legacy, the legacy provider's email templates) and stop Olympus's courier so nobody gets two emails`] : []),
-      ...(!legacy.ok ? [`the legacy provider's email delivery is not confirmed: ${legacy.detail}`] : []),
+      // A check that ran and failed is loud; one that could not run (no credentials) is recorded, not announced.
+      ...(legacy.checked && !legacy.ok ? [`the legacy provider's email delivery is not confirmed: ${legacy.detail}`] : []),
     ];
     if (warnings.length) this.outbox.notify('courier.warning', { reason: warnings.join('; '), actor: 'switchback-controller', dryRun: false, details: { courier, legacy_ok: legacy.ok, must_move: check.must_move } }, Date.now());
     return check;

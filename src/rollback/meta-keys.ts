@@ -78,7 +78,8 @@ export interface CourierCheck {
   at: string;
   courier: 'olympus' | 'legacy';
   state: 'checking' | 'checked';
-  legacy: { kind: string; ok: boolean; detail: string } | null;
+  /** `checked` false: the check could not run (no credentials, or a kind not checked yet). */
+  legacy: { kind: string; checked: boolean; ok: boolean; detail: string } | null;
   olympus: { ok: boolean; detail: string } | null;
   must_move: boolean;
 }

@@ -27,7 +27,7 @@ it('COURIER=legacy (the default): checked once after the rollback, audited, show
   await alarm();
   await alarm();
   const s = await status();
-  expect(s.courier.last_check).toMatchObject({ courier: 'legacy', state: 'checked', must_move: false, rollback_at: s.flag.rollback_at, legacy: { kind: 'auth0', ok: true, detail: 'Auth0 email provider smtp enabled, from no-reply@tenant.auth0.test' } });
+  expect(s.courier.last_check).toMatchObject({ courier: 'legacy', state: 'checked', must_move: false, rollback_at: s.flag.rollback_at, legacy: { kind: 'auth0', checked: true, ok: true, detail: 'Auth0 email provider smtp enabled, from no-reply@tenant.auth0.test' } });
   const entries = await auditEntries();
   expect(entries.filter((e) => e.type === 'courier.checked')).toHaveLength(1);
   expect(entries.map((e) => e.type)).not.toContain('notification.courier.warning');
