@@ -50,6 +50,12 @@ const TEST_VARS = {
   AUTH0_MGMT_CLIENT_ID: 'mgmt-client',
   AUTH0_MGMT_CLIENT_SECRET: 'mgmt-secret-value',
   AUTH0_CONNECTION: 'Username-Password-Authentication',
+  // Communication after a rollback: the Statuspage stand-in's app answers https://statuspage.test in the tests that use it.
+  STATUSPAGE_PAGE_ID: 'pagetest01',
+  STATUSPAGE_API_KEY: 'statuspage-key-for-tests',
+  STATUSPAGE_API_URL: 'https://statuspage.test',
+  STATUS_PAGE_URL: 'https://status.example.test/',
+  STATUS_PRODUCT_NAME: 'The Example team',
 };
 
 export default defineConfig({

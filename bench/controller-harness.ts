@@ -38,7 +38,7 @@ export default {
     const q = (name) => Number(url.searchParams.get(name) ?? '0');
     if (url.pathname === '/health') return new Response('ok');
     if (url.pathname === '/enable') {
-      const r = await stub(env).setFlag({ enabled: true, reason: 'controller bench', actor: 'controller-bench' }, 'eng-lead');
+      const r = await stub(env).setFlag({ enabled: true, reason: 'controller bench', actor: 'controller-bench' }, 'eng-lead', 'controller bench: every phase re-enables after a rollback (re-enable gate lifted on purpose)');
       return Response.json(r.current);
     }
     if (url.pathname === '/ingest') {

@@ -70,5 +70,5 @@ export async function rollbackAudits(stack: Stack): Promise<RollbackAudit[]> {
 
 /** The plan's flag API (eng-lead to enable). */
 export async function setOlympus(stack: Stack, enabled: boolean): Promise<void> {
-  await okJson('POST /flags/olympus_auth', api(stack).flags.olympus_auth.$post({ json: { enabled, reason: `controller bench: ${enabled ? 'on' : 'off'}` } }));
+  await okJson('POST /flags/olympus_auth', api(stack).flags.olympus_auth.$post({ json: { enabled, reason: `controller bench: ${enabled ? 'on' : 'off'}`, ...(enabled ? { override_reason: 'controller bench: each phase starts with Olympus on after the last phase\'s rollback (re-enable gate lifted on purpose)' } : {}) } }));
 }

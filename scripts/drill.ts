@@ -37,7 +37,7 @@ try {
 const trend = trendLines(summary, earlier);
 
 await mkdir(o.out, { recursive: true });
-await writeFile(join(o.out, 'drill.json'), `${JSON.stringify({ ...summary, hypothesis: run.hypothesis, events: run.events }, null, 2)}\n`);
+await writeFile(join(o.out, 'drill.json'), `${JSON.stringify({ ...summary, hypothesis: run.hypothesis, injection: run.injection, events: run.events }, null, 2)}\n`);
 await writeFile(join(o.out, 'drill.md'), markdown(run, summary, trend));
 await writeFile(join(o.out, 'drill.html'), html(run, summary, trend));
 

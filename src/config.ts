@@ -89,6 +89,12 @@ export interface GatewayConfig {
   clientIpv6Prefix: number;
   /** Auth0 Management API access for the durable reconcile job started by a rollback; undefined: not configured. */
   reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
+  /** Which system sends transactional email during the parallel run (COURIER; src/rollback/courier-check.ts). */
+  courier: 'olympus' | 'legacy';
+  /** Communication after a rollback (src/comms/): the public status link, the product name, Statuspage. */
+  comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined };
+  /** After a rollback, Olympus may be re-enabled this long after it at the earliest (REENABLE_COOLDOWN; src/rollback/reenable-gate.ts). */
+  reenableCooldownSeconds: number;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
   access: { teamDomain: string; audience: string; roles: Record<string, AdminRole> } | undefined;
 }
@@ -419,6 +425,36 @@ function passwordMigration(vars: Vars, auth0: ProviderOptions): PasswordMigratio
   };
 }
 
+function courierOf(vars: Vars): 'olympus' | 'legacy' {
+  const v = str(vars, 'COURIER') ?? 'legacy';
+  if (v !== 'olympus' && v !== 'legacy') throw new ConfigError('COURIER', 'must be "olympus" or "legacy" (the one system that sends transactional email during the parallel run)');
+  return v;
+}
+
+function comms(vars: Vars): GatewayConfig['comms'] {
+  const pageId = str(vars, 'STATUSPAGE_PAGE_ID');
+  const apiKey = str(vars, 'STATUSPAGE_API_KEY');
+  if ((pageId === undefined) !== (apiKey === undefined)) throw new ConfigError(pageId ? 'STATUSPAGE_API_KEY' : 'STATUSPAGE_PAGE_ID', 'must be set together with the other STATUSPAGE_* variable');
+  if (pageId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(pageId)) throw new ConfigError('STATUSPAGE_PAGE_ID', 'must be the page id from Statuspage\'s API page (letters and digits)');
+  const product = str(vars, 'STATUS_PRODUCT_NAME') ?? 'The team';
+  if (product.length > 100) throw new ConfigError('STATUS_PRODUCT_NAME', 'must be at most 100 characters');
+  return {
+    statusPageUrl: optionalUrl(vars, 'STATUS_PAGE_URL'),
+    productName: product,
+    statuspage: pageId && apiKey ? { apiUrl: (optionalUrl(vars, 'STATUSPAGE_API_URL') ?? 'https://api.statuspage.io').replace(/\/+$/, ''), pageId, apiKey } : undefined,
+  };
+}
+
+/** REENABLE_COOLDOWN: "24h", "90m", "30s", "2d", or seconds; 0 only when set so on purpose. */
+function cooldown(vars: Vars): number {
+  const v = str(vars, 'REENABLE_COOLDOWN');
+  if (v === undefined) return 24 * 3600;
+  const m = /^(\d{1,7})\s*(s|m|h|d)?$/.exec(v);
+  const seconds = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'] : NaN;
+  if (!(seconds >= 0 && seconds <= 30 * 86400)) throw new ConfigError('REENABLE_COOLDOWN', 'must be a duration like "24h", "90m" or "0" (at most 30 days)');
+  return seconds;
+}
+
 /** Parses and validates all configuration. Throws ConfigError naming the first bad variable. */
 export function parseConfig(vars: Vars): GatewayConfig {
   const legacy = legacyKind(vars);
@@ -455,6 +491,9 @@ export function parseConfig(vars: Vars): GatewayConfig {
     passwordMigration: passwordMigration(vars, auth0),
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
+    reenableCooldownSeconds: cooldown(vars),
+    comms: comms(vars),
+    courier: courierOf(vars),
     access: access(vars),
     reconcile: reconcileConfig(vars),
   };

@@ -12,6 +12,7 @@ import { changePassword } from './change-password.ts';
 import { makeConnection, type Auth0Connection, type ConnectionOptions } from './connections.ts';
 import { ImportJobs, type ImportJob, type ImportJobTiming } from './import-jobs.ts';
 import { routeManagement, type ManagementContext } from './management-routes.ts';
+import { DEFAULT_EMAIL_PROVIDER, type EmailProvider } from './email-provider.ts';
 import { DEFAULT_AUTH0_CLIENT, TokenIssuer, type Auth0Client } from './oauth-token.ts';
 import { BruteForceGuard, PASSWORD_REALM_GRANT, passwordRealmGrant, type PasswordAttempt } from './password-realm.ts';
 import { readObjectBody } from './request-body.ts';
@@ -44,6 +45,8 @@ export interface Auth0AppOptions {
   /** Users already in the tenant. */
   users?: Array<NewUserFields & { password?: string }>;
   failures?: FaultOptions;
+  /** The tenant's email provider (GET /api/v2/emails/provider); null: none configured. Default: an SMTP provider. */
+  emailProvider?: EmailProvider | null;
   /** Called with every email the tenant records (the dev stack hands them to the mail catcher). */
   onEmail?: (email: SentEmail) => void;
 }
@@ -69,6 +72,8 @@ export interface Auth0Tenant {
   setRateLimit(config: RateLimitConfig | false): void;
   failNext(count: number, status?: number, match?: RequestMatcher): void;
   setLatency(ms: number): void;
+  /** Configures (or, with null, removes) the tenant's email provider. */
+  setEmailProvider(provider: EmailProvider | null): void;
   /** Makes every token issued so far expired (401 "Expired token received for JSON Web Token validation"). */
   expireTokens(): void;
   /** Adds a user directly (no API call, no email); returns it. */
@@ -117,7 +122,8 @@ export function createAuth0App(baseUrl: string, options: Auth0AppOptions = {}): 
   const changePasswordBucket = bucketOf(options.changePasswordRateLimit, FREE_TIER_CHANGE_PASSWORD_LIMIT);
   const audience = `${baseUrl}/api/v2/`;
   const issuer = new TokenIssuer(options.clients ?? [DEFAULT_AUTH0_CLIENT], [audience, `https://${domain}/api/v2/`], `https://${domain}/`, options.tokenTtlSeconds ?? 86_400);
-  const ctx: ManagementContext = { store, connections: [connection], emails, tickets, jobs, issuer, baseUrl };
+  const emailProvider = { current: options.emailProvider === undefined ? DEFAULT_EMAIL_PROVIDER : options.emailProvider };
+  const ctx: ManagementContext = { store, connections: [connection], emails, tickets, jobs, issuer, baseUrl, emailProvider };
   const guard = new BruteForceGuard();
   const passwordAttempts: PasswordAttempt[] = [];
 
@@ -205,6 +211,9 @@ export function createAuth0App(baseUrl: string, options: Auth0AppOptions = {}): 
     },
     failNext: (count, status, match) => faults.failNext(count, status, match),
     setLatency: (ms) => faults.setLatency(ms),
+    setEmailProvider: (provider) => {
+      emailProvider.current = provider;
+    },
     expireTokens: () => issuer.expireAll(),
     seedUser,
     usersByEmail: (email) => store.byEmail(email.toLowerCase()),

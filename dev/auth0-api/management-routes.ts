@@ -5,6 +5,7 @@ import { ManagementApiError } from './auth0-errors.ts';
 import { listConnections, type Auth0Connection } from './connections.ts';
 import type { ImportJobs } from './import-jobs.ts';
 import { createImportJob } from './import-route.ts';
+import { getEmailProvider, type EmailProvider } from './email-provider.ts';
 import { requireScope, type TokenIssuer } from './oauth-token.ts';
 import { readObjectBody } from './request-body.ts';
 import { createPasswordChangeTicket, type PasswordChangeTicket } from './tickets-route.ts';
@@ -17,6 +18,8 @@ export interface ManagementContext extends UsersContext {
   jobs: ImportJobs;
   issuer: TokenIssuer;
   baseUrl: string;
+  /** The tenant's email provider; null: none configured (GET /emails/provider answers 404). */
+  emailProvider: { current: EmailProvider | null };
 }
 
 const invalidJson = (why: string) => new ManagementApiError(400, why, 'invalid_body');
@@ -63,6 +66,7 @@ export async function routeManagement(ctx: ManagementContext, req: Request, url:
     scope('create:users', 'read:users');
     return job[2] ? ctx.jobs.errorsOf(job[1]!) : ctx.jobs.get(job[1]!);
   }
+  if (path === '/emails/provider' && method === 'GET') return scope('read:email_provider'), getEmailProvider(ctx.emailProvider.current, url);
   if (path === '/connections' && method === 'GET') {
     scope('read:connections');
     return { status: 200, body: listConnections(ctx.connections, url, ctx.issuer.clientIds()) };

@@ -26,6 +26,7 @@ export const MANAGEMENT_SCOPES = [
   'delete:users',
   'create:user_tickets',
   'read:connections',
+  'read:email_provider',
 ] as const;
 
 export const DEFAULT_AUTH0_CLIENT: Auth0Client = {

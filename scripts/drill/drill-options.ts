@@ -17,6 +17,11 @@ earlier drills. Exit 0: every criterion passed; 1: one failed (named); 2: bad op
                        (default alice@example.com:alice-pass, a stand-in user)
   --olympus-user E:P   a test user of Olympus, signed in before the failure; the session must
                        still work after the rollback (default bob@example.com:bob-pass)
+  --inject HOW         how the failure is injected: stand-in (the Olympus stand-in denies every
+                       login), drill-mode (a staging gateway: the controller's drill mode, enabled
+                       for the drill by the eng-lead token, takes synthetic failing logins marked as
+                       drill traffic and counted apart from the real ones), or auto (default:
+                       stand-in when --olympus answers, else drill-mode)
   --clients N          distinct client addresses failing 2 logins each (default 8)
   --manual             roll back by hand (POST /rollback, as the rollback script does) right after
                        the failures, instead of waiting for the rules
@@ -38,6 +43,7 @@ export interface DrillOptions {
   legacyUser: Credentials;
   olympusUser: Credentials;
   clients: number;
+  inject: 'auto' | 'stand-in' | 'drill-mode';
   manual: boolean;
   targetMs: number;
   timeoutMs: number;
@@ -70,6 +76,7 @@ export function readDrillOptions(argv: string[], env: NodeJS.ProcessEnv, now = n
       'legacy-user': { type: 'string', default: 'alice@example.com:alice-pass' },
       'olympus-user': { type: 'string', default: 'bob@example.com:bob-pass' },
       clients: { type: 'string', default: '8' },
+      inject: { type: 'string', default: 'auto' },
       manual: { type: 'boolean', default: false },
       target: { type: 'string', default: '60' },
       timeout: { type: 'string', default: '120' },
@@ -82,6 +89,8 @@ export function readDrillOptions(argv: string[], env: NodeJS.ProcessEnv, now = n
   if (!o.token) throw new DrillUsageError('an admin token is needed (--token or SWITCHBACK_ADMIN_TOKEN; npm start prints one)');
   const clients = positive('--clients', o.clients!);
   if (!Number.isInteger(clients) || clients > 200) throw new DrillUsageError('--clients must be a whole number from 1 to 200');
+  const inject = o.inject!;
+  if (inject !== 'auto' && inject !== 'stand-in' && inject !== 'drill-mode') throw new DrillUsageError('--inject must be auto, stand-in or drill-mode');
   return {
     gateway: o.gateway!.replace(/\/$/, ''),
     token: o.token,
@@ -89,6 +98,7 @@ export function readDrillOptions(argv: string[], env: NodeJS.ProcessEnv, now = n
     legacyUser: credentials('--legacy-user', o['legacy-user']!),
     olympusUser: credentials('--olympus-user', o['olympus-user']!),
     clients,
+    inject,
     manual: o.manual!,
     targetMs: positive('--target', o.target!) * 1000,
     timeoutMs: positive('--timeout', o.timeout!) * 1000,

@@ -40,6 +40,13 @@ export function durations(run: DrillRun): DrillDurations {
   };
 }
 
+/** How the failure was injected, and the drill mode's own counters when it was used. */
+function injectionWords(run: DrillRun): string {
+  if (run.injection.how === 'stand-in') return 'the Olympus stand-in (every login denied)';
+  const c = run.injection.counters;
+  return `the controller's drill mode (synthetic outcomes, never in the real windows)${c ? `; drill counters: ${c.failed} failed, ${c.succeeded} succeeded, ${c.clients} synthetic clients, ${c.batches} batches` : ''}`;
+}
+
 export function summarize(run: DrillRun, targetMs: number, environment: string): DrillSummary {
   const d = durations(run);
   const criteria: Criterion[] = [
@@ -80,6 +87,7 @@ export function markdown(run: DrillRun, s: DrillSummary, trend: string[]): strin
     ...Object.entries(s.durations_ms).map(([k, v]) => `| ${k.replaceAll('_', ' ')} | ${seconds(v)} |`),
     '',
     `Failed logins during the drill: ${s.failed_logins}.`,
+    `Failure injected by: ${injectionWords(run)}.`,
     '',
     '## Timeline',
     '',
@@ -126,7 +134,7 @@ ${bars}
 </ol>
 <h2>Durations from the injected failure</h2>
 <ul>${Object.entries(s.durations_ms).map(([k, v]) => `<li>${esc(k.replaceAll('_', ' '))}: ${seconds(v)}</li>`).join('')}</ul>
-<p>Failed logins during the drill: ${s.failed_logins}.</p>
+<p>Failed logins during the drill: ${s.failed_logins}. Failure injected by: ${esc(injectionWords(run))}.</p>
 ${trend.length ? `<h2>Compared with earlier drills</h2><ul>${trend.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;

@@ -36,6 +36,8 @@ export interface DrillRun {
   sessionKept: { ok: boolean; detail: string };
   logs: { ok: boolean; missing: string[]; duplicated: string[]; outOfOrder: boolean; notificationsFailed: number; receivers: string[] };
   failedLogins: number;
+  /** How the failure was injected; with drill mode, the controller's drill counters at the end. */
+  injection: { how: 'stand-in' | 'drill-mode'; counters?: { batches: number; succeeded: number; failed: number; clients: number } };
   restored: { ok: boolean; detail: string };
 }
 
@@ -50,6 +52,13 @@ class Client extends TinyBrowser {
 }
 
 const LOGIN_RULE_METRIC = 'login_success_rate';
+/**
+ * A drill turns Olympus on after an earlier rollback (the last drill's) and back on after its own:
+ * it lifts the re-enable gate (postmortem, drill, cooldown; audited and announced as
+ * reenable.overridden), which needs the eng-lead token the drill asks for. A permanent decision
+ * is never lifted: the drill then stops at "pretend it succeeded" with the gateway's 409.
+ */
+const DRILL_OVERRIDE = 'drill: a rehearsal turns Olympus on after a rollback it or an earlier drill made';
 
 export async function runDrill(o: DrillOptions, print: (line: string) => void): Promise<DrillRun> {
   const api = adminApi(o.gateway, o.token);
@@ -78,8 +87,10 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
   if (breaching.length) problems.push(`rules already breaching: ${breaching.join(', ')}`);
   if (before.automatic_rollback_paused && !o.manual) problems.push('automatic rollback is paused');
   if (before.dry_run && !o.manual) problems.push('the rules are a dry run: nothing would flip (use --manual, or rules without dry_run)');
-  const mode0 = await fetch(`${o.olympus}/_control/mode`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined);
-  if (mode0 === undefined) problems.push(`no Olympus stand-in control at ${o.olympus}/_control/mode (a staging gateway needs the controller's drill mode, not built yet)`);
+  const mode0 = o.inject === 'drill-mode' ? undefined : await fetch(`${o.olympus}/_control/mode`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined);
+  const how: 'stand-in' | 'drill-mode' = o.inject === 'stand-in' || (o.inject === 'auto' && mode0 !== undefined) ? 'stand-in' : 'drill-mode';
+  if (how === 'stand-in' && mode0 === undefined) problems.push(`no Olympus stand-in control at ${o.olympus}/_control/mode (use --inject drill-mode for a staging gateway)`);
+  print(`drill: the failure is injected by ${how === 'stand-in' ? `the Olympus stand-in at ${o.olympus}` : "the controller's drill mode (synthetic failing logins, counted apart)"}`);
   const steadyState = { ok: problems.length === 0, detail: problems.length ? problems.join('; ') : `healthy; /login -> ${route}; rules not breaching` };
   mark('steady state', steadyState.detail);
   const run: DrillRun = {
@@ -94,6 +105,7 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
     sessionKept: { ok: false, detail: 'not reached' },
     logs: { ok: false, missing: [], duplicated: [], outOfOrder: false, notificationsFailed: 0, receivers: before.notification_receivers },
     failedLogins: 0,
+    injection: { how },
     restored: { ok: false, detail: 'not reached' },
   };
   if (!steadyState.ok) return run;
@@ -102,7 +114,7 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
   try {
     // ---- pretend it succeeded ------------------------------------------------
     if (!before.flag.enabled || (before.flag.percent ?? 100) !== 100) {
-      await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, percent: 100, reason: 'drill: pretend the migration succeeded' } }));
+      await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, percent: 100, reason: 'drill: pretend the migration succeeded', override_reason: DRILL_OVERRIDE } }));
     }
     await waitFor(() => loginTarget(o.gateway).then((t) => t === olympusOrigin), 10_000);
     mark('pretend it succeeded', 'Olympus on for everyone; /login goes to Olympus');
@@ -111,21 +123,37 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
     mark('signed in through Olympus', signedIn ? `${o.olympusUser.email} has a session` : `${o.olympusUser.email} could not sign in`);
 
     // ---- pretend it broke -----------------------------------------------------
-    await setFailLogins(o.olympus, true);
-    run.t.injected = mark('pretend it broke', `the Olympus stand-in denies every login; ${o.clients} clients try twice each`);
-    const attempts = await Promise.all(
-      Array.from({ length: o.clients }, async (_, i) => {
-        const c = new Client(`100.64.0.${i + 1}`);
-        let failed = 0;
-        for (let k = 0; k < 2; k++) {
-          const page = await c.navigate(`${o.gateway}/login?returnTo=%2F`);
-          if (page.url.startsWith(o.gateway)) failed++;
-        }
-        return failed;
-      }),
-    );
-    run.failedLogins = attempts.reduce((a, b) => a + b, 0);
-    mark('failed logins', `${run.failedLogins} came back to the gateway as failures`);
+    let batch = 0;
+    /** Drill mode: one more batch of synthetic failures, from fresh synthetic clients (each weighs its cap). */
+    const injectSynthetic = async () => {
+      batch++;
+      const outcomes = Array.from({ length: o.clients }, (_, i) => ({ client: `drill-${batch}-${i}`, outcome: 'failed' as const, n: 2 }));
+      const r = await okJson('POST /drill-mode/outcomes', api['drill-mode'].outcomes.$post({ json: { outcomes } }));
+      run.failedLogins = r.counters.failed;
+    };
+    if (how === 'stand-in') {
+      await setFailLogins(o.olympus, true);
+      run.t.injected = mark('pretend it broke', `the Olympus stand-in denies every login; ${o.clients} clients try twice each`);
+      const attempts = await Promise.all(
+        Array.from({ length: o.clients }, async (_, i) => {
+          const c = new Client(`100.64.0.${i + 1}`);
+          let failed = 0;
+          for (let k = 0; k < 2; k++) {
+            const page = await c.navigate(`${o.gateway}/login?returnTo=%2F`);
+            if (page.url.startsWith(o.gateway)) failed++;
+          }
+          return failed;
+        }),
+      );
+      run.failedLogins = attempts.reduce((a, b) => a + b, 0);
+      mark('failed logins', `${run.failedLogins} came back to the gateway as failures`);
+    } else {
+      const minutes = Math.min(120, Math.ceil(o.timeoutMs / 60_000) + 5);
+      await okJson('POST /drill-mode', api['drill-mode'].$post({ json: { minutes, reason: `npm run drill: ${hypothesis}`.slice(0, 1000) } }));
+      run.t.injected = mark('pretend it broke', `drill mode on for ${minutes} min; ${o.clients} synthetic clients fail twice each, a fresh batch until the rollback`);
+      await injectSynthetic();
+      mark('failed logins', `${run.failedLogins} synthetic failures counted by the drill mode (never in the real windows)`);
+    }
 
     // ---- the rollback ----------------------------------------------------------
     if (o.manual) {
@@ -142,6 +170,7 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
         rolledBack = s;
         break;
       }
+      if (how === 'drill-mode' && !o.manual) await injectSynthetic();
       await sleep(250);
     }
     if (!rolledBack) {
@@ -151,7 +180,7 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
     run.rolledBackBy = rolledBack.flag.updated_by;
     run.t.decision = Date.parse(rolledBack.flag.rollback_at ?? rolledBack.flag.updated_at);
     mark('decision', `ROLLED BACK by ${rolledBack.flag.updated_by} at ${rolledBack.flag.rollback_at}`, run.t.decision);
-    await setFailLogins(o.olympus, false);
+    if (how === 'stand-in') await setFailLogins(o.olympus, false);
 
     // ---- verification -----------------------------------------------------------
     if (await waitFor(() => loginTarget(o.gateway).then((t) => t === legacyOrigin), 10_000)) run.t.loginOnLegacy = mark('/login on the legacy provider', legacyOrigin);
@@ -177,9 +206,15 @@ export async function runDrill(o: DrillOptions, print: (line: string) => void): 
   } finally {
     // ---- restore -----------------------------------------------------------------------
     const problemsAfter: string[] = [];
-    await setFailLogins(o.olympus, false).catch((err: Error) => problemsAfter.push(`stand-in: ${err.message}`));
+    if (how === 'stand-in') await setFailLogins(o.olympus, false).catch((err: Error) => problemsAfter.push(`stand-in: ${err.message}`));
+    else if (run.t.injected !== null) {
+      const dm = await okJson('GET /drill-mode', api['drill-mode'].$get()).catch(() => undefined);
+      if (dm?.state) run.injection.counters = dm.state.counters;
+      await okJson('POST /drill-mode/end', api['drill-mode'].end.$post({ json: { reason: 'npm run drill: done' } })).catch((err: Error) => problemsAfter.push(`drill mode: ${err.message}`));
+      mark('drill mode ended', run.injection.counters ? `drill counters: ${run.injection.counters.failed} failed, ${run.injection.counters.succeeded} succeeded, ${run.injection.counters.clients} synthetic clients, ${run.injection.counters.batches} batches` : '');
+    }
     if (before.flag.enabled) {
-      const back = await api.flags.olympus_auth.$post({ json: { enabled: true, ...(before.flag.percent !== undefined ? { percent: before.flag.percent } : {}), reason: 'drill: restore the flag as it was' } });
+      const back = await api.flags.olympus_auth.$post({ json: { enabled: true, ...(before.flag.percent !== undefined ? { percent: before.flag.percent } : {}), reason: 'drill: restore the flag as it was', override_reason: DRILL_OVERRIDE } });
       if (!back.ok) problemsAfter.push(`re-enabling Olympus answered ${back.status}`);
     }
     const now = await readStatus(api).catch(() => undefined);

@@ -9,7 +9,7 @@ import en from 'zod/v4/locales/en.js';
 
 config(en());
 
-export { array, boolean, enum, int, iso, literal, maximum, maxLength, minimum, minLength, nullable, number, optional, record, regex, strictObject, string, trim } from 'zod/mini';
+export { array, boolean, enum, int, iso, literal, maximum, maxLength, minimum, minLength, nullable, number, optional, record, refine, regex, strictObject, string, trim } from 'zod/mini';
 export type { infer as Infer } from 'zod/mini';
 
 /** "path: message; path: message" plus the structured list, for 400 bodies. */

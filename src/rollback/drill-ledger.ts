@@ -27,6 +27,11 @@ export class DrillLedger {
     return { seq, at: now.toISOString(), actor, verdict, report };
   }
 
+  /** Every passing drill kept (seq and time), for the re-enable gate. */
+  passing(): { seq: number; at: string }[] {
+    return this.sql.exec<{ seq: number; at: string }>("SELECT seq, at FROM drills WHERE verdict = 'pass' ORDER BY seq").toArray();
+  }
+
   list(limit: number): DrillRecord[] {
     return this.sql
       .exec<{ seq: number; at: string; actor: string; verdict: string; report: string }>('SELECT seq, at, actor, verdict, report FROM drills ORDER BY seq DESC LIMIT ?', limit)

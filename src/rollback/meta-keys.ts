@@ -43,6 +43,62 @@ export interface MirrorRecord {
   silent_since: string | null;
 }
 
+/** Temporary (fix and try again) or permanent (stay on the legacy provider), with why, who and when. */
+export interface RollbackDecision {
+  kind: 'temporary' | 'permanent';
+  why: string;
+  by: string;
+  at: string;
+}
+
+/** What was decided and linked after one rollback (reenable-gate.ts); `rollback_at` names the rollback. */
+export interface Aftermath {
+  rollback_at: string;
+  decision?: RollbackDecision;
+  postmortem?: { url: string; by: string; at: string };
+}
+
+/** A drill mode (drill-mode.ts): synthetic login outcomes accepted until `until` (ms), counted here only. */
+export interface DrillModeState {
+  id: string;
+  at: string;
+  until: number;
+  by: string;
+  reason: string;
+  /** Synthetic outcomes per synthetic client (at most 500 clients). */
+  per_client: Record<string, { succeeded: number; failed: number }>;
+  counters: { batches: number; succeeded: number; failed: number; clients: number };
+  /** Consecutive breaching evaluations of the login rule on drill traffic. */
+  streak: number;
+  last_verdict: 'breach' | 'ok' | 'inconclusive' | null;
+  /** When drill traffic made the controller roll back (ISO 8601), or null. */
+  rolled_back_at: string | null;
+  ended: { at: string; by: string; reason: string } | null;
+}
+
+/** The Statuspage incident of one rollback (comms-desk.ts): claimed, created, or failed. */
+export interface StatuspageRecord {
+  rollback_seq: number;
+  state: 'publishing' | 'published' | 'failed';
+  at: string;
+  by: string;
+  id?: string;
+  shortlink?: string | null;
+  error?: string;
+}
+
+/** The courier check after one rollback (courier-check.ts). */
+export interface CourierCheck {
+  rollback_at: string;
+  at: string;
+  courier: 'olympus' | 'legacy';
+  state: 'checking' | 'checked';
+  /** `checked` false: the check could not run (no credentials, or a kind not checked yet). */
+  legacy: { kind: string; checked: boolean; ok: boolean; detail: string } | null;
+  olympus: { ok: boolean; detail: string } | null;
+  must_move: boolean;
+}
+
 export interface MetaKeys {
   /** The authoritative flag record (same format as KV). */
   flag: FlagRecord;
@@ -74,6 +130,16 @@ export interface MetaKeys {
   auto_rollback_pause: AutoRollbackPause | null;
   /** The mirror's last heartbeat (mirror-state.ts). */
   mirror: MirrorRecord;
+  /** The aftermath of the last rollback: decision and postmortem link (the re-enable gate). */
+  aftermath: Aftermath;
+  /** Drill mode in force (null when off or ended). */
+  drill_mode: DrillModeState | null;
+  /** The last drill mode, with its counters, after it ended too (GET /drill-mode, the drill's report). */
+  drill_mode_last: DrillModeState;
+  /** Statuspage incidents by rollback audit seq (the last 20): one per rollback. */
+  statuspage_incidents: Record<string, StatuspageRecord>;
+  /** The courier check of the last rollback (claimed before its calls, so once per rollback). */
+  courier_check: CourierCheck;
   /** The reconcile job started by the last rollback. */
   reconcile_job: ReconcileJob;
   /** Last "looks breached but inconclusive" notice per rule (ms), at most one per window. */

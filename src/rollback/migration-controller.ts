@@ -15,6 +15,7 @@
  *   live-feed.ts: the console's server-sent events (one snapshot a tick for all).
  * - drill-ledger.ts: drill results (switchback drill).
  * - mirror-state.ts: `switchback mirror`'s heartbeats, its lag and silence.
+ * - reenable-gate.ts: after a rollback, what re-enabling needs (postmortem, drill, cooldown, decision).
  * - rule-book.ts: the rules in force.
  *
  * A Durable Object runs one event at a time and the flip is a synchronous
@@ -23,6 +24,12 @@
  */
 import { LiveFeed } from './live-feed.ts';
 import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
+import { DrillMode, type DrillOutcome, type DrillModeState } from './drill-mode.ts';
+import type { Evaluation } from './rule-evaluator.ts';
+import { CourierWatch } from './courier-check.ts';
+import { CommsDesk, type CommsPreview, type PublishResult } from './comms-desk.ts';
+import { signupsCreatedBetween, type AffectedSignup } from './incident-reads.ts';
+import { ReenableGate, type DecisionResult, type GateView, type MissingRequirement, type RollbackDecision } from './reenable-gate.ts';
 import { PauseSwitch, type AutoRollbackPause } from './auto-rollback-pause.ts';
 import { HISTORY_RETENTION_MINUTES, historyFromMinute, historySeries, type History, type HistoryRange } from './history.ts';
 import { DurableObject } from 'cloudflare:workers';
@@ -38,7 +45,7 @@ import { FlagAuthority, type ManualRollbackResult } from './flag-authority.ts';
 import { Ingest } from './ingest.ts';
 import { LoginLedger } from './login-ledger.ts';
 import type { OutcomeBatch } from './outcome-events.ts';
-import { Outbox } from './outbox.ts';
+import { CONTROLLER_ACTOR, Outbox } from './outbox.ts';
 import { RuleBook, type RulesSourceName } from './rule-book.ts';
 import { RuleLoop } from './rule-loop.ts';
 import { SequentialDetector } from './sequential-detector.ts';
@@ -71,6 +78,10 @@ export class MigrationController extends DurableObject<Env> {
   readonly #drills: DrillLedger;
   readonly #pause: PauseSwitch;
   readonly #mirror: MirrorState;
+  readonly #gate: ReenableGate;
+  readonly #drillMode: DrillMode;
+  readonly #comms: CommsDesk;
+  readonly #courierWatch: CourierWatch;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -85,12 +96,19 @@ export class MigrationController extends DurableObject<Env> {
     this.#outbox = new Outbox(this.#store, env, config, () => this.#flags.current());
     this.#signups = new SignupLedger(sql, this.#store, env, config, this.#outbox);
     this.#flags = new FlagAuthority(this.#store, env, ctx.storage, this.#ruleBook, this.#outbox, this.#signups);
+    this.#gate = new ReenableGate(this.#store, this.#drills, () => config().reenableCooldownSeconds, () => this.#flags.current(), this.#outbox);
+    this.#drillMode = new DrillMode(this.#store);
+    this.#comms = new CommsDesk(this.#store, sql, config);
+    this.#courierWatch = new CourierWatch(this.#store, config, this.#outbox, () => this.#flags.current());
     this.#feed = new DetectorFeed(sql);
     this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox, this.#detector);
     this.#mirror = new MirrorState(this.#store, this.#signups.rows, this.#outbox, config);
-    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now), this.#mirror);
+    this.#view = new StatusView(this.#store, config, this.#ruleBook, this.#flags, this.#loop, this.#signups, () => this.#outbox.receivers(), (now) => this.#pause.current(now), (now) => ({
+      reenable_gate: this.#gate.view(now),
+      courier: { configured: config().courier, last_check: this.#courierWatch.last() },
+    }), this.#mirror);
     this.#live = new LiveFeed(() => ({ status: this.#view.status(Date.now()), audit_head: this.#store.auditHead() }));
     void ctx.blockConcurrencyWhile(() => this.#flags.adoptFromKv());
   }
@@ -145,11 +163,50 @@ export class MigrationController extends DurableObject<Env> {
     return result;
   }
 
-  /** Admin flag change. Disabling an enabled flag is a rollback; enabling is audited and never automatic. */
-  async setFlag(change: FlagChange, role: AdminRole): Promise<{ previous: FlagRecord; current: FlagRecord }> {
+  /**
+   * Admin flag change. Disabling an enabled flag is a rollback; enabling is audited and never automatic.
+   * After a rollback, enabling goes through the re-enable gate first (an eng-lead's `overrideReason` may lift it).
+   */
+  async setFlag(change: FlagChange, role: AdminRole, overrideReason?: string): Promise<{ previous: FlagRecord; current: FlagRecord } | { blocked: MissingRequirement[]; overridable: boolean }> {
+    const gate = this.#gate.admit(change, role === 'eng-lead' ? overrideReason : undefined, Date.now());
+    if (!gate.ok) return { blocked: gate.missing, overridable: gate.overridable };
     const result = await this.#flags.set(change, role);
     this.#live.publish();
     return result;
+  }
+
+  /** What re-enabling Olympus needs now (the re-enable gate). */
+  reenableGate(): GateView {
+    return this.#gate.view(Date.now());
+  }
+
+  /** Temporary or permanent, for the rollback in force (eng-lead), audited and announced. */
+  decideRollback(kind: RollbackDecision['kind'], why: string, actor: string): DecisionResult {
+    const r = this.#gate.decide(kind, why, actor, Date.now());
+    this.#live.publish();
+    return r;
+  }
+
+  /** Ids and states (no emails) of the Olympus signups created in [from, to], for the postmortem bundle. */
+  signupsBetween(from: string, to: string): AffectedSignup[] {
+    return signupsCreatedBetween(this.ctx.storage.sql, from, to);
+  }
+
+  /** The texts for users, oncall and the status page, filled from the latest rollback (a draft until published). */
+  commsPreview(origin: string): CommsPreview {
+    return this.#comms.preview(origin);
+  }
+
+  /** Creates the Statuspage incident of the latest rollback, at most once per rollback. */
+  publishStatuspage(actor: string, origin: string): Promise<PublishResult> {
+    return this.#comms.publish(actor, origin, Date.now());
+  }
+
+  /** The postmortem link of the rollback in force, audited. */
+  linkPostmortem(url: string, actor: string): { ok: true; url: string } | { ok: false; reason: string } {
+    const r = this.#gate.linkPostmortem(url, actor, Date.now());
+    this.#live.publish();
+    return r;
   }
 
   // ----------------------------------------------------------- ingest
@@ -227,6 +284,39 @@ export class MigrationController extends DurableObject<Env> {
     return { seq: d.seq, at: d.at };
   }
 
+  /** Drill mode on for `minutes` (eng-lead, audited): synthetic login outcomes accepted, counted apart. */
+  enableDrillMode(minutes: number, actor: string, reason: string): DrillModeState {
+    const s = this.#drillMode.enable(minutes, actor, reason, Date.now());
+    this.#live.publish();
+    return s;
+  }
+
+  endDrillMode(actor: string, reason: string): { ended: boolean } {
+    return { ended: this.#drillMode.stop(actor, reason, Date.now()) };
+  }
+
+  /** Drill mode in force, else the last one (ended), else null. */
+  drillMode(): { active: boolean; state: DrillModeState | null } {
+    const now = Date.now();
+    const active = this.#drillMode.current(now);
+    return { active: !!active, state: active ?? this.#drillMode.last() ?? null };
+  }
+
+  /** Synthetic outcomes of a drill: refused unless drill mode is on; never counted in the real windows. */
+  async drillOutcomes(batch: DrillOutcome[], actor: string): Promise<{ ok: false; reason: string } | { ok: true; state: DrillModeState; evaluation: Evaluation | null; rolledBack: boolean; refusedClients: number }> {
+    const now = Date.now();
+    const r = this.#drillMode.record(batch, this.#ruleBook.rules(), this.#flags.current().enabled, now);
+    if (!r.ok) return r;
+    let rolledBack = false;
+    if (r.rollBack && r.evaluation) {
+      const ev = r.evaluation;
+      const res = await this.#flags.rollBack({ actor: CONTROLLER_ACTOR, reason: `drill: rule ${ev.rule} breached on drill traffic (drill mode enabled by ${r.state.by}; synthetic outcomes from ${actor})`, evaluation: ev });
+      rolledBack = res.rolledBack;
+      this.#live.publish();
+    }
+    return { ok: true, state: r.state, evaluation: r.evaluation, rolledBack, refusedClients: r.refusedClients };
+  }
+
   /** The latest drills, newest first (each report as the JSON text the CLI sent). */
   drills(limit = 20): DrillRecord[] {
     return this.#drills.list(Math.max(1, Math.min(200, limit)));
@@ -259,6 +349,7 @@ export class MigrationController extends DurableObject<Env> {
     const rules = this.#ruleBook.rules();
     this.#ingest.sweepOverdue(this.#detector.session(now)).commit();
     this.#ingest.sweepAbandoned(now);
+    this.#drillMode.current(now);
     if (this.#pause.expire(now)) this.#outbox.notify('rollback.resumed', { reason: 'automatic rollback resumed: the pause ran out', actor: 'switchback-controller', dryRun: false }, now);
     const before = this.#flags.current().version;
     if (this.#loop.due(now, 50)) await this.#loop.evaluate(now);
@@ -267,6 +358,8 @@ export class MigrationController extends DurableObject<Env> {
     await this.#flags.retryWriteThrough();
     this.#mirror.checkSilence(now);
     await this.#outbox.deliver(now);
+    // After a rollback, once (after its notifications went out): is the legacy provider's email delivery alive, must the courier move?
+    await this.#courierWatch.afterRollback(now);
     this.#store.pruneSamples(bucketOf(now) - RETENTION_BUCKETS);
     this.#store.pruneHistory(Math.floor(now / 60_000) - HISTORY_RETENTION_MINUTES);
     this.#logins.prune(now);

@@ -7,7 +7,7 @@
  */
 import { SwitchbackError } from '../core/errors.ts';
 
-export type NotificationType = 'rollback.triggered' | 'rollback.completed' | 'rollback.paused' | 'rollback.resumed' | 'trigger.inconclusive' | 'flag.changed' | 'reconcile.progress' | 'mirror.silent' | 'mirror.resumed';
+export type NotificationType = 'rollback.triggered' | 'rollback.completed' | 'rollback.paused' | 'rollback.resumed' | 'trigger.inconclusive' | 'flag.changed' | 'reconcile.progress' | 'mirror.silent' | 'mirror.resumed' | 'rollback.decided' | 'reenable.overridden' | 'courier.warning';
 
 export interface NotificationEvent {
   schema: 'switchback.notification.v1';

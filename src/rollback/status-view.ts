@@ -14,6 +14,8 @@ import type { RuleLoop, RuleStatus } from './rule-loop.ts';
 import type { SignupLedger } from './signup-ledger.ts';
 import type { MirrorState, MirrorStatus } from './mirror-state.ts';
 import type { NotifyReceiver } from './outbox.ts';
+import type { GateView } from './reenable-gate.ts';
+import type { CourierCheck } from './meta-keys.ts';
 import { windowStartBucket } from './window-aggregation.ts';
 
 export type { RuleStatus };
@@ -49,6 +51,10 @@ export interface ControllerStatus {
   /** Where notifications go (`webhook`: NOTIFY_WEBHOOK_URL, `email`: ONCALL_EMAIL with NOTIFY_EMAIL_*); empty: nowhere. */
   notification_receivers: NotifyReceiver[];
   flag_write_through_pending: boolean;
+  /** After a rollback: what re-enabling Olympus needs (reenable-gate.ts); `applies` false otherwise. */
+  reenable_gate: GateView | null;
+  /** Which system sends transactional email (COURIER) and the check made after the last rollback. */
+  courier: { configured: 'olympus' | 'legacy'; last_check: CourierCheck | null };
 }
 
 const FUNNEL_SECONDS = 300;
@@ -63,6 +69,7 @@ export class StatusView {
     private readonly signups: SignupLedger,
     private readonly receivers: () => NotifyReceiver[],
     private readonly pause: (now: number) => AutoRollbackPause | undefined = () => undefined,
+    private readonly aftermath: (now: number) => Pick<ControllerStatus, 'reenable_gate' | 'courier'> = () => ({ reenable_gate: null, courier: { configured: 'legacy', last_check: null } }),
     private readonly mirror?: MirrorState,
   ) {}
 
@@ -103,6 +110,7 @@ export class StatusView {
       notifications_pending: this.store.outboxSize(),
       notification_receivers: this.receivers(),
       flag_write_through_pending: this.store.get('kv_dirty') ?? false,
+      ...this.aftermath(now),
     };
   }
 

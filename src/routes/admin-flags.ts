@@ -21,6 +21,8 @@ const FlagChangeBody = z.strictObject({
   percent: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
   reason: z.optional(Reason),
   client_config_version: z.optional(z.int().check(z.minimum(0))),
+  /** An eng-lead lifts the re-enable gate (postmortem, drill, cooldown) with this reason: audited and announced. */
+  override_reason: z.optional(Reason),
 });
 
 type FlagChangeInput = { out: { json: z.Infer<typeof FlagChangeBody> } };
@@ -55,7 +57,7 @@ export const adminFlags = new Hono<AdminEnv>()
     if (change.client_config_version !== undefined && !(await clientConfigExists(c.env.SWITCHBACK_KV, change.client_config_version))) {
       return problem(c, 'invalid_request', `Invalid flag change: client_config_version ${change.client_config_version} does not exist.`);
     }
-    const { previous, current } = await controller(c.env).setFlag(
+    const result = await controller(c.env).setFlag(
       {
         enabled: change.enabled,
         percent: change.percent,
@@ -64,7 +66,13 @@ export const adminFlags = new Hono<AdminEnv>()
         actor: actorLabel(c),
       },
       c.var.actor.role,
+      change.override_reason,
     );
+    if ('blocked' in result) {
+      const hint = result.overridable ? ' An eng-lead may override with "override_reason" (audited and announced).' : '';
+      return problem(c, 'reenable_blocked', `Re-enabling Olympus after the rollback needs: ${result.blocked.map((m) => m.message).join('; ')}.${hint}`, { missing: result.blocked, overridable: result.overridable });
+    }
+    const { previous, current } = result;
     // This isolate sees the change at once; others within FLAG_CACHE_TTL_MS.
     invalidateFlagCache();
     resetLoginFlag();

@@ -167,9 +167,19 @@ describe('the operator console', () => {
     const put = await fetch(`${stack.gatewayUrl}/_switchback/api/rules`, { method: 'PUT', body: DRY_RULES, headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' } });
     expect(put.status).toBe(200);
     await signIn(page, stack.adminToken);
+    // Right after the rollback the re-enable gate says what is missing; the eng-lead overrides it with a reason.
+    expect(await page.textContent('#reenable-gate')).toContain('Re-enable needs: a postmortem link, a passing drill since the rollback, the cooldown to end');
+    // Drills: none yet; one recorded shows its verdict and time without a reload.
+    expect(await page.textContent('#last-drill')).toContain('No rollback drill recorded yet');
+    const api = adminApi(stack.gatewayUrl, stack.adminToken);
+    await okJson('POST /drills', api.drills.$post({ json: { verdict: 'pass', started_at: new Date().toISOString(), mode: 'automatic', environment: 'console e2e', durations_ms: { injected_to_decision: 1200 }, criteria: [{ name: 'rollback within the target', pass: true, measured: '1.2 s', target: '<= 60 s' }], failed_logins: 16 } }));
+    await page.waitForSelector('#last-drill:has-text("Last drill PASSED")', { timeout: 15_000 });
+    expect(await page.textContent('#last-drill')).toContain('rolled back in 1.2 s');
+    expect(await page.textContent('#reenable-gate')).not.toContain('a passing drill since the rollback');
     await page.click('#action-enable');
     await page.fill('#confirm-percent', '150');
     await page.fill('#confirm-reason', 'fixed the hash format');
+    await page.fill('#confirm-override', 'console e2e: the fix is verified, the drill comes later');
     await page.click('#confirm-go');
     await page.waitForSelector('#confirm-problem:visible');
     expect(await page.textContent('#confirm-problem')).toMatch(/percent/i);
@@ -211,7 +221,7 @@ describe('the operator console', () => {
     const rules = JSON.stringify({ evaluate_every: '1s', rollback_if: ['support_tickets_per_hour > 50', { manual_decision_by: ['oncall', 'eng-lead'] }] });
     const put = await fetch(`${stack.gatewayUrl}/_switchback/api/rules`, { method: 'PUT', body: rules, headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' } });
     expect(put.status).toBe(200);
-    await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, reason: 'console e2e: pause' } }));
+    await okJson('POST /flags/olympus_auth', api.flags.olympus_auth.$post({ json: { enabled: true, reason: 'console e2e: pause', override_reason: 'console e2e: re-enabling after the previous test\'s rollback (re-enable gate lifted on purpose)' } }));
 
     await signIn(page, stack.adminToken);
     await page.click('#action-pause');

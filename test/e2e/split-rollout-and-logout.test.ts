@@ -39,7 +39,7 @@ beforeEach(({ onTestFailed }) => {
 });
 
 async function setFlag(change: FlagChange): Promise<void> {
-  const res = await adminApi(gw, stack.adminToken).flags.olympus_auth.$post({ json: { reason: 'e2e', ...change } });
+  const res = await adminApi(gw, stack.adminToken).flags.olympus_auth.$post({ json: { reason: 'e2e', ...(change.enabled ? { override_reason: 'e2e: re-enabling after this file\'s own rollbacks (re-enable gate lifted on purpose)' } : {}), ...change } });
   expect(res.status, await res.text()).toBe(200);
 }
 

@@ -93,6 +93,39 @@ describe('the failure drill printed by npm start', () => {
         expect(broken.output).toContain('drill: FAILED: rollback within the target');
         const drills = (await okJson('GET /drills', api.drills.$get())).drills;
         expect(drills.map((d) => d.verdict)).toEqual(['fail', 'pass']);
+
+        // As on a staging gateway: the controller's drill mode takes synthetic failing logins instead of the stand-in.
+        await new Promise((r) => setTimeout(r, 11_000));
+        const historyBefore = JSON.stringify((await okJson('GET /history', api.history.$get({ query: { range: '15m' } }))).series);
+        const staged = await shell(`${line!} --out ${join(dir, 'reports-3')} --inject drill-mode`);
+        expect(staged.code, staged.output).toBe(0);
+        expect(staged.output).toContain("injected by the controller's drill mode");
+        const stagedReport = JSON.parse(await readFile(join(dir, 'reports-3', 'drill.json'), 'utf8')) as { verdict: string; injection: { how: string; counters: { failed: number } } };
+        expect(stagedReport).toMatchObject({ verdict: 'pass', injection: { how: 'drill-mode' } });
+        expect(stagedReport.injection.counters.failed).toBeGreaterThanOrEqual(16);
+        // The synthetic failures never reached the real per-minute history; the stand-in was never switched.
+        const historyAfter = (await okJson('GET /history', api.history.$get({ query: { range: '15m' } }))).series;
+        const failedNow = (historyAfter.login?.olympus?.failed ?? []).reduce((a, b) => a + b, 0);
+        const failedBefore = ((JSON.parse(historyBefore) as typeof historyAfter).login?.olympus?.failed ?? []).reduce((a, b) => a + b, 0);
+        expect(failedNow).toBe(failedBefore);
+        const trail = (await okJson('GET /audit', api.audit.$get({ query: { limit: '100' } }))).entries.map((e) => e.type);
+        expect(trail).toContain('drill_mode.enabled');
+        expect(trail).toContain('drill_mode.ended');
+
+        // After the rollback: the postmortem bundle of the last one, and what users would be told.
+        const env = line!.split(' npm run ')[0]!;
+        const pm = await shell(`${env} npm run -s postmortem -- --out ${join(dir, 'pm')}`);
+        expect(pm.code, pm.output).toBe(0);
+        const bundle = JSON.parse(await readFile(join(dir, 'pm', 'postmortem.json'), 'utf8')) as { incident: { rollback_seq: number; reason: string }; timeline: Array<{ seq: number; type: string }> };
+        const lastRollback = (await okJson('GET /audit', api.audit.$get({ query: { limit: '200' } }))).entries.find((e) => e.type === 'rollback')!;
+        expect(bundle.incident.rollback_seq).toBe(lastRollback.seq);
+        expect(bundle.incident.reason).toMatch(/^drill: rule .* breached on drill traffic/);
+        expect(bundle.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['flag.changed', 'drill_mode.enabled', 'rollback', 'notification.rollback.completed']));
+        expect(bundle.timeline.map((e) => e.seq)).toEqual([...bundle.timeline.map((e) => e.seq)].sort((a, b) => a - b));
+        expect(await readFile(join(dir, 'pm', 'postmortem.md'), 'utf8')).toContain(`# Postmortem bundle: rollback ${lastRollback.seq}`);
+        const comms = await shell(`${env} npm run -s comms -- preview`);
+        expect(comms.code, comms.output).toBe(0);
+        expect(comms.output).toContain('Subject: Brief authentication issue resolved');
         checked = true;
       },
     });

@@ -87,7 +87,7 @@ describe('the longest accepted value of every admin field', () => {
     expect(flag.reason).not.toMatch(LONE_SURROGATE);
 
     // The manual decision route, the one that answered 500.
-    await call('POST', '/flags/olympus_auth', LEAD_TOKEN, JSON.stringify({ enabled: true, reason: 'again' }));
+    await call('POST', '/flags/olympus_auth', LEAD_TOKEN, JSON.stringify({ enabled: true, reason: 'again', override_reason: 'test: re-enabling right after this test\'s rollback (re-enable gate lifted on purpose)' }));
     const rolled = await call('POST', '/rollback', ONCALL_TOKEN, JSON.stringify({ reason: REASON }));
     expect(rolled.status).toBe(200);
     expect(rolled.json()).toMatchObject({ rolled_back: true, flag: { enabled: false } });

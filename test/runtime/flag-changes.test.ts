@@ -15,6 +15,9 @@ beforeEach(async () => {
   await installNetwork();
 });
 
+/** These tests re-enable right after their own rollbacks: the re-enable gate (reenable-gate.test.ts) is lifted explicitly. */
+const GATE_LIFTED = 'test: re-enabling right after a rollback made by this test';
+
 const api = (path: string, token: string, body: unknown) =>
   gw(`/_switchback/api${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
 const flag = async (token: string, body: unknown) => {
@@ -32,7 +35,7 @@ describe('percent', () => {
     expect((await flag(ADMIN.engLead, { enabled: true, percent: 20, reason: 'start the 20% cohort' })).body.percent).toBe(20);
     expect((await flag(ADMIN.engLead, { enabled: true, reason: 'note: all good so far' })).body).toMatchObject({ enabled: true, percent: 20 });
     expect((await flag(ADMIN.oncall, { enabled: false, reason: 'errors' })).body).toMatchObject({ enabled: false, percent: 20 });
-    expect((await flag(ADMIN.engLead, { enabled: true, reason: 'fixed' })).body).toMatchObject({ enabled: true, percent: 20 });
+    expect((await flag(ADMIN.engLead, { enabled: true, reason: 'fixed', override_reason: GATE_LIFTED })).body).toMatchObject({ enabled: true, percent: 20 });
     expect((await status()).active_provider).toBe('olympus for 20% of browsers');
     expect((await flag(ADMIN.engLead, { enabled: true, percent: 100, reason: 'everyone' })).body.percent).toBe(100);
   });
@@ -47,7 +50,7 @@ describe('percent', () => {
     expect((await flag(ADMIN.oncall, { enabled: false, percent: 100, reason: 'widen while off' })).status).toBe(403);
     // Naming the share already set is not a change.
     expect((await flag(ADMIN.oncall, { enabled: false, percent: 10, reason: 'errors again' })).status).toBe(200);
-    expect((await flag(ADMIN.engLead, { enabled: true, reason: 'fixed' })).body).toMatchObject({ enabled: true, percent: 10 });
+    expect((await flag(ADMIN.engLead, { enabled: true, reason: 'fixed', override_reason: GATE_LIFTED })).body).toMatchObject({ enabled: true, percent: 10 });
     // Narrowing is the safe direction: oncall may.
     expect((await flag(ADMIN.oncall, { enabled: false, percent: 0, reason: 'nobody until we know' })).body).toMatchObject({ enabled: false, percent: 0 });
   });

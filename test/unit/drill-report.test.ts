@@ -19,6 +19,7 @@ function run(over: Partial<DrillRun> = {}): DrillRun {
     sessionKept: { ok: true, detail: 'kept' },
     logs: { ok: true, missing: [], duplicated: [], outOfOrder: false, notificationsFailed: 0, receivers: [] },
     failedLogins: 16,
+    injection: { how: 'stand-in' },
     restored: { ok: true, detail: 'ok' },
     ...over,
   };

@@ -70,6 +70,7 @@ const state = {
   filter: '',
   range: '1h',
   history: undefined,
+  drills: undefined,
 };
 
 const RANGES = [
@@ -124,6 +125,27 @@ function announceChanges(s) {
 
 // ---- header -----------------------------------------------------------------
 
+/** The latest drill's verdict and how its time to roll back compares with the drill before (GET /drills, newest first). */
+function drillLine(drills) {
+  if (!drills) return undefined;
+  if (!drills.length) return { cls: 'badge warn', text: '⏱ No rollback drill recorded yet (npm run drill)', title: '' };
+  const [last, before] = drills;
+  const ms = (d) => d?.report?.durations_ms?.injected_to_decision;
+  const now = ms(last);
+  const prev = ms(before);
+  const secs = (v) => `${(v / 1000).toFixed(1)} s`;
+  const trend = typeof now === 'number' && typeof prev === 'number' ? (now > prev * 1.2 ? ` ↑ slower than the drill before (${secs(prev)})` : now < prev / 1.2 ? ` ↓ faster than the drill before (${secs(prev)})` : ` ≈ the drill before (${secs(prev)})`) : '';
+  const failed = (last.report?.criteria ?? []).filter((c) => !c.pass).map((c) => c.name);
+  return {
+    cls: last.verdict === 'pass' ? 'badge info' : 'badge bad',
+    text: `⏱ Last drill ${last.verdict === 'pass' ? 'PASSED' : `FAILED (${failed.join(', ') || '?'})`} ${ago(Date.now() - Date.parse(last.at))}${typeof now === 'number' ? `; rolled back in ${secs(now)}${trend}` : ''}`,
+    title: `${drills.length} drills recorded; latest by ${last.actor} at ${last.at}`,
+  };
+}
+
+/** The re-enable gate's codes in words (src/rollback/reenable-gate.ts). */
+const GATE_WORDS = { postmortem_missing: 'a postmortem link', drill_missing: 'a passing drill since the rollback', cooldown_running: 'the cooldown to end', rollback_permanent: 'reopening (decided permanent)' };
+
 function renderState() {
   const s = state.status;
   const box = $('state');
@@ -144,6 +166,20 @@ function renderState() {
   if (s.overlap && s.overlap.seconds_left > 0) {
     const left = Math.max(0, Math.ceil((Date.parse(s.overlap.ends_at) - Date.now()) / 1000));
     box.append(h('span', { class: 'badge info', id: 'overlap' }, `↺ Rolled back ${clock(s.overlap.rollback_at)}; Olympus tokens honoured for ${countdown(left)} more`));
+  }
+  const gate = s.reenable_gate;
+  if (gate && gate.applies) {
+    const needs = gate.missing.length ? `Re-enable needs: ${gate.missing.map((m) => GATE_WORDS[m.code] ?? m.code).join(', ')}` : 'Re-enable: postmortem linked, drill passed, cooldown over';
+    box.append(h('span', { class: `badge ${gate.missing.length ? 'warn' : 'info'}`, id: 'reenable-gate', title: gate.missing.map((m) => m.message).join('\n') }, `${gate.decision ? `Rollback ${gate.decision.kind}. ` : ''}${needs}`));
+  }
+  const drill = drillLine(state.drills);
+  if (drill) box.append(h('span', { class: drill.cls, id: 'last-drill', title: drill.title }, drill.text));
+  const courier = s.courier;
+  if (courier) {
+    const c = courier.last_check;
+    const trouble = c && c.state === 'checked' && (c.must_move || (c.legacy && c.legacy.checked && !c.legacy.ok));
+    box.append(h('span', { class: trouble ? 'badge bad' : 'flag-meta', id: 'courier', title: c ? [c.legacy?.detail, c.olympus?.detail].filter(Boolean).join('\n') : 'checked after a rollback' },
+      `✉ Email sent by ${courier.configured === 'olympus' ? 'Olympus' : PROVIDER_NAMES.auth0}${trouble ? `: ${c.must_move ? 'must move to the legacy provider' : 'legacy delivery not confirmed'}` : ''}`));
   }
   const age = Date.now() - state.lastOkAt;
   box.append(
@@ -333,6 +369,13 @@ function describe(entry) {
       return `Automatic rollback resumed: ${d.reason}`;
     case 'rules.changed':
       return `Rules changed${d.dry_run ? ' (dry run)' : ''}`;
+    case 'rollback.decision':
+    case 'rollback.reopened':
+      return `Rollback ${entry.type === 'rollback.reopened' ? 'reopened' : 'decided'} ${d.kind}: ${d.why}`;
+    case 'reenable.overridden':
+      return `Re-enable gate overridden (${(d.overridden ?? []).map((c) => GATE_WORDS[c] ?? c).join(', ')}): ${d.reason}`;
+    case 'postmortem.linked':
+      return `Postmortem linked: ${d.url}`;
     default:
       if (entry.type === 'notification.delivered') return `Notification ${d.type} delivered (${d.channel}${d.attempts > 1 ? `, attempt ${d.attempts}` : ''})`;
       if (entry.type === 'notification.failed') return `Notification ${d.type} NOT delivered (${d.channel}): ${d.error}`;
@@ -432,12 +475,15 @@ function renderActions() {
       buttons.push(
         h('button', { type: 'button', id: 'action-enable', onclick: () => {
           const input = percentInput(flag.percent ?? 100);
+          const missing = s.reenable_gate?.missing ?? [];
+          // The gate's override: an eng-lead's reason, audited and announced; empty = no override.
+          const override = h('input', { id: 'confirm-override', type: 'text', maxlength: 1000, placeholder: 'only to skip what the gate asks' });
           confirmAction({
             title: 'Re-enable Olympus',
-            text: 'The plan says: don\'t rush the retry. Re-enable once the cause is fixed, tested in staging and the rollback rehearsed again.',
+            text: `The plan says: don't rush the retry. Re-enable once the cause is fixed, tested in staging and the rollback rehearsed again.${missing.length ? ` Still missing: ${missing.map((m) => m.message).join('; ')}.` : ''}`,
             go: 'Re-enable Olympus',
-            fields: [{ id: 'confirm-percent', label: 'Percent of browsers', input }],
-            run: (reason) => api('/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled: true, percent: Number(input.value), reason }) }),
+            fields: [{ id: 'confirm-percent', label: 'Percent of browsers', input }, ...(missing.length ? [{ id: 'confirm-override', label: 'Override the gate, because', input: override }] : [])],
+            run: (reason) => api('/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled: true, percent: Number(input.value), reason, ...(override.value.trim() ? { override_reason: override.value.trim() } : {}) }) }),
           });
         } }, 'Re-enable Olympus'),
       );
@@ -499,6 +545,7 @@ function openLive() {
     if (snap.audit_head !== lastAuditHead) fetches.push(api('/audit?limit=100').then((a) => (state.audit = a.entries, (lastAuditHead = snap.audit_head))));
     if (Date.now() - lastHistoryAt > HISTORY_EVERY_MS) fetches.push(api(`/history?range=${state.range}`).then((hist) => (state.history = hist, (lastHistoryAt = Date.now()))));
     if (!state.rules || state.refreshes++ % 30 === 0) fetches.push(api('/rules').then((r) => (state.rules = r.rules)));
+    if (!state.drills || snap.audit_head !== lastAuditHead) fetches.push(api('/drills').then((d) => (state.drills = d.drills)));
     await Promise.allSettled(fetches);
     applySnapshot(snap.status);
   });
@@ -547,6 +594,7 @@ async function refresh(force = false) {
     const [status, audit, history] = await Promise.all([api('/status'), withAudit ? api('/audit?limit=100') : undefined, withAudit ? api(`/history?range=${state.range}`) : undefined]);
     if (history) state.history = history;
     if (!state.rules || state.refreshes % 12 === 0 || force) state.rules = (await api('/rules')).rules;
+    if (!state.drills || withAudit) state.drills = (await api('/drills').catch(() => ({ drills: state.drills ?? [] }))).drills;
     state.status = status;
     if (audit) state.audit = audit.entries;
     state.lastOkAt = Date.now();

@@ -64,7 +64,7 @@ export async function startRollbackFixture(stackOptions: StackOptions = {}): Pro
       cliEnv: (token = tokens.oncall) => ({ SWITCHBACK_URL: gw, SWITCHBACK_ADMIN_TOKEN: token }),
       api,
       async enableOlympus() {
-        const flag = await okJson('POST /flags/olympus_auth', api().flags.olympus_auth.$post({ json: { enabled: true, reason: 'rollback drill: Olympus on' } }));
+        const flag = await okJson('POST /flags/olympus_auth', api().flags.olympus_auth.$post({ json: { enabled: true, reason: 'rollback drill: Olympus on', override_reason: 'e2e: each test re-enables after the previous test\'s rollback (re-enable gate lifted on purpose)' } }));
         if (!flag.enabled) throw new Error('the flag did not turn on');
         const olympus = new URL(stack.olympus.url).origin;
         let last = '';
