@@ -11,10 +11,11 @@
  * Each name we know maps to one reason (admin-error.ts); an unknown name is
  * `upstream_status`. NotAuthorizedException means several things at
  * sign-in: the wrong password, but also a disabled user ("User is
- * disabled.") and an app client that does not allow the flow ("Auth flow
- * not enabled for this client", a configuration mistake, not a wrong
- * password). Those two exact messages are read to tell them apart and then
- * dropped; no message is kept.
+ * disabled.") and a missing or wrong SECRET_HASH ("Unable to verify secret
+ * hash for client <id>", a configuration mistake, not a wrong password).
+ * Those messages are read to tell them apart and then dropped; no message
+ * is kept. (An app client that does not allow the flow answers
+ * InvalidParameterException "Auth flow not enabled for this client".)
  */
 import type { AdminErrorReason } from './admin-error.ts';
 import { safeCode } from './admin-error.ts';
@@ -69,6 +70,6 @@ export function cognitoErrorName(type: unknown): string | undefined {
 export function cognitoErrorReason(status: number, name: string | undefined, message: unknown): AdminErrorReason {
   if (name === undefined) return status === 429 ? 'throttled' : 'upstream_status';
   if (name === 'NotAuthorizedException' && message === 'User is disabled.') return 'user_disabled';
-  if (name === 'NotAuthorizedException' && message === 'Auth flow not enabled for this client') return 'invalid_request';
+  if (name === 'NotAuthorizedException' && typeof message === 'string' && message.startsWith('Unable to verify secret hash')) return 'invalid_request';
   return Object.hasOwn(COGNITO_ERRORS, name) ? COGNITO_ERRORS[name as CognitoErrorName] : 'upstream_status';
 }
