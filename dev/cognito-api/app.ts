@@ -87,6 +87,8 @@ export interface CognitoApi {
   calls: RecordedCall[];
   /** The operations called, in order (X-Amz-Target without its prefix). */
   operations: string[];
+  /** ContextData.IpAddress of each AdminInitiateAuth that sent one (the end user's address, for threat protection). */
+  contextIps: string[];
   faults: FaultInjector;
   failNext(count: number, status?: number): void;
   setLatency(ms: number): void;
@@ -121,6 +123,7 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
   for (const category of Object.keys(COGNITO_QUOTAS) as QuotaCategory[]) setQuota(category, options.quotas?.[category] ?? COGNITO_QUOTAS[category]);
   const calls: RecordedCall[] = [];
   const operations: string[] = [];
+  const contextIps: string[] = [];
   const faults = new FaultInjector();
 
   const fail = (c: Context, type: string, message: string, status = 400) =>
@@ -140,6 +143,13 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
       const username = typeof params.USERNAME === 'string' ? params.USERNAME : '';
       const password = typeof params.PASSWORD === 'string' ? params.PASSWORD : '';
       if (!username || !password) throw new CognitoFault('InvalidParameterException', 'Missing required parameter USERNAME or PASSWORD');
+      const context = body.ContextData as { IpAddress?: unknown; ServerName?: unknown; ServerPath?: unknown; HttpHeaders?: unknown } | undefined;
+      if (context !== undefined) {
+        if (typeof context.IpAddress !== 'string' || typeof context.ServerName !== 'string' || typeof context.ServerPath !== 'string' || !Array.isArray(context.HttpHeaders)) {
+          throw new CognitoFault('InvalidParameterException', 'ContextData requires IpAddress, ServerName, ServerPath and HttpHeaders');
+        }
+        contextIps.push(context.IpAddress);
+      }
       if (client.clientSecret !== undefined) {
         const expected = createHmac('sha256', client.clientSecret).update(username + clientId).digest('base64');
         if (params.SECRET_HASH !== expected) throw new CognitoFault('NotAuthorizedException', `Unable to verify secret hash for client ${clientId}`);
@@ -243,6 +253,7 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
       pool,
       calls,
       operations,
+      contextIps,
       faults,
       failNext: (count, status) => faults.failNext(count, status),
       setLatency: (ms) => faults.setLatency(ms),
