@@ -4,6 +4,9 @@
  * (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminInitiateAuth.html),
  * signed with the gateway's IAM keys, by an app client that allows
  * ALLOW_ADMIN_USER_PASSWORD_AUTH (SECRET_HASH when it has a secret).
+ * USERNAME is the identifier Kratos sends (the email): the pool must let
+ * users sign in with their email (email as a username attribute or an
+ * alias), which the Kratos import's identifier assumes anyway.
  *
  * Tokens issued: a match. A challenge (NEW_PASSWORD_REQUIRED for a user
  * still on a temporary password, SMS_MFA, SOFTWARE_TOKEN_MFA...) comes only
