@@ -6,6 +6,9 @@ import { AUTH0_AUDIENCE, AUTH0_CLIENT_ID } from './gateway-vars.ts';
 import { startAuth0Like, startClerkLike, startCognitoLike, type Auth0LikeOptions, type IdpClient, type IdpHandle, type SeedUser } from './idp/index.ts';
 import { DEFAULT_AUTH0_USERS, DEFAULT_CLERK_USERS, DEFAULT_COGNITO_USERS } from './idp/index.ts';
 import type { LegacyKindId } from '../src/providers/kinds/kind.ts';
+import type { UserDirectory } from './idp/users.ts';
+import { DEFAULT_COGNITO_CREDENTIALS, poolDirectory, seedPoolUsers, startCognitoApi, UserPool, type CognitoApiHandle } from './cognito-api/index.ts';
+import { ClerkInstance, DEFAULT_CLERK_SECRET_KEY, instanceDirectory, seedInstanceUsers, startClerkApi, type ClerkApiHandle } from './clerk-api/index.ts';
 
 export const LEGACY_KINDS = ['auth0', 'cognito', 'clerk'] as const satisfies readonly LegacyKindId[];
 
@@ -38,9 +41,9 @@ export async function startLegacyIdp(input: LegacyIdpInput): Promise<IdpHandle> 
     case 'auth0':
       return startAuth0Like({ ...options, port, audiences: options.audiences ?? [AUTH0_AUDIENCE], clients: [client] });
     case 'cognito':
-      return startCognitoLike({ users: options.users, extraUsers: options.extraUsers, mode: options.mode, logErrors: options.logErrors, port, clients: [client] });
+      return startCognitoLike({ users: options.users, extraUsers: options.extraUsers, directory: options.directory, mode: options.mode, logErrors: options.logErrors, port, clients: [client] });
     case 'clerk':
-      return startClerkLike({ users: options.users, extraUsers: options.extraUsers, mode: options.mode, logErrors: options.logErrors, port, clients: [client] });
+      return startClerkLike({ users: options.users, extraUsers: options.extraUsers, directory: options.directory, mode: options.mode, logErrors: options.logErrors, port, clients: [client] });
   }
 }
 
@@ -58,3 +61,46 @@ export function legacyVars(kind: LegacyKindId, idp: IdpHandle, clientSecret: str
 
 /** The Auth0 role variables gatewayVars writes, dropped when another kind holds the legacy role. */
 export const AUTH0_ROLE_VARS = ['AUTH0_ISSUER', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_AUDIENCE', 'AUTH0_RECOVERY_URL'];
+
+/**
+ * The legacy kind's admin API stand-in (Cognito's user-pool API, Clerk's
+ * Backend API), holding the users its sign-in stand-in signs in (pass
+ * `directory` to startLegacyIdp): a user the password hook checks, or a
+ * reconcile creates or resets, is the one who signs in. `vars` point the
+ * gateway at it (used by the password migration hook). Auth0's is the
+ * story's Management API stand-in: undefined here.
+ */
+export interface LegacyAdminApi {
+  kind: Exclude<LegacyKindId, 'auth0'>;
+  url: string;
+  directory: UserDirectory;
+  vars: Record<string, string>;
+  cognito?: CognitoApiHandle;
+  clerk?: ClerkApiHandle;
+  stop(): Promise<void>;
+}
+
+export async function startLegacyAdminApi(kind: LegacyKindId, input: { clientId: string; clientSecret: string; users: SeedUser[]; port?: number }): Promise<LegacyAdminApi | undefined> {
+  switch (kind) {
+    case 'auth0':
+      return undefined;
+    case 'cognito': {
+      const pool = new UserPool('us-east-1_SwItChBk1');
+      seedPoolUsers(pool, input.users);
+      const cognito = await startCognitoApi({ port: input.port, pool, region: 'us-east-1', userPoolId: pool.id, clients: [{ clientId: input.clientId, clientSecret: input.clientSecret, adminUserPasswordAuth: true }] });
+      const vars = {
+        COGNITO_USER_POOL_ID: pool.id,
+        COGNITO_ADMIN_ENDPOINT: cognito.endpoint,
+        COGNITO_ACCESS_KEY_ID: DEFAULT_COGNITO_CREDENTIALS.accessKeyId,
+        COGNITO_SECRET_ACCESS_KEY: DEFAULT_COGNITO_CREDENTIALS.secretAccessKey,
+      };
+      return { kind, url: cognito.url, directory: poolDirectory(pool), vars, cognito, stop: cognito.stop };
+    }
+    case 'clerk': {
+      const instance = new ClerkInstance();
+      seedInstanceUsers(instance, input.users);
+      const clerk = await startClerkApi({ port: input.port, instance });
+      return { kind, url: clerk.url, directory: instanceDirectory(instance), vars: { CLERK_SECRET_KEY: DEFAULT_CLERK_SECRET_KEY, CLERK_API_URL: clerk.url }, clerk, stop: clerk.stop };
+    }
+  }
+}

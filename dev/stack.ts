@@ -23,7 +23,7 @@ import {
 } from './gateway-vars.ts';
 import { startOlympusLike, type Auth0LikeOptions, type IdpHandle, type OlympusLikeOptions } from './idp/index.ts';
 import { startStory, type Story } from './story.ts';
-import { AUTH0_ROLE_VARS, LEGACY_CLIENT_IDS, legacyVars, startLegacyIdp } from './legacy-idp.ts';
+import { AUTH0_ROLE_VARS, LEGACY_CLIENT_IDS, LEGACY_USERS, legacyVars, startLegacyAdminApi, startLegacyIdp, type LegacyAdminApi } from './legacy-idp.ts';
 import type { LegacyKindId } from '../src/providers/kinds/kind.ts';
 import { startOrigin, type OriginHandle } from './origin/index.ts';
 import { runValidator, workerConfigValidator, type ConfigValidator } from './validate-config.ts';
@@ -87,6 +87,8 @@ export interface Stack extends Story {
   /** The legacy role's stand-in, whatever its kind (`legacyKind`); audience is '' for kinds without one. */
   auth0: StackIdp & { audience: string };
   legacyKind: LegacyKindId;
+  /** Cognito's or Clerk's admin API stand-in, sharing the legacy stand-in's users; undefined for Auth0 (see auth0Api). */
+  legacyAdmin: LegacyAdminApi | undefined;
   olympus: StackIdp;
   origin: OriginHandle;
   /** Bearer token for /_switchback/api (its SHA-256 is in ADMIN_TOKENS). */
@@ -157,12 +159,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const legacyKind = options.legacy ?? 'auth0';
     const legacyClientId = LEGACY_CLIENT_IDS[legacyKind];
+    const legacyUsers = [...(options.auth0?.users ?? LEGACY_USERS[legacyKind]), ...(options.auth0?.extraUsers ?? [])];
+    const legacyAdmin = await startLegacyAdminApi(legacyKind, { clientId: legacyClientId, clientSecret: secrets.auth0ClientSecret, users: legacyUsers });
+    if (legacyAdmin) stops.push(legacyAdmin.stop);
     const auth0 = await startLegacyIdp({
       kind: legacyKind,
       port: options.auth0Port ?? 0,
       client: clientFor(legacyClientId, secrets.auth0ClientSecret),
       // The story's Auth0 signs in the Management API stand-in's users and sends real reset emails.
-      options: { ...options.auth0, audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE], ...(legacyKind === 'auth0' ? { directory: story.auth0Directory, passwordReset: story.auth0PasswordReset } : {}) },
+      options: { ...options.auth0, audiences: options.auth0?.audiences ?? [AUTH0_AUDIENCE], ...(legacyKind === 'auth0' ? { directory: story.auth0Directory, passwordReset: story.auth0PasswordReset } : { directory: legacyAdmin?.directory }) },
     });
     stops.push(auth0.stop);
     const olympus = await startOlympusLike({
@@ -189,6 +194,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         NOTIFY_WEBHOOK_URL: story.mail.notifyUrl,
         ...(options.reconcileJob ? reconcileJobVars(story.reconcileEnv) : {}),
         ...legacyVars(legacyKind, auth0, secrets.auth0ClientSecret, publicUrl),
+        ...legacyAdmin?.vars,
         ...options.extraVars,
       },
     });
@@ -228,6 +234,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       originUrl: origin.url,
       auth0: { ...auth0, clientId: legacyClientId, clientSecret: secrets.auth0ClientSecret, audience: finalVars.AUTH0_AUDIENCE ?? '' },
       legacyKind,
+      legacyAdmin,
       olympus: { ...olympus, clientId: OLYMPUS_CLIENT_ID, clientSecret: secrets.olympusClientSecret },
       origin,
       adminToken,

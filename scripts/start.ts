@@ -99,20 +99,23 @@ function usersLine(users: SeedUser[]): string {
 }
 
 function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl: string, reconcileJob: boolean): string {
+  // The legacy provider the story rolls back to; the reconcile still writes to Auth0 whatever the kind.
+  const legacy = LEGACY_LABELS[stack.legacyKind];
+  const reconcileNote = stack.legacyKind === 'auth0' ? '' : `\n      (The reconcile writes to Auth0 so far, not to ${legacy}: with --legacy ${stack.legacyKind} its users land in the Auth0 stand-in.)`;
   const env = Object.entries(stack.reconcileEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n      ');
   const ending = reconcileJob
     ? `   5. Watch the gateway's reconcile job (--reconcile-job) bring them to Auth0: "reconcile_job" in the
       status above. It never sees a password hash: it creates the user with an unusable password and
       emails a reset link.
    6. Open the reset email in the mail catcher (${stack.mail.url}/), set a password, and sign in at
-      ${stack.gatewayUrl}/login (now Auth0).`
+      ${stack.gatewayUrl}/login (now ${legacy}).${reconcileNote}`
     : `   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
       ${env} \\
       npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
       (Or start with npm start -- --reconcile-job: the gateway's own job does it at the rollback,
       without the hash, and emails a reset link.)
-   6. Sign in at ${stack.gatewayUrl}/login (now Auth0) with the same email and password;
-      or "Forgot password" (${stack.gatewayUrl}/recovery) and follow the link in the reset email.`;
+   6. Sign in at ${stack.gatewayUrl}/login (now ${legacy}) with the same email and password;
+      or "Forgot password" (${stack.gatewayUrl}/recovery) and follow the link in the reset email.${reconcileNote}`;
   return `  The story: nobody who signs up in Olympus is left behind by a rollback.
    1. Route logins to Olympus:
       ${flag(true)}
@@ -122,7 +125,7 @@ function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl
       gateway's registration hook, as Kratos' after-registration web hook does.
    3. See who a rollback would strand ("stranded_if_rolled_back_now": 1):
       ${statusCurl}
-   4. Roll back to Auth0:
+   4. Roll back to ${legacy}:
       ${flag(false)}
 ${ending}
    7. Every email and on-call notification of the way: ${stack.mail.url}/

@@ -12,6 +12,9 @@ import { LEGACY_KIND_IDS, type KindId, type LegacyKindId, type ProviderKind } fr
 import { PROVIDER_KINDS } from './providers/kinds/registry.ts';
 import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './rollback/rules.ts';
 import { SwitchbackError } from './core/errors.ts';
+import { clerkBackendOptions, cognitoAdminOptions, isProblem } from './providers/admin/admin-config.ts';
+import type { ClerkBackendOptions } from './providers/admin/clerk-backend-client.ts';
+import type { CognitoAdminOptions } from './providers/admin/cognito-admin-client.ts';
 
 export type AccessTokenFormat = 'jwt' | 'opaque' | 'auto';
 export type TokenBinding = 'audience' | 'client';
@@ -99,27 +102,42 @@ export interface GatewayConfig {
   access: { teamDomain: string; audience: string; roles: Record<string, AdminRole> } | undefined;
 }
 
-/** The legacy providers a password can be checked against (src/password-migration/legacy-password-checks.ts). */
-export type LegacyPasswordKind = 'auth0';
+/** The legacy providers a password can be checked against (src/password-migration/legacy-password-checks.ts): every legacy kind. */
+export type LegacyPasswordKind = LegacyKindId;
 
-export interface PasswordMigrationOptions {
+interface PasswordHookCommon {
   /** The API key Kratos's web hook `auth` sends (Authorization header, "Bearer " optional). */
   apiKey: string;
-  legacy: LegacyPasswordKind;
-  /** Auth0's token endpoint, for the Resource Owner Password (password-realm) grant. */
-  tokenUrl: string;
-  /** An Auth0 application with the Password grant enabled (default: the gateway's own login client). */
-  clientId: string;
-  clientSecret: string;
-  /** The Auth0 database connection users are checked in. */
-  realm: string;
   /** Time budget of one check: Kratos waits for it inside the user's sign-in. */
   timeoutMs: number;
-  /** Send the end user's address in auth0-forwarded-for (the client needs "Trust Token Endpoint IP Header"). */
+  /** Send the end user's address to the provider (Auth0: auth0-forwarded-for; Cognito: ContextData.IpAddress). */
   forwardClientIp: boolean;
   /** The header, among the `request_headers` Kratos puts in the hook body, carrying the end user's address. */
   clientIpHeader: string;
 }
+
+export type PasswordMigrationOptions = PasswordHookCommon &
+  (
+    | {
+        legacy: 'auth0';
+        /** Auth0's token endpoint, for the Resource Owner Password (password-realm) grant. */
+        tokenUrl: string;
+        /** An Auth0 application with the Password grant enabled (default: the gateway's own login client). */
+        clientId: string;
+        clientSecret: string;
+        /** The Auth0 database connection users are checked in. */
+        realm: string;
+      }
+    | {
+        legacy: 'cognito';
+        cognito: CognitoAdminOptions;
+        /** An app client allowing ALLOW_ADMIN_USER_PASSWORD_AUTH (default: the gateway's own, COGNITO_CLIENT_ID). */
+        clientId: string;
+        /** Its secret, for SECRET_HASH; undefined for a client without one. */
+        clientSecret: string | undefined;
+      }
+    | { legacy: 'clerk'; clerk: ClerkBackendOptions }
+  );
 
 export interface JsonWebKeyWithKid {
   kty: string;
@@ -403,25 +421,44 @@ function reconcileConfig(vars: Vars): GatewayConfig['reconcile'] {
   };
 }
 
-function passwordMigration(vars: Vars, auth0: ProviderOptions): PasswordMigrationOptions | undefined {
+function passwordMigration(vars: Vars, legacy: ProviderOptions): PasswordMigrationOptions | undefined {
   const apiKey = str(vars, 'PASSWORD_HOOK_API_KEY');
   if (apiKey === undefined) return undefined;
   if (apiKey.length < 32) throw new ConfigError('PASSWORD_HOOK_API_KEY', 'must be at least 32 characters (the hook is a password oracle: use 32 random bytes, base64url)');
-  const legacy = str(vars, 'LEGACY_PROVIDER') ?? 'auth0';
-  if (legacy !== 'auth0') throw new ConfigError('LEGACY_PROVIDER', `is ${JSON.stringify(legacy)}, but the password migration hook can check passwords against auth0 only so far (unset PASSWORD_HOOK_API_KEY)`);
-  const tokenUrl = optionalUrl(vars, 'PASSWORD_HOOK_AUTH0_TOKEN_URL') ?? `${auth0.issuer.replace(/\/+$/, '')}/oauth/token`;
   const header = (str(vars, 'PASSWORD_HOOK_CLIENT_IP_HEADER') ?? 'true-client-ip').toLowerCase();
   if (!/^[a-z0-9-]{1,64}$/.test(header)) throw new ConfigError('PASSWORD_HOOK_CLIENT_IP_HEADER', 'must be a header name');
-  return {
+  const common = {
     apiKey,
-    legacy,
-    tokenUrl,
-    clientId: str(vars, 'PASSWORD_HOOK_AUTH0_CLIENT_ID') ?? auth0.clientId,
-    clientSecret: str(vars, 'PASSWORD_HOOK_AUTH0_CLIENT_SECRET') ?? auth0.clientSecret,
-    realm: str(vars, 'PASSWORD_HOOK_AUTH0_REALM') ?? str(vars, 'AUTH0_CONNECTION') ?? 'Username-Password-Authentication',
     timeoutMs: int(vars, 'PASSWORD_HOOK_TIMEOUT_MS', 2500, 100, 10_000),
     forwardClientIp: bool(vars, 'PASSWORD_HOOK_FORWARD_CLIENT_IP', true),
     clientIpHeader: header,
+  };
+  const get = (name: string) => str(vars, name);
+  // Each legacy kind checks passwords its own way and needs its own access (docs/configuration.md).
+  switch (legacy.kind) {
+    case 'cognito': {
+      const cognito = cognitoAdminOptions(get, legacy.issuer);
+      if (isProblem(cognito)) throw new ConfigError(cognito.variable, `${cognito.problem} (the password migration hook checks passwords with AdminInitiateAuth)`);
+      const clientId = str(vars, 'PASSWORD_HOOK_COGNITO_CLIENT_ID');
+      return { ...common, legacy: 'cognito', cognito, clientId: clientId ?? legacy.clientId, clientSecret: clientId === undefined ? legacy.clientSecret : str(vars, 'PASSWORD_HOOK_COGNITO_CLIENT_SECRET') };
+    }
+    case 'clerk': {
+      const clerk = clerkBackendOptions(get);
+      if (isProblem(clerk)) throw new ConfigError(clerk.variable, `${clerk.problem} (the password migration hook checks passwords with the Backend API)`);
+      return { ...common, legacy: 'clerk', clerk };
+    }
+    case 'ory':
+      throw new ConfigError('LEGACY_PROVIDER', 'must name a legacy kind for the password migration hook');
+    case 'auth0':
+      break;
+  }
+  return {
+    ...common,
+    legacy: 'auth0',
+    tokenUrl: optionalUrl(vars, 'PASSWORD_HOOK_AUTH0_TOKEN_URL') ?? `${legacy.issuer.replace(/\/+$/, '')}/oauth/token`,
+    clientId: str(vars, 'PASSWORD_HOOK_AUTH0_CLIENT_ID') ?? legacy.clientId,
+    clientSecret: str(vars, 'PASSWORD_HOOK_AUTH0_CLIENT_SECRET') ?? legacy.clientSecret,
+    realm: str(vars, 'PASSWORD_HOOK_AUTH0_REALM') ?? str(vars, 'AUTH0_CONNECTION') ?? 'Username-Password-Authentication',
   };
 }
 

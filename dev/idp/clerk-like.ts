@@ -20,7 +20,7 @@ import { baseConfig, type IdpClient } from './base-config.ts';
 import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
 import type { Brand } from './pages.ts';
-import { UserStore, type SeedUser } from './users.ts';
+import { UserStore, type SeedUser, type UserDirectory } from './users.ts';
 
 export const DEFAULT_CLERK_USERS: SeedUser[] = [
   { sub: 'user_2aliceAndersonClerk0001', email: 'alice@example.com', password: 'alice-pass', given_name: 'Alice', family_name: 'Anderson' },
@@ -45,12 +45,14 @@ export interface ClerkLikeOptions {
   clients?: IdpClient[];
   users?: SeedUser[];
   extraUsers?: SeedUser[];
+  /** A user store shared with the admin API stand-in (dev/clerk-api/directory.ts); replaces users/extraUsers. */
+  directory?: UserDirectory;
   mode?: Partial<IdpMode>;
   logErrors?: boolean;
 }
 
 export async function startClerkLike(options: ClerkLikeOptions = {}): Promise<IdpHandle> {
-  const users = new UserStore([...(options.users ?? DEFAULT_CLERK_USERS), ...(options.extraUsers ?? [])], clerkSubject);
+  const users: UserDirectory = options.directory ?? new UserStore([...(options.users ?? DEFAULT_CLERK_USERS), ...(options.extraUsers ?? [])], clerkSubject);
   const signingKey = await generateRs256Jwk('clerk-like');
   const brand: Brand = { product: 'Clerk', color: '#6c47ff' };
 

@@ -28,7 +28,7 @@ import { baseConfig, type IdpClient } from './base-config.ts';
 import { startIdp, type IdpHandle } from './idp-server.ts';
 import { generateRs256Jwk } from './keys.ts';
 import { errorPage, resetPasswordPage, type Brand } from './pages.ts';
-import { uuidSubject, UserStore, type SeedUser } from './users.ts';
+import { uuidSubject, UserStore, type SeedUser, type UserDirectory } from './users.ts';
 
 export const DEFAULT_COGNITO_USERS: SeedUser[] = [
   { sub: '5f1c2b7a-90d3-4e8f-b1a6-3c4d5e6f7a80', email: 'alice@example.com', password: 'alice-pass', given_name: 'Alice', family_name: 'Anderson' },
@@ -58,6 +58,8 @@ export interface CognitoLikeOptions {
   clients?: IdpClient[];
   users?: SeedUser[];
   extraUsers?: SeedUser[];
+  /** A user store shared with the admin API stand-in (dev/cognito-api/directory.ts); replaces users/extraUsers. */
+  directory?: UserDirectory;
   mode?: Partial<IdpMode>;
   logErrors?: boolean;
 }
@@ -148,7 +150,7 @@ function managedLoginPages(brand: Brand) {
 }
 
 export async function startCognitoLike(options: CognitoLikeOptions = {}): Promise<IdpHandle> {
-  const users = new UserStore([...(options.users ?? DEFAULT_COGNITO_USERS), ...(options.extraUsers ?? [])], uuidSubject);
+  const users: UserDirectory = options.directory ?? new UserStore([...(options.users ?? DEFAULT_COGNITO_USERS), ...(options.extraUsers ?? [])], uuidSubject);
   const signingKey = await generateRs256Jwk('cognito-like');
   const brand: Brand = { product: 'Cognito', color: '#dd344c' };
   const clients = options.clients ?? [];

@@ -10,6 +10,7 @@
  * under the `x-auth-` prefix is reserved to the gateway, including headers it
  * does not set today.
  */
+import type { GatewayConfig } from '../config.ts';
 import type { Principal } from '../verify/principal.ts';
 
 export const IDENTITY_HEADERS = ['x-auth-sub', 'x-auth-provider', 'x-auth-email', 'x-auth-email-verified', 'x-auth-issuer', 'x-auth-assertion'] as const;
@@ -41,9 +42,20 @@ function safeValue(v: string | undefined): string | undefined {
   return v !== undefined && /^[\x20-\x7e]*$/.test(v) ? v : undefined;
 }
 
-export function setIdentityHeaders(headers: Headers, p: Principal, assertion: string | undefined): void {
+/**
+ * What `X-Auth-Provider` says: the product that signed the user in, so an app
+ * can tell a Cognito user from a Clerk one: the legacy kind's id (`auth0`,
+ * `cognito`, `clerk`) for the legacy role, `olympus` for the target. The
+ * stored data and the gateway assertion's `provider` claim keep the role id
+ * (docs/storage.md, "Provider ids").
+ */
+export function providerHeaderValue(config: Pick<GatewayConfig, 'providers'>, role: Principal['provider']): string {
+  return role === 'olympus' ? 'olympus' : config.providers[role].kind;
+}
+
+export function setIdentityHeaders(headers: Headers, p: Principal, assertion: string | undefined, provider: string): void {
   headers.set('x-auth-sub', safeValue(p.sub) ?? encodeURIComponent(p.sub));
-  headers.set('x-auth-provider', p.provider);
+  headers.set('x-auth-provider', provider);
   headers.set('x-auth-issuer', p.issuer);
   const email = safeValue(p.email);
   if (email) {

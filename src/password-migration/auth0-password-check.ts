@@ -53,7 +53,7 @@ export function auth0ResultOf(status: number, code: string | undefined): Passwor
   return { outcome: 'upstream_error', reason: 'upstream_status' };
 }
 
-export function auth0PasswordCheck(options: PasswordMigrationOptions): LegacyPasswordCheck {
+export function auth0PasswordCheck(options: Extract<PasswordMigrationOptions, { legacy: 'auth0' }>): LegacyPasswordCheck {
   return {
     async check(identifier, password, clientAddress, deadline) {
       const budget = deadline - Date.now();

@@ -1,8 +1,8 @@
 /**
  * What checking a password against the legacy provider can come to, whatever
- * the provider: each legacy kind (Auth0 now; Cognito's AdminInitiateAuth and
- * Clerk's verify_password to come) implements `LegacyPasswordCheck` in its own
- * file and is registered in legacy-password-checks.ts.
+ * the provider: each legacy kind (Auth0's password-realm grant, Cognito's
+ * AdminInitiateAuth, Clerk's verify_password) implements `LegacyPasswordCheck`
+ * in its own file and is registered in legacy-password-checks.ts.
  *
  * `outcome` is the one vocabulary of logs, counters and the metric
  * (outcome-events.ts); `reason` says why, for logs only. Neither ever carries
@@ -16,8 +16,18 @@ export type PasswordCheckReason =
   | 'accepted'
   /** The password was right and the provider wants a second factor: still a match. */
   | 'accepted_mfa_required'
-  /** Wrong password, unknown user. */
+  /** The password was right and Cognito answers a challenge (NEW_PASSWORD_REQUIRED, MFA): still a match. */
+  | 'accepted_challenge'
+  /** Wrong password, unknown user (Auth0). */
   | 'invalid_grant'
+  /** Wrong password (Cognito NotAuthorizedException, Clerk form_password_incorrect). */
+  | 'invalid_credentials'
+  /** No such user at the provider (Cognito UserNotFoundException, no Clerk user with that email). */
+  | 'user_not_found'
+  /** The provider wants a reset before any sign-in (Cognito RESET_REQUIRED): the old password is no proof. */
+  | 'password_reset_required'
+  /** The user never confirmed their account at the provider. */
+  | 'user_not_confirmed'
   /** The user is blocked at the provider: not let in through the back door. */
   | 'user_blocked'
   /** The provider's brute-force protection blocked this user from this address. */

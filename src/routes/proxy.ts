@@ -10,7 +10,7 @@ import { readFlag } from '../flag/kv-flag.ts';
 import { loginFlag } from '../flag/controller-flag.ts';
 import { isPublicPath } from '../origin/public-paths.ts';
 import { originRequest } from '../origin/origin-request.ts';
-import { setIdentityHeaders } from '../origin/identity-headers.ts';
+import { providerHeaderValue, setIdentityHeaders } from '../origin/identity-headers.ts';
 import { gatewayAssertion } from '../origin/gateway-assertion.ts';
 import { isBrowserNavigation, isCorsPreflight } from '../http/request-kind.ts';
 import { makePrivate } from '../origin/private-response.ts';
@@ -37,7 +37,7 @@ async function forward(c: Context<AppEnv>, principal: Principal | undefined, inc
   const { url, headers } = originRequest(req, config.originUrl, incoming);
   if (principal) {
     const assertion = await gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal);
-    setIdentityHeaders(headers, principal, assertion);
+    setIdentityHeaders(headers, principal, assertion, providerHeaderValue(config, principal.provider));
   }
   try {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';

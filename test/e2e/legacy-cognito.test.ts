@@ -49,7 +49,7 @@ describe('Cognito -> Olympus -> Cognito', () => {
     expect(await page.title()).toBe('Sign in to Cognito (local stand-in)');
     expect(b.navigations.find((u) => u.startsWith(`${cognito}/oauth2/authorize?`))).toBeDefined();
     await signInAndReturn(page, `${gw}/`, ALICE.email, ALICE.password);
-    expect(await readDemoIdentity(page)).toEqual({ sub: ALICE_COGNITO_SUB, provider: 'auth0', email: ALICE.email, issuer: stack.auth0.issuer, assertion: 'valid' });
+    expect(await readDemoIdentity(page)).toEqual({ sub: ALICE_COGNITO_SUB, provider: 'cognito', email: ALICE.email, issuer: stack.auth0.issuer, assertion: 'valid' });
 
     // 2. Flip to Olympus. Logging out ends the Cognito session Cognito's way, then / starts a login at Olympus.
     await postFlag(stack, true);

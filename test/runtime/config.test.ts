@@ -6,7 +6,7 @@ import app from '../../src/worker.ts';
 import { ConfigError, parseConfig } from '../../src/config.ts';
 
 const base = { ...(env as unknown as Record<string, unknown>) };
-/** Another legacy kind: without the password migration hook, which checks against Auth0 only so far. */
+/** Another legacy kind, without the password migration hook (which needs the kind's admin access: password-migration-parts.test.ts). */
 const { PASSWORD_HOOK_API_KEY: _hook, ...baseWithoutHook } = base;
 
 async function withEnv(overrides: Record<string, unknown>, path = '/api/x') {

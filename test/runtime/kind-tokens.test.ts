@@ -158,13 +158,16 @@ for (const k of KINDS) {
       const seen = (await res.json()) as { headers: Record<string, string> };
       expect(seen.headers['x-auth-sub']).toBe(k.expectedSub);
       expect(seen.headers['x-auth-issuer']).toBe(k.idp(net).issuer);
-      expect(seen.headers['x-auth-provider']).toBe('auth0');
+      // The product, not the role: an app can tell a Cognito user from a Clerk one.
+      expect(seen.headers['x-auth-provider']).toBe(k.kind);
     });
 
     it('an Olympus token beside it (flag on)', async ({ net }) => {
       const res = await call(k.kind, await olympusJwtAccessToken(net.olympus));
       expect(res.status).toBe(200);
-      expect(((await res.json()) as { headers: Record<string, string> }).headers['x-auth-issuer']).toBe(ISSUERS.olympus);
+      const seen = (await res.json()) as { headers: Record<string, string> };
+      expect(seen.headers['x-auth-issuer']).toBe(ISSUERS.olympus);
+      expect(seen.headers['x-auth-provider']).toBe('olympus');
     });
   });
 }

@@ -1,14 +1,16 @@
 /**
  * Property: whatever the password, the identifier, the address and however
- * the call goes (match, mismatch, Auth0 failing, refused bodies, wrong key),
- * the password never shows up in a log line (the gateway's or the Auth0
- * stand-in's, both in this isolate) or in the hook's response, raw,
- * JSON-escaped or URL-encoded.
+ * the call goes (match, mismatch, the provider failing or throttling,
+ * refused bodies, wrong key), the password never shows up in a log line (the
+ * gateway's or the legacy stand-in's, both in this isolate) or in the hook's
+ * response, raw, JSON-escaped or URL-encoded: with Auth0, and with Cognito
+ * and Clerk as the legacy kind (their admin-API stand-ins).
  */
 import { expect, vi } from 'vitest';
 import fc from 'fast-check';
 import { gatewayTest } from './support/fixtures.ts';
 import { gw } from './support/gateway.ts';
+import { kindGw } from './support/kind-gateway.ts';
 
 const test = gatewayTest({ enabled: true });
 const KEY = 'password-hook-key-for-tests-0123456789abcdef';
@@ -56,3 +58,40 @@ test('no password in any log line or response', async ({ net }) => {
     { numRuns: 80 },
   );
 });
+
+type KindScenario = 'right' | 'wrong' | 'upstream_down' | 'throttled' | 'unknown_user' | 'no_key';
+const KIND_SCENARIOS: KindScenario[] = ['right', 'wrong', 'upstream_down', 'throttled', 'unknown_user', 'no_key'];
+
+for (const kind of ['cognito', 'clerk'] as const) {
+  test(`no password in any log line or response (${kind})`, async ({ net }) => {
+    const lines: string[] = [];
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' ')));
+    }
+    const api = kind === 'cognito' ? net.cognitoApi : net.clerkApi;
+    const seed = (email: string, password: string) => (kind === 'cognito' ? net.cognitoApi.pool.seed({ email, password }) : net.clerkApi.instance.seed({ email, password }));
+    const password = fc.string({ minLength: 10, maxLength: 120, unit: 'binary' }).filter((p) => new Set(p).size >= 4);
+    const address = fc.option(fc.oneof(fc.ipV4(), fc.ipV6()), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(password, fc.constantFrom(...KIND_SCENARIOS), address, async (pw, scenario, ip) => {
+        lines.length = 0;
+        const email = `secrecy-${kind}-${Date.now().toString(36)}-${++seq}@example.com`;
+        if (scenario === 'right') seed(email, pw);
+        if (scenario === 'wrong') seed(email, `${pw}-other`);
+        if (scenario === 'upstream_down') api.failNext(1, 502);
+        if (scenario === 'throttled') api.failNext(1, kind === 'cognito' ? 400 : 429);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (scenario !== 'no_key') headers.authorization = `Bearer ${KEY}`;
+        const res = await kindGw(kind, '/_switchback/hooks/password-migration', { method: 'POST', headers, body: JSON.stringify({ identifier: email, password: pw, ...(ip !== undefined ? { client_ip: ip } : {}) }) });
+        api.faults.clear();
+        const answer = `${res.status} ${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${await res.text()}`;
+        if (scenario === 'right') expect([200, 429]).toContain(res.status);
+        if (scenario === 'wrong' || scenario === 'unknown_user') expect([403, 429]).toContain(res.status);
+        expect(res.status).not.toBe(500);
+        const seen = `${answer}\n${lines.join('\n')}`;
+        for (const form of new Set([pw, JSON.stringify(pw).slice(1, -1), encodeURIComponent(pw)])) expect(seen.includes(form)).toBe(false);
+      }),
+      { numRuns: 40 },
+    );
+  });
+}

@@ -108,24 +108,55 @@ describe('configuration', () => {
       forwardClientIp: true,
       clientIpHeader: 'true-client-ip',
     });
-    expect(parseConfig({ ...base, PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_AUTH0_REALM: 'legacy-db' }).passwordMigration?.realm).toBe('legacy-db');
+    expect(parseConfig({ ...base, PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_AUTH0_REALM: 'legacy-db' }).passwordMigration).toMatchObject({ legacy: 'auth0', realm: 'legacy-db' });
+  });
+
+  const COGNITO = { LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'cc', COGNITO_CLIENT_SECRET: 'cs' };
+  const COGNITO_KEYS = { COGNITO_ACCESS_KEY_ID: 'AKIAEXAMPLE', COGNITO_SECRET_ACCESS_KEY: 'aws-secret-value' };
+  const CLERK = { LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'app', CLERK_CLIENT_SECRET: 's' };
+
+  it('Cognito: the pool and region from COGNITO_ISSUER, the gateway\'s app client, the IAM keys', () => {
+    expect(parseConfig({ ...base, ...COGNITO, ...COGNITO_KEYS, PASSWORD_HOOK_API_KEY: KEY }).passwordMigration).toEqual({
+      apiKey: KEY,
+      legacy: 'cognito',
+      cognito: { region: 'eu-west-1', userPoolId: 'eu-west-1_Pool1', endpoint: 'https://cognito-idp.eu-west-1.amazonaws.com/', accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'aws-secret-value' },
+      clientId: 'cc',
+      clientSecret: 'cs',
+      timeoutMs: 2500,
+      forwardClientIp: true,
+      clientIpHeader: 'true-client-ip',
+    });
+    // Another app client (one allowing ADMIN_USER_PASSWORD_AUTH), without a secret.
+    expect(parseConfig({ ...base, ...COGNITO, ...COGNITO_KEYS, PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_COGNITO_CLIENT_ID: 'admin-auth-client' }).passwordMigration).toMatchObject({ clientId: 'admin-auth-client', clientSecret: undefined });
+  });
+
+  it('Clerk: the secret key and the Backend API URL', () => {
+    expect(parseConfig({ ...base, ...CLERK, CLERK_SECRET_KEY: 'sk_live_abc123', PASSWORD_HOOK_API_KEY: KEY }).passwordMigration).toMatchObject({ legacy: 'clerk', clerk: { secretKey: 'sk_live_abc123', apiUrl: 'https://api.clerk.com' } });
   });
 
   it.each([
     [{ PASSWORD_HOOK_API_KEY: 'short-key' }, 'PASSWORD_HOOK_API_KEY'],
-    // A complete Cognito legacy configuration: the hook, not the kind's own variables, is what refuses it.
-    [{ PASSWORD_HOOK_API_KEY: KEY, LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'cc', COGNITO_CLIENT_SECRET: 's' }, 'LEGACY_PROVIDER'],
+    // A complete Cognito or Clerk legacy configuration: the hook needs the kind's admin access on top.
+    [{ PASSWORD_HOOK_API_KEY: KEY, ...COGNITO }, 'COGNITO_ACCESS_KEY_ID'],
+    [{ PASSWORD_HOOK_API_KEY: KEY, ...COGNITO, COGNITO_ACCESS_KEY_ID: 'AKIA1', COGNITO_SECRET_ACCESS_KEY: undefined }, 'COGNITO_SECRET_ACCESS_KEY'],
+    [{ PASSWORD_HOOK_API_KEY: KEY, ...COGNITO, ...COGNITO_KEYS, COGNITO_REGION: 'us-east-1' }, 'COGNITO_REGION'],
+    [{ PASSWORD_HOOK_API_KEY: KEY, ...COGNITO, ...COGNITO_KEYS, COGNITO_ISSUER: 'http://127.0.0.1:9000' }, 'COGNITO_USER_POOL_ID'],
+    [{ PASSWORD_HOOK_API_KEY: KEY, ...COGNITO, ...COGNITO_KEYS, COGNITO_ADMIN_ENDPOINT: 'cognito.local' }, 'COGNITO_ADMIN_ENDPOINT'],
+    [{ PASSWORD_HOOK_API_KEY: KEY, ...CLERK }, 'CLERK_SECRET_KEY'],
+    [{ PASSWORD_HOOK_API_KEY: KEY, ...CLERK, CLERK_SECRET_KEY: 'pk_test_publishable' }, 'CLERK_SECRET_KEY'],
     [{ PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_TIMEOUT_MS: '60000' }, 'PASSWORD_HOOK_TIMEOUT_MS'],
     [{ PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_AUTH0_TOKEN_URL: 'tenant/oauth/token' }, 'PASSWORD_HOOK_AUTH0_TOKEN_URL'],
     [{ PASSWORD_HOOK_API_KEY: KEY, PASSWORD_HOOK_CLIENT_IP_HEADER: 'bad header' }, 'PASSWORD_HOOK_CLIENT_IP_HEADER'],
   ])('%j fails closed naming %s, never echoing the key', (vars, variable) => {
     try {
-      parseConfig({ ...base, ...vars });
+      parseConfig(Object.fromEntries(Object.entries({ ...base, ...vars }).filter(([, v]) => v !== undefined)));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).variable).toBe(variable);
       expect((err as Error).message).not.toContain('short-key');
+      expect((err as Error).message).not.toContain('aws-secret-value');
+      expect((err as Error).message).not.toContain('pk_test_publishable');
     }
   });
 });

@@ -15,8 +15,13 @@ import { base64url, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPaylo
 import { AUTH0_AUDIENCE, CLIENTS, INTROSPECTION_URL, ISSUERS, LEGACY_CLIENTS, LEGACY_ISSUERS, ORIGIN } from './constants.ts';
 import { createAuth0App, type Auth0Tenant } from '../../../dev/auth0-api/app.ts';
 import { PASSWORD_REALM_GRANT } from '../../../dev/auth0-api/password-realm.ts';
+import { createCognitoApp, type CognitoApi } from '../../../dev/cognito-api/app.ts';
+import { createClerkApp, type ClerkApi } from '../../../dev/clerk-api/app.ts';
 
 const AUTH0_MGMT_ORIGIN = 'https://auth0-mgmt.test';
+/** The legacy kinds' admin APIs (dev/cognito-api, dev/clerk-api), answering in the isolate. */
+export const COGNITO_ADMIN_ENDPOINT = 'https://cognito-admin.test/';
+export const CLERK_API_URL = 'https://clerk-api.test';
 
 export type Idp = Awaited<ReturnType<typeof makeIdp>>;
 
@@ -102,6 +107,10 @@ export interface Network {
   webhookStatus: number;
   /** The Auth0 Management + Authentication API at https://auth0-mgmt.test (the dev stand-in's tenant). */
   auth0Api: Auth0Tenant;
+  /** Cognito's user-pool API for LEGACY_ISSUERS.cognito's pool (SigV4, quotas), the gateway's app client allowing ADMIN_USER_PASSWORD_AUTH. */
+  cognitoApi: CognitoApi;
+  /** Clerk's Backend API (secret key in kind-gateway.ts). */
+  clerkApi: ClerkApi;
 }
 
 /**
@@ -134,7 +143,10 @@ export async function installNetwork(): Promise<Network> {
   const cognito = await makeIdp(LEGACY_ISSUERS.cognito, LEGACY_CLIENTS.cognito);
   const clerk = await makeIdp(LEGACY_ISSUERS.clerk, LEGACY_CLIENTS.clerk);
   const auth0Api = makeAuth0Tenant();
-  const net: Network = { auth0, olympus, cognito, clerk, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200, auth0Api: auth0Api.tenant };
+  const poolId = new URL(LEGACY_ISSUERS.cognito).pathname.slice(1);
+  const cognitoApi = createCognitoApp({ region: poolId.split('_')[0], userPoolId: poolId, clients: [{ clientId: LEGACY_CLIENTS.cognito, clientSecret: `${LEGACY_CLIENTS.cognito}-secret`, adminUserPasswordAuth: true }] });
+  const clerkApi = createClerkApp({ rateLimit: { limit: 1000, perSeconds: 10, retryAfter: true } });
+  const net: Network = { auth0, olympus, cognito, clerk, originRequests: [], originHandler: undefined, notifications: [], webhookStatus: 200, auth0Api: auth0Api.tenant, cognitoApi: cognitoApi.api, clerkApi: clerkApi.api };
   const realFetch = globalThis.fetch;
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input as RequestInfo, init);
@@ -152,6 +164,8 @@ export async function installNetwork(): Promise<Network> {
       return Response.json(olympus.opaque.get(form.get('token') ?? '') ?? { active: false });
     }
     if (url.origin === AUTH0_MGMT_ORIGIN) return auth0Api.fetch(req);
+    if (url.origin === new URL(COGNITO_ADMIN_ENDPOINT).origin) return cognitoApi.app.fetch(req);
+    if (url.origin === CLERK_API_URL) return clerkApi.app.fetch(req);
     if (url.href === 'https://hooks.test/notify') {
       if (net.webhookStatus !== 200) return new Response('unavailable', { status: net.webhookStatus });
       net.notifications.push((await req.json()) as Record<string, unknown>);

@@ -9,6 +9,9 @@ import worker from '../../../src/worker.ts';
 import type { LegacyKindId } from '../../../src/providers/kinds/kind.ts';
 import { GATEWAY, LEGACY_CLIENTS, LEGACY_ISSUERS, CLERK_APP_ORIGIN } from './constants.ts';
 import { nextClientIp, testEnv } from './gateway.ts';
+import { CLERK_API_URL, COGNITO_ADMIN_ENDPOINT } from './fake-network.ts';
+import { DEFAULT_COGNITO_CREDENTIALS } from '../../../dev/cognito-api/app.ts';
+import { DEFAULT_CLERK_SECRET_KEY } from '../../../dev/clerk-api/app.ts';
 
 const KIND_VARS: Record<Exclude<LegacyKindId, 'auth0'>, Record<string, string>> = {
   cognito: {
@@ -16,6 +19,10 @@ const KIND_VARS: Record<Exclude<LegacyKindId, 'auth0'>, Record<string, string>> 
     COGNITO_ISSUER: LEGACY_ISSUERS.cognito,
     COGNITO_CLIENT_ID: LEGACY_CLIENTS.cognito,
     COGNITO_CLIENT_SECRET: `${LEGACY_CLIENTS.cognito}-secret`,
+    // The password migration hook's access to the pool (the fake network's user-pool API).
+    COGNITO_ADMIN_ENDPOINT,
+    COGNITO_ACCESS_KEY_ID: DEFAULT_COGNITO_CREDENTIALS.accessKeyId,
+    COGNITO_SECRET_ACCESS_KEY: DEFAULT_COGNITO_CREDENTIALS.secretAccessKey,
   },
   clerk: {
     LEGACY_PROVIDER: 'clerk',
@@ -23,6 +30,8 @@ const KIND_VARS: Record<Exclude<LegacyKindId, 'auth0'>, Record<string, string>> 
     CLERK_CLIENT_ID: LEGACY_CLIENTS.clerk,
     CLERK_CLIENT_SECRET: `${LEGACY_CLIENTS.clerk}-secret`,
     CLERK_AUTHORIZED_PARTIES: `${CLERK_APP_ORIGIN},${GATEWAY}`,
+    CLERK_SECRET_KEY: DEFAULT_CLERK_SECRET_KEY,
+    CLERK_API_URL,
   },
 };
 
@@ -32,9 +41,7 @@ export function envFor(kind: LegacyKindId): object {
   if (kind === 'auth0') return testEnv();
   let env = envs.get(kind);
   if (!env) {
-    // The password migration hook checks passwords against Auth0 only so far: config refuses it with another kind.
-    const { PASSWORD_HOOK_API_KEY: _hook, ...rest } = testEnv() as unknown as Record<string, unknown>;
-    env = { ...rest, ...KIND_VARS[kind] };
+    env = { ...(testEnv() as unknown as Record<string, unknown>), ...KIND_VARS[kind] };
     envs.set(kind, env);
   }
   return env;
