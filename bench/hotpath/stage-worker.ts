@@ -11,7 +11,7 @@ import type { Env } from '../../src/env.ts';
 import { readFlag, type FlagRead } from '../../src/flag/kv-flag.ts';
 import { loginFlag } from '../../src/flag/controller-flag.ts';
 import { gatewayAssertion } from '../../src/origin/gateway-assertion.ts';
-import { setIdentityHeaders } from '../../src/origin/identity-headers.ts';
+import { providerHeaderValue, setIdentityHeaders } from '../../src/origin/identity-headers.ts';
 import { originRequest } from '../../src/origin/origin-request.ts';
 import { publicBase } from '../../src/http/public-url.ts';
 import { clientKey } from '../../src/telemetry/client-key.ts';
@@ -126,7 +126,7 @@ export const STAGES = {
     const config = configFromEnv(env);
     return gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal(kind));
   },
-  'identity-headers': async (_env, req, _ctx, kind) => setIdentityHeaders(new Headers(req.headers), principal(kind), 'x.y.z'),
+  'identity-headers': async (env, req, _ctx, kind) => setIdentityHeaders(new Headers(req.headers), principal(kind), 'x.y.z', providerHeaderValue(configFromEnv(env), principal(kind).provider)),
   'client-key': async (env, req) => clientKey(req, configFromEnv(env)),
   'telemetry-enqueue': async (env, req, ctx, kind) =>
     recordOutcome(env, ctx, { k: 'api', provider: kind === 'passthrough' ? 'anonymous' : principal(kind).provider, client: await clientKey(req, configFromEnv(env)), error: false, n: 1, at: Date.now() }),
