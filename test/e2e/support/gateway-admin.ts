@@ -12,15 +12,17 @@ export type { FlagState };
 
 /**
  * `curl -X POST -H "Authorization: Bearer $TOKEN" $FLAG_API/flags/olympus_auth -d '{"enabled": false}'`:
- * curl -d sends the JSON with a form content type, so this does too.
+ * curl -d sends the JSON with a form content type, so this does too. Every flip off is a rollback, so
+ * turning Olympus on again meets the re-enable gate: these tests flip back and forth on purpose and
+ * lift it with an eng-lead's `override_reason` (the gate itself: test/runtime/reenable-gate.test.ts).
  */
 export async function postFlag(stack: Stack, enabled: boolean): Promise<FlagState> {
   // Not through hc: it would send application/json, and this is the curl request byte for byte.
-  const change: FlagChange = { enabled };
+  const change: FlagChange = enabled ? { enabled, override_reason: 'e2e: flipping back and forth on purpose (re-enable gate lifted)' } : { enabled };
   const res = await fetch(`${stack.gatewayUrl}${ADMIN_PREFIX}/flags/olympus_auth`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: `{"enabled": ${change.enabled}}`,
+    body: JSON.stringify(change),
   });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`flag change to ${enabled} answered ${res.status}: ${text}`);
