@@ -7,6 +7,7 @@
 import type { FlagRecord } from '../flag/flag-record.ts';
 import type { HorizonState } from './sequential/callback-horizon.ts';
 import type { DetectorState } from './sequential/detector-bank.ts';
+import type { CohortWindow } from './split-comparison.ts';
 
 /** The durable reconcile job's progress, as shown by /status. */
 export interface ReconcileJob {
@@ -114,6 +115,8 @@ export interface MetaKeys {
   detectors: Record<string, DetectorState>;
   /** Capped samples in each detector rule's window at the last evaluation: sets h and the attack floor. */
   detector_window_samples: Record<string, number>;
+  /** Capped outcomes of both cohorts in each compare_cohorts detector rule's window at the last evaluation: the split comparison's null, h and attack floor. */
+  cohort_windows: Record<string, CohortWindow>;
   /** Time-to-callback histogram and timely/overdue counts per provider, decaying (callback-horizon.ts). */
   callback_horizon: Record<string, HorizonState>;
   /** Per provider: pending logins started before this (ms) have been observed as overdue. */

@@ -49,6 +49,7 @@ import { CONTROLLER_ACTOR, Outbox } from './outbox.ts';
 import { RuleBook, type RulesSourceName } from './rule-book.ts';
 import { RuleLoop } from './rule-loop.ts';
 import { SequentialDetector } from './sequential-detector.ts';
+import { splitPercent } from './split-comparison.ts';
 import type { RulesConfig } from './rules.ts';
 import { SignupLedger, type ReconcileProgress, type SignupFields } from './signup-ledger.ts';
 import type { SignupRow } from './signup-store.ts';
@@ -101,7 +102,7 @@ export class MigrationController extends DurableObject<Env> {
     this.#comms = new CommsDesk(this.#store, sql, config);
     this.#courierWatch = new CourierWatch(this.#store, config, this.#outbox, () => this.#flags.current());
     this.#feed = new DetectorFeed(sql);
-    this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled);
+    this.#detector = new SequentialDetector(this.#store, this.#feed, this.#ruleBook, () => this.#flags.current().enabled, () => splitPercent(this.#flags.current()));
     this.#ingest = new Ingest(this.#store, this.#logins, this.#deliveries, this.#ruleBook, this.#detector, this.#feed);
     this.#loop = new RuleLoop(this.#store, this.#ruleBook, this.#flags, this.#outbox, this.#detector);
     this.#mirror = new MirrorState(this.#store, this.#signups.rows, this.#outbox, config);

@@ -7,8 +7,11 @@
  *   detector (sequential-detector.ts): its charts cross their thresholds,
  *   and the window has min_samples and min_clients (else inconclusive: not
  *   yet, the charts keep their evidence). Checked on every batch.
- * - While a percentage split runs, a rule with compare_cohorts, and metrics
- *   without a detector (tickets), are decided as before: `consecutive`
+ * - While a percentage split runs, a rate rule with compare_cohorts is
+ *   decided the same way, on every batch, by the sequential comparison of
+ *   the Olympus cohort with the legacy one (split-comparison.ts), with both
+ *   cohorts' min_samples and min_clients (else inconclusive).
+ * - Metrics without a detector (tickets) are decided by `consecutive`
  *   breaching window evaluations (streakStep(), shared with the simulator),
  *   on the `evaluate_every` cadence.
  * Rules that look breached but lack evidence get one "inconclusive" notice per window.
@@ -23,6 +26,7 @@ import type { DetectorView, SequentialDetector } from './sequential-detector.ts'
 import { streakStep } from './streak-step.ts';
 import { windowStartBucket } from './window-aggregation.ts';
 import { crosses } from './metrics/metric-definition.ts';
+import { cohortWindowOf, splitPercent, type CohortWindow } from './split-comparison.ts';
 import { metric } from './metrics/registry.ts';
 
 export interface RuleStatus extends Evaluation {
@@ -54,31 +58,36 @@ export class RuleLoop {
   }
 
   private splitRunning(): boolean {
-    const flag = this.flags.current();
-    return flag.enabled && flag.percent !== undefined && flag.percent > 0 && flag.percent < 100;
+    return splitPercent(this.flags.current()) !== undefined;
   }
 
-  private byDetector(rule: MetricRule, split: boolean): boolean {
-    return metric(rule.metric).detector !== undefined && !(split && rule.compareCohorts);
+  /** Rate rules: the detector decides (during a split, through the cohort comparison where compare_cohorts). */
+  private byDetector(rule: MetricRule): boolean {
+    return metric(rule.metric).detector !== undefined;
   }
 
-  /** One rule on its window now, with the detector's verdict where it decides. Pure reads. */
-  private measureRule(rule: MetricRule, now: number, split: boolean): Evaluation & { decided_by: RuleStatus['decided_by']; detector?: DetectorView } {
+  /**
+   * One rule on its window now, with the detector's verdict where it decides. Reads only; with
+   * `windows`, also collects both cohorts' capped counts (for the split comparison's null).
+   */
+  private measureRule(rule: MetricRule, now: number, split: boolean, windows?: Record<string, CohortWindow>): Evaluation & { decided_by: RuleStatus['decided_by']; detector?: DetectorView } {
     const def = metric(rule.metric);
     const rows = this.store.clientRows(def.signal, windowStartBucket(now, rule.windowSeconds));
-    const ev = evaluateRule(rule, def.window(rows, rule), split);
+    const w = def.window(rows, rule);
+    const ev = evaluateRule(rule, w, split);
     if (def.detector === undefined) return { ...ev, decided_by: 'window' };
+    if (windows && rule.compareCohorts) windows[rule.id] = cohortWindowOf(w.olympus, w.auth0);
     const view = this.detector.view(rule);
-    if (!this.byDetector(rule, split)) return { ...ev, decided_by: 'window', detector: view };
-    // The window's bound stays for display; the verdict is the detector's, inconclusive below the minimums.
+    // The window's bound stays for display; the verdict is the detector's, inconclusive below the minimums
+    // (during a split: of both cohorts, proportion-statistic.ts).
     const verdict = ev.verdict === 'inconclusive' ? 'inconclusive' : view.ratio >= 1 ? 'breach' : 'ok';
     return { ...ev, verdict, decided_by: 'detector', detector: view };
   }
 
   /** Every rule on its window now. Pure reads. */
-  measure(now: number): (Evaluation & { decided_by: RuleStatus['decided_by']; detector?: DetectorView })[] {
+  measure(now: number, windows?: Record<string, CohortWindow>): (Evaluation & { decided_by: RuleStatus['decided_by']; detector?: DetectorView })[] {
     const split = this.splitRunning();
-    return this.ruleBook.rules().rules.map((rule) => this.measureRule(rule, now, split));
+    return this.ruleBook.rules().rules.map((rule) => this.measureRule(rule, now, split, windows));
   }
 
   /** The measurements with the streaks as last stored (for /status and /metrics). */
@@ -97,7 +106,7 @@ export class RuleLoop {
     if (!this.flags.current().enabled) return;
     const split = this.splitRunning();
     for (const rule of this.ruleBook.rules().rules) {
-      if (!this.byDetector(rule, split) || this.detector.reading(rule).ratio < 1) continue;
+      if (!this.byDetector(rule) || this.detector.reading(rule).ratio < 1) continue;
       const r = { ...this.measureRule(rule, now, split), streak: 0, consecutive: rule.consecutive };
       if (r.verdict === 'breach') return this.act(r, now);
       if (r.verdict === 'inconclusive') this.maybeInconclusiveNotice(r, now);
@@ -110,7 +119,8 @@ export class RuleLoop {
     const streaks = this.store.get('streaks') ?? {};
     const breachAt = this.store.get('streak_breach_at') ?? {};
     let fired: RuleStatus | undefined;
-    const results = this.measure(now).map((ev, i): RuleStatus => {
+    const windows: Record<string, CohortWindow> = {};
+    const results = this.measure(now, windows).map((ev, i): RuleStatus => {
       const rule = rules.rules[i]!;
       if (ev.decided_by === 'detector') {
         const status = { ...ev, streak: 0, consecutive: rule.consecutive };
@@ -126,6 +136,7 @@ export class RuleLoop {
     this.store.set('streak_breach_at', breachAt);
     this.store.set('streaks', Object.fromEntries(results.map((r) => [r.rule, r.streak])));
     this.detector.noteWindowSamples(Object.fromEntries(results.filter((r) => r.detector).map((r) => [r.rule, r.samples])));
+    this.detector.noteCohortWindows(windows);
     this.#lastEvaluatedAt = now;
     this.store.set('last_evaluated_at', now);
     if (!enabled) {

@@ -12,7 +12,15 @@
  * - an API call: `outcome` (error = bad), n at a time.
  * Nothing is fed while Olympus is off: the charts stay at 0.
  *
- * State in `meta` (docs/storage.md): `detectors` (the charts), `callback_horizon`
+ * During a percentage split, a rule with compare_cohorts is decided by the
+ * cohort comparison instead (split-comparison.ts): every failed outcome of
+ * either cohort (an Olympus login or API call, or a legacy one) is one
+ * observation of its charts, through the same per-client limits (key
+ * `<rule>|cohort`); successes carry no evidence there. The rule's own charts
+ * keep being fed from the Olympus cohort, as before.
+ *
+ * State in `meta` (docs/storage.md): `detectors` (the charts, `cohort` among
+ * them during a split), `cohort_windows` (the split's null), `callback_horizon`
  * (per provider), `detector_window_samples` (for h and the attack floor),
  * `overdue_swept_until` (per provider).
  */
@@ -26,13 +34,16 @@ import type { BankReading } from './sequential/bernoulli-cusum.ts';
 import { calibrate, fitState, observations30d, observe, read, type Calibration, type DetectorState, type Family } from './sequential/detector-bank.ts';
 import { emptyHorizon, horizonSeconds, learnArrival, learnSuccess, overdueNull, type HorizonState } from './sequential/callback-horizon.ts';
 import { bucketOf, windowStartBucket } from './window-aggregation.ts';
+import { observeFailure, type CohortCalibration } from './sequential/cohort-comparison.ts';
+import { cohortFigures, failures30d, fitCohortState, readCohorts, splitCalibration, type CohortFigures, type CohortWindow } from './split-comparison.ts';
 
 /** What /status and /metrics show of a rule's detector. */
 export interface DetectorView {
   /** Largest S/h over the charts: 1 or more is enough evidence to roll back. */
   ratio: number;
-  leading: { family: Family; p1: number; s: number; h: number };
-  /** Null probability of a bad outcome (from the threshold). */
+  /** `cohort`: the split comparison's chart (p1: the share of failures that are Olympus ones under its alternative). */
+  leading: { family: Family | 'cohort'; p1: number; s: number; h: number };
+  /** Null probability of a bad outcome (from the threshold); during a split, q0: of a failure being an Olympus one. */
   p0: number;
   /** Null probability of a login not back by the horizon (learnt), null without the overdue family. */
   overdue_null: number | null;
@@ -43,10 +54,15 @@ export interface DetectorView {
   /** Bad observations fewer than which cannot reach a threshold in a burst. */
   attack_floor: number;
   false_rollbacks_per_30d: number;
+  /** Observations in 30 days for the budget (during a split: failures of both cohorts). */
   observations_30d: number;
+  /** The split comparison's null while it decides the rule, else null. */
+  cohort: CohortFigures | null;
 }
 
 const OLYMPUS = 'olympus';
+/** The legacy cohort's provider id in the counts (window-aggregation.ts, proportion-statistic.ts). */
+const LEGACY = 'auth0';
 
 function p0Of(rule: MetricRule): number {
   return rule.op === '<' ? 1 - rule.threshold : rule.threshold;
@@ -58,7 +74,23 @@ export class SequentialDetector {
     private readonly feed: DetectorFeed,
     private readonly ruleBook: RuleBook,
     private readonly counting: () => boolean,
+    /** The Olympus percent while a percentage split runs (strictly between 0 and 100), else undefined. */
+    private readonly splitPercent: () => number | undefined = () => undefined,
   ) {}
+
+  /** True when the split comparison decides this rule now. */
+  comparing(rule: MetricRule): boolean {
+    return rule.compareCohorts && this.splitPercent() !== undefined;
+  }
+
+  badPerClient(rule: MetricRule): number {
+    return metric(rule.metric).detector!.badPerClient === 'one' ? 1 : rule.maxPerClient;
+  }
+
+  /** The split comparison's calibration for a rule, from its last noted window. */
+  cohortCalibration(rule: MetricRule, windows = this.store.get('cohort_windows') ?? {}): CohortCalibration {
+    return splitCalibration(rule, windows[rule.id], this.splitPercent() ?? 50, this.badPerClient(rule));
+  }
 
   /** Rules decided by the detector (rate metrics with a detector). */
   rules(): MetricRule[] {
@@ -92,11 +124,13 @@ export class SequentialDetector {
   }
 
   reading(rule: MetricRule): BankReading {
+    if (this.comparing(rule)) return readCohorts(fitCohortState(this.store.get('detectors')?.[rule.id]?.cohort), this.cohortCalibration(rule));
     const cal = this.calibration(rule);
     return read(fitState(this.store.get('detectors')?.[rule.id], cal), cal);
   }
 
   view(rule: MetricRule): DetectorView {
+    if (this.comparing(rule)) return this.cohortView(rule);
     const horizons = this.horizons();
     const samples = this.store.get('detector_window_samples') ?? {};
     const cal = this.calibration(rule, horizons, samples);
@@ -112,7 +146,31 @@ export class SequentialDetector {
       attack_floor: cal.attackFloor,
       false_rollbacks_per_30d: rule.falseRollbacksPer30d,
       observations_30d: observations30d(samples[rule.id] ?? 0, rule.minSamples, rule.windowSeconds),
+      cohort: null,
     };
+  }
+
+  private cohortView(rule: MetricRule): DetectorView {
+    const windows = this.store.get('cohort_windows') ?? {};
+    const cal = this.cohortCalibration(rule, windows);
+    const r = readCohorts(fitCohortState(this.store.get('detectors')?.[rule.id]?.cohort), cal);
+    return {
+      ratio: r.ratio,
+      leading: { ...r.leading, family: 'cohort' },
+      p0: cal.null.q0,
+      overdue_null: null,
+      horizon_seconds: null,
+      h_budget: cal.budgetH,
+      attack_floor: cal.attackFloor,
+      false_rollbacks_per_30d: rule.falseRollbacksPer30d,
+      observations_30d: failures30d(rule, windows[rule.id]),
+      cohort: cohortFigures(rule, windows[rule.id], cal),
+    };
+  }
+
+  /** Both cohorts' capped outcomes in the compare_cohorts rules' windows: the split comparison's null and floor. */
+  noteCohortWindows(windows: Record<string, CohortWindow>): void {
+    this.store.set('cohort_windows', windows);
   }
 
   /** The window's capped samples, from the cadence's evaluation: sets h and the attack floor. */
@@ -130,7 +188,7 @@ export class SequentialDetector {
 }
 
 export class DetectorSession {
-  readonly #rules: { rule: MetricRule; signal: string; cal: Calibration; state: DetectorState; badPerClient: number }[];
+  readonly #rules: { rule: MetricRule; signal: string; cal: Calibration; state: DetectorState; badPerClient: number; cohort?: { cal: CohortCalibration; s: number[] } }[];
   #horizons: Record<string, HorizonState>;
   #dirty = false;
 
@@ -144,9 +202,11 @@ export class DetectorSession {
     this.#horizons = detector.horizons();
     const samples = store.get('detector_window_samples') ?? {};
     const states = store.get('detectors') ?? {};
+    const windows = store.get('cohort_windows') ?? {};
     this.#rules = detector.rules().map((rule) => {
       const cal = detector.calibration(rule, this.#horizons, samples);
-      return { rule, signal: metric(rule.metric).signal, cal, state: fitState(states[rule.id], cal), badPerClient: metric(rule.metric).detector!.badPerClient === 'one' ? 1 : rule.maxPerClient };
+      const cohort = detector.comparing(rule) ? { cal: detector.cohortCalibration(rule, windows), s: fitCohortState(states[rule.id]?.cohort) } : undefined;
+      return { rule, signal: metric(rule.metric).signal, cal, state: fitState(states[rule.id], cal), badPerClient: detector.badPerClient(rule), cohort };
     });
   }
 
@@ -156,14 +216,26 @@ export class DetectorSession {
 
   /** An observation of `signal` from one client: `family` outcome or overdue, bad or good, n alike. */
   observe(signal: string, provider: string, client: string, family: Family, bad: boolean, n = 1): void {
-    if (!this.counting || provider !== OLYMPUS || n <= 0) return;
+    if (!this.counting || n <= 0) return;
     const bucket = bucketOf(this.now);
     for (const r of this.#rules) {
-      if (r.signal !== signal || r.cal[family].charts.length === 0) continue;
-      const take = this.feed.admit(`${r.rule.id}|${family}`, client, bad, n, bucket, { fromBucket: windowStartBucket(this.now, r.rule.windowSeconds), maxPerClient: r.rule.maxPerClient, badPerClient: r.badPerClient });
-      if (take === 0) continue;
-      observe(r.state, r.cal, family, bad, take);
-      this.#dirty = true;
+      if (r.signal !== signal) continue;
+      const limits = { fromBucket: windowStartBucket(this.now, r.rule.windowSeconds), maxPerClient: r.rule.maxPerClient, badPerClient: r.badPerClient };
+      if (provider === OLYMPUS && r.cal[family].charts.length > 0) {
+        const take = this.feed.admit(`${r.rule.id}|${family}`, client, bad, n, bucket, limits);
+        if (take > 0) {
+          observe(r.state, r.cal, family, bad, take);
+          this.#dirty = true;
+        }
+      }
+      // During a split, a failure of either cohort is one observation of the comparison; a success is none.
+      if (r.cohort && family === 'outcome' && bad && (provider === OLYMPUS || provider === LEGACY)) {
+        const take = this.feed.admit(`${r.rule.id}|cohort`, client, true, n, bucket, limits);
+        if (take > 0) {
+          observeFailure(r.cohort.s, r.cohort.cal, provider === OLYMPUS, take);
+          this.#dirty = true;
+        }
+      }
     }
   }
 
@@ -182,7 +254,8 @@ export class DetectorSession {
   commit(): void {
     if (!this.#dirty) return;
     const states: MetaKeys['detectors'] = {};
-    for (const r of this.#rules) states[r.rule.id] = r.state;
+    // Outside a split the comparison's charts are dropped: a later split starts on new evidence.
+    for (const r of this.#rules) states[r.rule.id] = r.cohort ? { ...r.state, cohort: r.cohort.s } : r.state;
     this.store.set('detectors', this.counting ? states : {});
     this.store.set('callback_horizon', this.#horizons);
   }

@@ -3,7 +3,10 @@
  * Wilson interval's bound must cross the threshold; while a percentage split
  * runs, Newcombe's interval on the difference with the Auth0 cohort must
  * exceed the tolerance instead (same traffic, same hour, same app). Too few
- * samples or distinct clients is inconclusive, never a breach.
+ * samples or distinct clients (in either cohort during a split) is
+ * inconclusive, never a breach. For metrics with a detector this verdict
+ * only gates and is shown: the breach is the detector's, during a split the
+ * sequential cohort comparison's (rule-loop.ts, split-comparison.ts).
  */
 import type { CohortCounts, Evaluation, WindowCounts } from '../rule-evaluator.ts';
 import type { MetricRule } from '../rules.ts';

@@ -44,6 +44,8 @@ export interface Calibration {
 export interface DetectorState {
   outcome: number[];
   overdue: number[];
+  /** During a percentage split: the cohort comparison's charts (split-comparison.ts), one S per odds multiple. */
+  cohort?: number[];
 }
 
 /** Alternatives from close to far: 1.6, 3 and 6 times p0, then 50% and 90% (0.08 ... 0.9 for p0 = 5%). */
