@@ -27,6 +27,7 @@ import type { KratosIdentity } from '../reconcile/kratos-identity.ts';
 import { createdBySwitchback } from '../reconcile/legacy-mark.ts';
 import type { LegacyUserDraft, ReconcileTarget, TargetUser } from '../reconcile/reconcile-target.ts';
 import { compactMirror, foldMirror, type MirrorEvent, type MirrorJournal, type MirroredEntry, type MirrorState } from './mirror-journal.ts';
+import type { MirrorReport } from '../rollback/meta-keys.ts';
 
 export interface MirrorOptions {
   kratos: KratosAdminClient;
@@ -50,19 +51,8 @@ interface Queued {
   identity?: KratosIdentity;
 }
 
-/** What the mirror reports (heartbeat, /healthz, benchmarks). */
-export interface MirrorSnapshot {
-  mirror_id: string;
-  backlog: number;
-  /** New signups not yet in the legacy provider (queued, or failed and waiting for the next sweep). */
-  unmirrored_signups: number;
-  oldest_unmirrored_created_at: string | null;
-  last_sweep_at: string | null;
-  last_sweep_seen: number;
-  counts: { mirrored: number; with_password: number; without_password: number; skipped: number; failed: number; hooks_dropped: number; hooks: number };
-  /** Signup-to-mirrored lag of the users created since start (ms). */
-  lag_ms: { p50: number; p99: number; max: number; n: number } | null;
-}
+/** What the mirror reports (heartbeat, /healthz, benchmarks): the controller's MirrorReport. */
+export type MirrorSnapshot = MirrorReport;
 
 const fpOf = (d: LegacyUserDraft, target: ReconcileTarget) => {
   const f = draftFingerprint(d);

@@ -29,16 +29,22 @@ export interface AutoRollbackPause {
   reason: string;
 }
 
-/** The last heartbeat of `switchback mirror` (mirror-state.ts), without the ids it carried. */
-export interface MirrorRecord {
+/** What `switchback mirror` reports about itself: its snapshot, the heartbeat's body, the stored record. */
+export interface MirrorReport {
   mirror_id: string;
   backlog: number;
+  /** New signups not yet in the legacy provider (queued, or failed and waiting for the next sweep). */
   unmirrored_signups: number;
   oldest_unmirrored_created_at: string | null;
   last_sweep_at: string | null;
   last_sweep_seen: number;
   counts: { mirrored: number; with_password: number; without_password: number; skipped: number; failed: number; hooks_dropped: number; hooks: number };
+  /** Signup-to-mirrored lag of the users created since the mirror started (ms). */
   lag_ms: { p50: number; p99: number; max: number; n: number } | null;
+}
+
+/** The last heartbeat of `switchback mirror` (mirror-state.ts), without the ids it carried. */
+export interface MirrorRecord extends MirrorReport {
   received_at: string;
   /** Set when the silence was noticed (and notified); null while it reports. */
   silent_since: string | null;

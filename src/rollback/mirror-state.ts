@@ -12,20 +12,12 @@
  */
 import type { GatewayConfig } from '../config.ts';
 import type { ControllerStore } from './controller-store.ts';
-import type { MirrorRecord } from './meta-keys.ts';
+import type { MirrorRecord, MirrorReport } from './meta-keys.ts';
 import type { Outbox } from './outbox.ts';
 import type { SignupStore } from './signup-store.ts';
 
 /** What `switchback mirror` sends (POST /_switchback/api/mirror/heartbeat, src/routes/admin-mirror.ts). */
-export interface MirrorHeartbeat {
-  mirror_id: string;
-  backlog: number;
-  unmirrored_signups: number;
-  oldest_unmirrored_created_at: string | null;
-  last_sweep_at: string | null;
-  last_sweep_seen: number;
-  counts: { mirrored: number; with_password: number; without_password: number; skipped: number; failed: number; hooks_dropped: number; hooks: number };
-  lag_ms: { p50: number; p99: number; max: number; n: number } | null;
+export interface MirrorHeartbeat extends MirrorReport {
   /** Identities mirrored since the last heartbeat, with their password (their signups stop counting as stranded). */
   mirrored_with_password: string[];
   mirrored_without_password: string[];
