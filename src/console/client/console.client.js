@@ -224,10 +224,13 @@ function renderRules() {
     const evidence = ev.decided_by === 'detector' && d
       ? [
           ['Evidence', `${Math.min(999, Math.round(d.ratio * 100))}% of what a rollback needs`],
-          d.leading.family === 'cohort' && d.cohort
-            // During a split the test reads shares of failures, not failure rates: say so.
-            ? ['Leading test', `Olympus's share of failures at ${pct(d.leading.p1)} vs ${pct(d.p0)} expected (${pct(d.cohort.share)} of traffic; legacy failing ${pct(d.cohort.legacy_rate)}, tolerance ${pct(d.cohort.tolerance)})`]
-            : ['Leading test', `${d.leading.family === 'overdue' ? 'logins not back' : 'bad outcomes'} at ${pct(d.leading.p1)} vs ${pct(d.leading.family === 'overdue' ? d.overdue_null : d.p0)} healthy`],
+          // During a split the test reads Olympus's share of all failures, not failure rates: say so.
+          ...(d.leading.family === 'cohort' && d.cohort
+            ? [
+                ['Leading test', `Olympus's share of failures ${pct(d.leading.p1)} vs ${pct(d.p0)} expected`],
+                ['Split', `Olympus ${pct(d.cohort.share)} of traffic; legacy failing ${pct(d.cohort.legacy_rate)}; tolerance ${pct(d.cohort.tolerance)}`],
+              ]
+            : [['Leading test', `${d.leading.family === 'overdue' ? 'logins not back' : 'bad outcomes'} at ${pct(d.leading.p1)} vs ${pct(d.leading.family === 'overdue' ? d.overdue_null : d.p0)} healthy`]]),
           ...(d.horizon_seconds !== null ? [['Not back after', `${Math.round(d.horizon_seconds)} s counts as stuck`]] : []),
           ['Error budget', `${d.false_rollbacks_per_30d} false rollback${d.false_rollbacks_per_30d === 1 ? '' : 's'} per 30 days`],
         ]
