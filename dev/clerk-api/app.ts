@@ -4,8 +4,9 @@
 // - the user endpoints switchback uses: GET /v1/users (email_address,
 //   external_id), POST /v1/users (password, or password_digest +
 //   password_hasher, skip_password_checks, skip_password_requirement,
-//   external_id), GET/PATCH/DELETE /v1/users/{id},
-//   POST /v1/users/{id}/verify_password;
+//   external_id, private_metadata, created_at), GET/PATCH/DELETE
+//   /v1/users/{id}, PATCH /v1/users/{id}/metadata (deep merge),
+//   POST /v1/users/{id}/verify_password (checks carried digests: instance.ts);
 // - errors `{"errors": [{"code", "message", "long_message", "meta"}],
 //   "clerk_trace_id"}` (https://clerk.com/docs/guides/development/errors/backend-api):
 //   422 form_identifier_exists, form_password_incorrect,
@@ -13,7 +14,9 @@
 //   resource_not_found;
 // - rate limits (https://clerk.com/docs/guides/how-clerk-works/system-limits):
 //   100 requests per 10 s on a development instance (1,000 in production,
-//   `rateLimit` option), 429 `too_many_requests` with Retry-After in seconds.
+//   `rateLimit` option), and POST /v1/users 20 per 10 s (create-user
+//   reference, `createRateLimit`); 429 `too_many_requests` with Retry-After
+//   in seconds.
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { TokenBucket, type RateLimitConfig } from '../auth0-api/token-bucket.ts';
@@ -22,11 +25,17 @@ import { CLERK_HASHERS, ClerkInstance, digestWellFormed, passwordMatches, plainP
 
 export const DEFAULT_CLERK_SECRET_KEY = 'sk_test_switchbackLocalClerkStandIn000000000000';
 export const CLERK_DEV_RATE_LIMIT: RateLimitConfig = { limit: 100, perSeconds: 10, retryAfter: true };
+/** A production instance's Backend API limit (system-limits). */
+export const CLERK_PROD_RATE_LIMIT: RateLimitConfig = { limit: 1000, perSeconds: 10, retryAfter: true };
+/** POST /v1/users: "A rate limit rule of 20 requests per 10 seconds is applied to this endpoint" (create-user). */
+export const CLERK_CREATE_USER_LIMIT: RateLimitConfig = { limit: 20, perSeconds: 10, retryAfter: true };
 
 export interface ClerkAppOptions {
   secretKey?: string;
   /** Default: a development instance's 100 requests per 10 s. */
   rateLimit?: RateLimitConfig;
+  /** POST /v1/users on top of the instance's limit; default 20 per 10 s. */
+  createRateLimit?: RateLimitConfig;
   /** An instance shared with the Clerk-like OIDC stand-in (directory.ts). */
   instance?: ClerkInstance;
   now?: () => number;
@@ -41,6 +50,7 @@ export interface ClerkApi {
   failNext(count: number, status?: number): void;
   setLatency(ms: number): void;
   setRateLimit(config: RateLimitConfig): void;
+  setCreateRateLimit(config: RateLimitConfig): void;
 }
 
 class ClerkFault extends Error {
@@ -77,6 +87,14 @@ function userJson(u: ClerkUserRecord) {
   };
 }
 
+function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete target[k];
+    else if (typeof v === 'object' && !Array.isArray(v) && typeof target[k] === 'object' && target[k] !== null && !Array.isArray(target[k])) deepMerge(target[k] as Record<string, unknown>, v as Record<string, unknown>);
+    else target[k] = v;
+  }
+}
+
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   let body: unknown;
   try {
@@ -110,6 +128,7 @@ export function createClerkApp(options: ClerkAppOptions = {}): { app: Hono; api:
   const instance = options.instance ?? new ClerkInstance();
   const now = options.now ?? Date.now;
   let bucket = new TokenBucket(options.rateLimit ?? CLERK_DEV_RATE_LIMIT, now);
+  let createBucket = new TokenBucket(options.createRateLimit ?? CLERK_CREATE_USER_LIMIT, now);
   const calls: RecordedCall[] = [];
   const passwordChecks: ClerkApi['passwordChecks'] = [];
   const faults = new FaultInjector();
@@ -134,7 +153,8 @@ export function createClerkApp(options: ClerkAppOptions = {}): { app: Hono; api:
     if (fault?.kind === 'status') throw new ClerkFault(fault.status, fault.status === 429 ? 'too_many_requests' : 'internal_clerk_error', 'Injected failure');
     const auth = c.req.header('authorization') ?? '';
     if (auth !== `Bearer ${secretKey}`) throw new ClerkFault(401, 'authentication_invalid', 'Invalid authentication', 'Unable to authenticate the request, you need to supply an active API key');
-    const decision = bucket.take(secretKey);
+    let decision = bucket.take(secretKey);
+    if (decision.allowed && c.req.method === 'POST' && c.req.path === '/v1/users') decision = createBucket.take(secretKey);
     if (!decision.allowed) {
       c.header('retry-after', decision.headers['retry-after'] ?? '1');
       throw new ClerkFault(429, 'too_many_requests', 'Too many requests', 'Too many requests, please try again later.');
@@ -190,6 +210,20 @@ export function createClerkApp(options: ClerkAppOptions = {}): { app: Hono; api:
     user.updatedAt = now();
     return c.json(userJson(user));
   });
+  // update-user-metadata: "deep merge"; a key set to null is removed.
+  app.patch('/v1/users/:id/metadata', async (c) => {
+    const user = userById(c.req.param('id'));
+    const body = await jsonBody(c);
+    for (const key of ['public_metadata', 'private_metadata'] as const) {
+      const patch = body[key];
+      if (patch === undefined) continue;
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new ClerkFault(422, 'form_param_format_invalid', `${key} must be an object`, `${key} must be an object`, { param_name: key });
+      const target = key === 'public_metadata' ? user.publicMetadata : user.privateMetadata;
+      deepMerge(target, patch as Record<string, unknown>);
+    }
+    user.updatedAt = now();
+    return c.json(userJson(user));
+  });
   app.delete('/v1/users/:id', (c) => {
     const user = userById(c.req.param('id'));
     instance.users.delete(user.id);
@@ -235,6 +269,9 @@ export function createClerkApp(options: ClerkAppOptions = {}): { app: Hono; api:
       setLatency: (ms) => faults.setLatency(ms),
       setRateLimit(config) {
         bucket = new TokenBucket(config, now);
+      },
+      setCreateRateLimit(config) {
+        createBucket = new TokenBucket(config, now);
       },
     },
   };

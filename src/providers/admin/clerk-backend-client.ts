@@ -30,10 +30,12 @@ export interface ClerkUser {
   passwordEnabled: boolean;
   locked: boolean;
   banned: boolean;
+  /** Backend-only metadata (a reconcile's mark, legacy-mark.ts). */
+  privateMetadata: Record<string, unknown>;
 }
 
-/** Hashers POST /v1/users takes a `password_digest` of (create-user-params); we produce bcrypt and argon2id. */
-export type ClerkPasswordHasher = 'bcrypt' | 'argon2i' | 'argon2id' | 'pbkdf2_sha256' | 'pbkdf2_sha512' | 'scrypt_firebase' | 'sha256';
+/** Hashers POST /v1/users takes a `password_digest` of (create-user-params); src/reconcile/clerk-digest.ts says which a Kratos hash becomes. */
+export type ClerkPasswordHasher = 'bcrypt' | 'argon2i' | 'argon2id' | 'pbkdf2_sha1' | 'pbkdf2_sha256' | 'pbkdf2_sha512' | 'pbkdf2_sha512_hex' | 'scrypt_firebase' | 'sha256';
 
 export interface ClerkNewUser {
   emailAddress: string;
@@ -63,6 +65,7 @@ function userOf(raw: unknown, operation: string): ClerkUser {
     passwordEnabled: u.password_enabled === true,
     locked: u.locked === true,
     banned: u.banned === true,
+    privateMetadata: typeof u.private_metadata === 'object' && u.private_metadata !== null && !Array.isArray(u.private_metadata) ? (u.private_metadata as Record<string, unknown>) : {},
   };
 }
 
@@ -129,9 +132,12 @@ export class ClerkBackendClient {
    * with a `password_digest` + `password_hasher` the user signs in with the
    * password they had (Clerk checks the digest and rehashes later); without
    * a password `skip_password_requirement` lets the user exist and sign in
-   * after a reset. `skip_password_checks` because a digest cannot be checked
-   * against the instance's strength rules. Throws `user_exists` when the
-   * email or the external id is taken.
+   * after a reset. No `skip_password_checks` with a digest: Clerk documents
+   * it for plaintext passwords ("recommended … only when migrating plaintext
+   * passwords", create-user), and its own migration tool
+   * (clerk/migration-tool src/migrate/import-users.ts) sends digest + hasher
+   * without it. Throws `user_exists` when the email or the external id is
+   * taken.
    */
   async createUser(input: ClerkNewUser, options?: ClerkCallOptions): Promise<ClerkUser> {
     const body: Record<string, unknown> = { email_address: [input.emailAddress] };
@@ -144,7 +150,6 @@ export class ClerkBackendClient {
     if (input.passwordDigest) {
       body.password_digest = input.passwordDigest.digest;
       body.password_hasher = input.passwordDigest.hasher;
-      body.skip_password_checks = true;
     } else if (input.password !== undefined) {
       body.password = input.password;
     } else {
@@ -172,9 +177,27 @@ export class ClerkBackendClient {
     if (input.passwordDigest) {
       body.password_digest = input.passwordDigest.digest;
       body.password_hasher = input.passwordDigest.hasher;
-      body.skip_password_checks = true;
     }
     return userOf(await this.call('UpdateUser', 'PATCH', `/users/${encodeURIComponent(userId)}`, body, options), 'UpdateUser');
+  }
+
+  /** GET /v1/users/{id}; undefined when Clerk answers 404. */
+  async getUser(userId: string, options?: ClerkCallOptions): Promise<ClerkUser | undefined> {
+    try {
+      return userOf(await this.call('GetUser', 'GET', `/users/${encodeURIComponent(userId)}`, undefined, options), 'GetUser');
+    } catch (err) {
+      if (err instanceof LegacyAdminError && err.reason === 'user_not_found') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * PATCH /v1/users/{id}/metadata: Clerk deep-merges the given keys into the
+   * user's metadata (update-user-metadata), so a claim touches only its key.
+   * Limited to 10 requests per 10 s per user (system-limits).
+   */
+  async mergePrivateMetadata(userId: string, metadata: Record<string, unknown>, options?: ClerkCallOptions): Promise<ClerkUser> {
+    return userOf(await this.call('UpdateUserMetadata', 'PATCH', `/users/${encodeURIComponent(userId)}/metadata`, { private_metadata: metadata }, options), 'UpdateUserMetadata');
   }
 
   /** DELETE /v1/users/{id} (a reconcile's undo). */
