@@ -29,7 +29,8 @@
  */
 import { SwitchbackError } from '../core/errors.ts';
 import { isLegacyAdminError, LegacyAdminError } from '../providers/admin/admin-error.ts';
-import type { ClerkBackendClient, ClerkUser } from '../providers/admin/clerk-backend-client.ts';
+import { clerkBackendOptions, isProblem } from '../providers/admin/admin-config.ts';
+import { ClerkBackendClient, type ClerkUser } from '../providers/admin/clerk-backend-client.ts';
 import { clerkDigestOf, isDigest, type ClerkDigest } from './clerk-digest.ts';
 import { markMetadata, markOf } from './legacy-mark.ts';
 import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
@@ -44,8 +45,8 @@ export interface ClerkTargetOptions {
   now?: () => number;
 }
 
-/** The key or the URL is wrong: no write was attempted. The message names the variable. */
-export class ClerkPreflightError extends SwitchbackError {
+/** The key or the URL is missing, wrong or refused: no write was attempted. The message names the variable. */
+export class ClerkTargetError extends SwitchbackError {
   readonly code = 'ERR_LEGACY_ADMIN';
   constructor(message: string, cause: unknown) {
     super(message, { cause });
@@ -109,7 +110,7 @@ export class ClerkTarget implements ReconcileTarget {
     try {
       await this.#call(() => this.client.call('GetUserList', 'GET', '/users?limit=1'));
     } catch (err) {
-      if (isLegacyAdminError(err, 'auth_refused')) throw new ClerkPreflightError(`CLERK_SECRET_KEY was refused by the Clerk Backend API at CLERK_API_URL (HTTP ${err.status}${err.providerCode ? ` ${err.providerCode}` : ''}): check the key and its instance`, err);
+      if (isLegacyAdminError(err, 'auth_refused')) throw new ClerkTargetError(`CLERK_SECRET_KEY was refused by the Clerk Backend API at CLERK_API_URL (HTTP ${err.status}${err.providerCode ? ` ${err.providerCode}` : ''}): check the key and its instance`, err);
       throw err;
     }
   }
@@ -190,4 +191,17 @@ export class ClerkTarget implements ReconcileTarget {
       if (!isLegacyAdminError(err, 'user_not_found')) throw err;
     }
   }
+}
+
+/**
+ * The Clerk target from the variables the Clerk admin client already reads
+ * (admin-config.ts): CLERK_SECRET_KEY and CLERK_API_URL (default
+ * https://api.clerk.com). Empty values count as unset. Throws
+ * ClerkTargetError naming the variable.
+ */
+export function clerkTargetFromEnv(vars: Readonly<Record<string, string | undefined>>, deps: { fetch?: typeof fetch } & ClerkTargetOptions = {}): ClerkTarget {
+  const options = clerkBackendOptions((name) => (vars[name] === '' ? undefined : vars[name]));
+  if (isProblem(options)) throw new ClerkTargetError(`${options.variable} ${options.problem}`, undefined);
+  const { fetch: f, ...targetOptions } = deps;
+  return new ClerkTarget(new ClerkBackendClient(options, f ? { fetch: f } : {}), targetOptions);
 }
