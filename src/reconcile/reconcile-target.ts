@@ -16,11 +16,12 @@
  *   `password: 'reset'`; the mark lives in custom attributes
  *   (custom:olympus_id, custom:sb_run, custom:sb_password, custom:sb_reset);
  *   UsernameExistsException is `exists`.
- * - clerk (to add): POST /v1/users with password_digest + password_hasher
- *   (bcrypt, argon2id; pbkdf2 converted where possible), external_id = the
- *   Olympus id, the mark in private_metadata; form_identifier_exists is
+ * - clerk-target.ts: POST /v1/users with password_digest + password_hasher
+ *   (clerk-digest.ts: bcrypt and argon2 as is, pbkdf2 re-encoded), external_id
+ *   = the Olympus id, the mark in private_metadata; form_identifier_exists is
  *   `exists`; Clerk has no API that sends a reset email, so `sendReset`
- *   answers `needs_reset` and the engine reports it per user.
+ *   answers `needs_reset` and the engine reports it per user; a new hash is
+ *   a PATCH in place (same user id).
  *
  * Every target records the same mark on the users it creates (legacy-mark.ts):
  * that mark is the one definition of "a user switchback created", shared by
