@@ -20,6 +20,7 @@ import { undoReport } from '../../scripts/cli/reconcile-undo.ts';
 import { ClerkBackendClient } from '../../src/providers/admin/clerk-backend-client.ts';
 import { ClerkTarget, ClerkTargetError, clerkTargetFromEnv } from '../../src/reconcile/clerk-target.ts';
 import { memoryJournal } from '../../src/reconcile/journal.ts';
+import { settleExisting } from '../../src/reconcile/legacy-mark.ts';
 import { KratosAdminClient } from '../../src/reconcile/kratos-admin-client.ts';
 import { reconcile, type ReconcileEvent } from '../../src/reconcile/reconcile-run.ts';
 import type { Report } from '../../src/reconcile/reconcile-report.ts';
@@ -190,6 +191,22 @@ describe('replaceHash', () => {
     const [user] = await t.findByEmail(ids.get('taken')!.traits.email as string);
     expect(await t.replaceHash(user!, { identityId: 'x', email: user!.email, emailVerified: true, createdAt: WINDOW.from.toISOString(), hash: bcrypt.hashSync('x', 4) })).toEqual({ status: 'unsupported' });
     expect(await client.verifyPassword(someoneElse, 'their-own-password')).toBe(true);
+  });
+});
+
+describe('the reset claim', () => {
+  it("a mirrored user without a password is created unclaimed; the claim merges into private_metadata and keeps the rest of the mark", async () => {
+    const t = targetOf();
+    const draft = { identityId: 'id-mirrored', email: 'mirrored@example.com', emailVerified: true, createdAt: WINDOW.from.toISOString(), hash: '$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA' };
+    const [made] = await t.create([draft], { runId: 'mirror-1', by: 'mirror', claimReset: false, bulk: false });
+    expect(made).toEqual({ status: 'created', userId: expect.stringMatching(/^user_/), passwordKept: false });
+    const [user] = await t.findByEmail('MIRRORED@example.com');
+    expect(settleExisting([user!], 'id-mirrored', 'run-9').kind).toBe('claim');
+    await t.claimReset(user!, 'run-9');
+    const after = await t.get(user!.id);
+    expect(after!.mark).toEqual({ olympusId: 'id-mirrored', run: 'mirror-1', by: 'mirror', password: 'reset', resetClaimedBy: 'run-9' });
+    expect(settleExisting([after!], 'id-mirrored', 'run-10').kind).toBe('claimed');
+    expect(await t.sendReset('mirrored@example.com')).toBe('needs_reset');
   });
 });
 
