@@ -13,6 +13,7 @@ import { PROVIDER_KINDS } from './providers/kinds/registry.ts';
 import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './rollback/rules.ts';
 import { SwitchbackError } from './core/errors.ts';
 import { clerkBackendOptions, cognitoAdminOptions, isProblem } from './providers/admin/admin-config.ts';
+import { isUserMailProblem, userMailConfig, type UserMailConfig } from './comms/user-mail.ts';
 import type { ClerkBackendOptions } from './providers/admin/clerk-backend-client.ts';
 import type { CognitoAdminOptions } from './providers/admin/cognito-admin-client.ts';
 
@@ -95,7 +96,7 @@ export interface GatewayConfig {
   /** Which system sends transactional email during the parallel run (COURIER; src/rollback/courier-check.ts). */
   courier: 'olympus' | 'legacy';
   /** Communication after a rollback (src/comms/): the public status link, the product name, Statuspage. */
-  comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined };
+  comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined; userMail: UserMailConfig };
   /** After a rollback, Olympus may be re-enabled this long after it at the earliest (REENABLE_COOLDOWN; src/rollback/reenable-gate.ts). */
   reenableCooldownSeconds: number;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
@@ -475,8 +476,14 @@ function comms(vars: Vars): GatewayConfig['comms'] {
   if (pageId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(pageId)) throw new ConfigError('STATUSPAGE_PAGE_ID', 'must be the page id from Statuspage\'s API page (letters and digits)');
   const product = str(vars, 'STATUS_PRODUCT_NAME') ?? 'The team';
   if (product.length > 100) throw new ConfigError('STATUS_PRODUCT_NAME', 'must be at most 100 characters');
+  // The user-mail path (src/comms/user-mail.ts): the users' template links to the status page, so it needs one.
+  const userMail = userMailConfig((name) => str(vars, name));
+  if (isUserMailProblem(userMail)) throw new ConfigError(userMail.variable, userMail.problem);
+  const statusPageUrl = optionalUrl(vars, 'STATUS_PAGE_URL');
+  if (userMail.kind === 'webhook' && statusPageUrl === undefined) throw new ConfigError('STATUS_PAGE_URL', 'is required when USER_MAIL=webhook (the users\' email links to it)');
   return {
-    statusPageUrl: optionalUrl(vars, 'STATUS_PAGE_URL'),
+    userMail,
+    statusPageUrl,
     productName: product,
     statuspage: pageId && apiKey ? { apiUrl: (optionalUrl(vars, 'STATUSPAGE_API_URL') ?? 'https://api.statuspage.io').replace(/\/+$/, ''), pageId, apiKey } : undefined,
   };
