@@ -144,11 +144,11 @@ async function main(argv: string[]): Promise<number> {
   const mail = userMailConfig((name) => env[name] || undefined);
   if (isUserMailProblem(mail)) throw new UsageError(`${mail.variable} ${mail.problem}`);
   let reset;
-  if (mail.kind === 'webhook') {
+  if (mail.kind !== 'legacy') {
     const statusUrl = env.STATUS_PAGE_URL;
-    if (!statusUrl) throw new UsageError('STATUS_PAGE_URL is required when USER_MAIL=webhook (the users\' email links to it)');
+    if (!statusUrl) throw new UsageError(`STATUS_PAGE_URL is required when USER_MAIL=${mail.kind} (the users' email links to it)`);
     reset = resetSender(target, { mail, statusUrl, product: env.STATUS_PRODUCT_NAME || 'The team', incidentAt: window.to.toISOString() });
-    if (!a.quiet) console.error(`reset emails: the users' template through ${new URL(mail.url).origin} (USER_MAIL=webhook)`);
+    if (!a.quiet) console.error(`reset emails: the users' template through ${new URL(mail.kind === 'webhook' ? mail.url : mail.endpoint).origin} (USER_MAIL=${mail.kind})`);
   }
 
   let expected: number | undefined;

@@ -504,7 +504,7 @@ function comms(vars: Vars): GatewayConfig['comms'] {
   const userMail = userMailConfig((name) => str(vars, name));
   if (isUserMailProblem(userMail)) throw new ConfigError(userMail.variable, userMail.problem);
   const statusPageUrl = optionalUrl(vars, 'STATUS_PAGE_URL');
-  if (userMail.kind === 'webhook' && statusPageUrl === undefined) throw new ConfigError('STATUS_PAGE_URL', 'is required when USER_MAIL=webhook (the users\' email links to it)');
+  if (userMail.kind !== 'legacy' && statusPageUrl === undefined) throw new ConfigError('STATUS_PAGE_URL', `is required when USER_MAIL=${userMail.kind} (the users' email links to it)`);
   return {
     userMail,
     statusPageUrl,

@@ -14,8 +14,15 @@
  * answer never sends a second email. 2xx: sent; 401/403: refused (the token);
  * 4xx: rejected; 429 and 5xx: retryable; no answer: `no_answer` (retryable:
  * the key makes the retry safe). The token is never in an error message.
+ * `USER_MAIL=ses`: Amazon SES API v2 SendEmail (ses-transport.ts), signed
+ * with SigV4 by aws4fetch. SES has no idempotency key: a lost answer is
+ * `unconfirmed` (never retried: it may have been sent), the reset claim
+ * and the journal keep it at one.
  */
-import { SwitchbackError } from '../core/errors.ts';
+import { sendSesEmail, sesConfig, type SesMailConfig } from './ses-transport.ts';
+import { failureOf, UserMailError, type UserMail, type UserMailSent } from './user-mail-types.ts';
+
+export { UserMailError, type UserMail, type UserMailFailure, type UserMailSent } from './user-mail-types.ts';
 
 export type UserMailConfig =
   | { kind: 'legacy' }
@@ -25,52 +32,26 @@ export type UserMailConfig =
       token: string;
       /** USER_MAIL_RESET_URL: the app's forgot-password page, for targets with no reset link of their own (Clerk). */
       resetUrl: string | undefined;
-    };
+    }
+  | (SesMailConfig & { kind: 'ses'; resetUrl: string | undefined });
 
-export interface UserMail {
-  to: string;
-  subject: string;
-  text: string;
-  /** One per email meant (the reconcile: run id + Olympus identity id). */
-  idempotencyKey: string;
-}
-
-export type UserMailFailure = 'refused' | 'rejected' | 'rate_limited' | 'unavailable' | 'no_answer' | 'bad_answer';
-
-const RETRYABLE = { refused: false, rejected: false, rate_limited: true, unavailable: true, no_answer: true, bad_answer: false } as const satisfies Record<UserMailFailure, boolean>;
-
-export class UserMailError extends SwitchbackError {
-  readonly code = 'ERR_USER_MAIL';
-  readonly retryable: boolean;
-  constructor(
-    readonly reason: UserMailFailure,
-    /** The relay's HTTP status; 0: no answer. */
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.retryable = RETRYABLE[reason];
-  }
-}
-
-export interface UserMailSent {
-  /** The relay's message id, when it gives one. */
-  id: string | undefined;
-  /** The relay had already sent this key (`Idempotent-Replayed: true`, or 200 with `duplicate: true`). */
-  duplicate: boolean;
-}
+/** A configured mail path (anything but `legacy`). */
+export type UserMailPath = Exclude<UserMailConfig, { kind: 'legacy' }>;
 
 const TIMEOUT_MS = 10_000;
 
-function failureOf(status: number): UserMailFailure {
-  if (status === 401 || status === 403) return 'refused';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'unavailable';
-  return 'rejected';
+
+/** Sends one email through the configured path. Throws UserMailError. */
+export async function sendUserMail(cfg: UserMailPath, mail: UserMail, fetchImpl: typeof fetch = fetch): Promise<UserMailSent> {
+  switch (cfg.kind) {
+    case 'webhook':
+      return sendWebhook(cfg, mail, fetchImpl);
+    case 'ses':
+      return sendSesEmail(cfg, mail, fetchImpl);
+  }
 }
 
-/** Sends one email through the webhook relay. Throws UserMailError. */
-export async function sendUserMail(cfg: Extract<UserMailConfig, { kind: 'webhook' }>, mail: UserMail, fetchImpl: typeof fetch = fetch): Promise<UserMailSent> {
+async function sendWebhook(cfg: Extract<UserMailConfig, { kind: 'webhook' }>, mail: UserMail, fetchImpl: typeof fetch): Promise<UserMailSent> {
   let res: Response;
   try {
     res = await fetchImpl(cfg.url, {
@@ -106,22 +87,26 @@ export interface UserMailConfigProblem {
   problem: string;
 }
 
-/** Reads USER_MAIL, USER_MAIL_URL, USER_MAIL_TOKEN, USER_MAIL_RESET_URL. Pure. */
+/** Reads USER_MAIL, USER_MAIL_URL, USER_MAIL_TOKEN, USER_MAIL_RESET_URL (and USER_MAIL_SES_*). Pure. */
 export function userMailConfig(get: (name: string) => string | undefined): UserMailConfig | UserMailConfigProblem {
   const kind = get('USER_MAIL') ?? 'legacy';
   if (kind === 'legacy') return { kind: 'legacy' };
-  if (kind !== 'webhook') return { variable: 'USER_MAIL', problem: 'must be "legacy" (each provider sends its own email) or "webhook" (POST to USER_MAIL_URL)' };
+  if (kind !== 'webhook' && kind !== 'ses') return { variable: 'USER_MAIL', problem: 'must be "legacy" (each provider sends its own email), "webhook" (POST to USER_MAIL_URL) or "ses" (Amazon SES, USER_MAIL_SES_*)' };
+  const resetUrl = get('USER_MAIL_RESET_URL');
+  if (resetUrl !== undefined) {
+    const badReset = httpsUrl(resetUrl);
+    if (badReset) return { variable: 'USER_MAIL_RESET_URL', problem: badReset };
+  }
+  if (kind === 'ses') {
+    const ses = sesConfig(get, httpsUrl);
+    return 'variable' in ses ? ses : { kind: 'ses', ...ses, resetUrl };
+  }
   const url = get('USER_MAIL_URL');
   if (url === undefined) return { variable: 'USER_MAIL_URL', problem: 'is required when USER_MAIL=webhook (the relay that sends users\' email)' };
   const bad = httpsUrl(url);
   if (bad) return { variable: 'USER_MAIL_URL', problem: bad };
   const token = get('USER_MAIL_TOKEN');
   if (token === undefined || token.length < 16) return { variable: 'USER_MAIL_TOKEN', problem: 'is required when USER_MAIL=webhook: the relay\'s bearer token, at least 16 characters' };
-  const resetUrl = get('USER_MAIL_RESET_URL');
-  if (resetUrl !== undefined) {
-    const badReset = httpsUrl(resetUrl);
-    if (badReset) return { variable: 'USER_MAIL_RESET_URL', problem: badReset };
-  }
   return { kind: 'webhook', url, token, resetUrl };
 }
 

@@ -27,6 +27,7 @@ import type { LegacyUserDraft, ReconcileTarget, TargetUser } from './reconcile-t
 import { isCreated, totals, type LineStatus, type Report, type ReportLine } from './reconcile-report.ts';
 import { inWindow, type ReconcileWindow } from './reconcile-window.ts';
 import type { ResetSender } from './reset-mail.ts';
+import { UserMailError } from '../comms/user-mail-types.ts';
 
 /** One journal event of a run. */
 export type ReconcileEvent =
@@ -206,6 +207,8 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
       if (claim) await deps.target.claimReset(claim, runId);
       outcome = deps.reset ? await deps.reset({ email: base.email!, identityId: identity.id, runId }) : await deps.target.sendReset(base.email!);
     } catch (err) {
+      // SES did not answer: it may have gone out. Left `emailing` in the journal, so no run sends it again.
+      if (err instanceof UserMailError && err.reason === 'unconfirmed') return { ...base, status: 'created_reset_unconfirmed', detail: errorText(err) };
       delete state.emailing[identity.id];
       await j.append({ e: 'email_aborted', id: identity.id });
       return { ...base, status: 'created_reset_failed', detail: errorText(err) };

@@ -89,9 +89,9 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
     if (row.state === 'created' && row.email_state !== 'none') return settledStatus(row);
     const auth0 = new Auth0ManagementClient({ managementUrl: cfg.managementUrl, clientId: cfg.clientId, clientSecret: cfg.clientSecret, maxRetries: 3 });
     const target = new Auth0Target(auth0, { connection: cfg.connection, resetClientId: config.providers.auth0.clientId });
-    // USER_MAIL=webhook: the reset goes out in the users' template (reset-mail.ts); config.ts made sure a status page is set.
+    // USER_MAIL=webhook|ses: the reset goes out in the users' template (reset-mail.ts); config.ts made sure a status page is set.
     const mail = config.comms.userMail;
-    const mailPath = mail.kind === 'webhook' ? { mail, statusUrl: config.comms.statusPageUrl!, product: config.comms.productName, incidentAt: rollbackAt } : undefined;
+    const mailPath = mail.kind !== 'legacy' ? { mail, statusUrl: config.comms.statusPageUrl!, product: config.comms.productName, incidentAt: rollbackAt } : undefined;
     const identity = JSON.parse(row.identity) as KratosIdentity;
     if (open) {
       const d = decide(identity);
@@ -155,9 +155,9 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
       outcome = await resetSender(target, mailPath)({ email: now.email, identityId: id, runId });
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      // No answer from Auth0's change_password: it may have been sent. Leave it `sending` (unconfirmed): never twice.
-      // (With the mail path an Auth0 error is the ticket's, before any email, and the relay dedups by key: retried.)
-      if (!mailPath && err instanceof Auth0ApiError && err.status === 0) {
+      // No answer from Auth0's change_password, or from SES: it may have been sent. Leave it `sending` (unconfirmed): never twice.
+      // (With the mail path an Auth0 error is the ticket's, before any email, and the webhook relay dedups by key: retried.)
+      if ((!mailPath && err instanceof Auth0ApiError && err.status === 0) || (err instanceof UserMailError && err.reason === 'unconfirmed')) {
         await ctl.updateSignup(id, { detail });
         return 'created_reset_unconfirmed';
       }

@@ -16,14 +16,16 @@
  * At most one email per person is still the reset claim's job
  * (legacy-mark.ts) and the engine's journal; the idempotency key (run id +
  * Olympus identity id) makes a retried send after a lost answer safe at the
- * relay. Used by the CLI (reconcile-run.ts) and the Workflow alike.
+ * relay (SES has none: a lost answer there is `unconfirmed`, never resent).
+ * Used by the CLI (reconcile-run.ts) and the Workflow alike.
  */
 import { incidentDate, userEmail } from '../comms/templates.ts';
-import { sendUserMail, type UserMailConfig } from '../comms/user-mail.ts';
+import { sendUserMail, type UserMailPath } from '../comms/user-mail.ts';
 import type { ReconcileTarget, ResetOutcome } from './reconcile-target.ts';
 
 export interface ResetMailPath {
-  mail: Extract<UserMailConfig, { kind: 'webhook' }>;
+  /** The webhook relay or Amazon SES (src/comms/user-mail.ts). */
+  mail: UserMailPath;
   /** STATUS_PAGE_URL: the template's "Full details" link. */
   statusUrl: string;
   /** STATUS_PRODUCT_NAME. */

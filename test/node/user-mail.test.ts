@@ -83,7 +83,7 @@ it('USER_MAIL variables: legacy by default; webhook needs a URL (https, or http 
   expect(userMailConfig(vars({ USER_MAIL: 'webhook', USER_MAIL_URL: 'https://relay.example.test/send', USER_MAIL_TOKEN: TOKEN, USER_MAIL_RESET_URL: 'https://app.example.test/forgot' }))).toEqual({ kind: 'webhook', url: 'https://relay.example.test/send', token: TOKEN, resetUrl: 'https://app.example.test/forgot' });
 });
 
-const path = (over: Partial<ResetMailPath['mail']> = {}): ResetMailPath => ({ mail: { ...webhook, ...over }, statusUrl: 'https://status.example.test', product: 'Acme', incidentAt: '2026-11-30T04:00:00Z' });
+const path = (over: { resetUrl?: string } = {}): ResetMailPath => ({ mail: { ...webhook, ...over }, statusUrl: 'https://status.example.test', product: 'Acme', incidentAt: '2026-11-30T04:00:00Z' });
 
 /** The text without its links: what the user reads in words. */
 const words = (text: string) => text.replace(/https?:\/\/\S+/g, '');
