@@ -35,6 +35,7 @@ try {
   console.log(`drill: earlier drills could not be read (${(err as Error).message})`);
 }
 const trend = trendLines(summary, earlier);
+let recordToFailed = false;
 
 await mkdir(o.out, { recursive: true });
 await writeFile(join(o.out, 'drill.json'), `${JSON.stringify({ ...summary, hypothesis: run.hypothesis, injection: run.injection, events: run.events }, null, 2)}\n`);
@@ -50,6 +51,17 @@ if (o.record) {
   }
 }
 
+if (o.recordTo) {
+  // Rehearsed here (staging), recorded there (prod): prod keeps it as a drill from another environment.
+  try {
+    const r = await okJson('POST /drills', adminApi(o.recordTo.gateway, o.recordTo.token).drills.$post({ json: summary }));
+    console.log(`drill: recorded on ${o.recordTo.gateway} as drill ${r.seq}${r.elsewhere ? ` (from another environment: ${o.gateway})` : ''}`);
+  } catch (err) {
+    console.error(`drill: NOT recorded on ${o.recordTo.gateway} (${(err as Error).message})`);
+    recordToFailed = true;
+  }
+}
+
 console.log('\ndrill: verdict per criterion');
 for (const c of summary.criteria) console.log(`  ${c.pass ? 'pass' : 'FAIL'}  ${c.name}: ${c.measured} (target: ${c.target})`);
 for (const t of trend) console.log(`  trend: ${t}`);
@@ -58,5 +70,10 @@ const failed = summary.criteria.filter((c) => !c.pass);
 if (failed.length) {
   console.error(`drill: FAILED: ${failed.map((c) => c.name).join('; ')}`);
   process.exit(1);
+}
+if (recordToFailed) {
+  // The gate on that gateway will not see this drill: not a silent success.
+  console.error(`drill: PASSED here, but not recorded on ${o.recordTo!.gateway}: record it again (the summary is in ${o.out}/drill.json)`);
+  process.exit(3);
 }
 console.log('drill: PASSED');

@@ -11,7 +11,10 @@
  * Configuration (flags override): KRATOS_ADMIN_URL, AUTH0_DOMAIN,
  * AUTH0_MANAGEMENT_URL, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET,
  * AUTH0_CONNECTION, AUTH0_CLIENT_ID (for reset emails), SWITCHBACK_URL and
- * SWITCHBACK_ADMIN_TOKEN (for the default window).
+ * SWITCHBACK_ADMIN_TOKEN (for the default window); USER_MAIL=webhook with
+ * USER_MAIL_URL, USER_MAIL_TOKEN, STATUS_PAGE_URL (and USER_MAIL_RESET_URL,
+ * STATUS_PRODUCT_NAME) sends the reset emails in the users' template through
+ * the team's relay (src/reconcile/reset-mail.ts), as the gateway's job does.
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +25,8 @@ import { parseWindow, inWindow, WindowError } from '../src/reconcile/reconcile-w
 import { CrashForTest, foldCheckpoint, reconcile } from '../src/reconcile/reconcile-run.ts';
 import { Auth0Target } from '../src/reconcile/auth0-target.ts';
 import { reportTable } from '../src/reconcile/reconcile-report.ts';
+import { resetSender } from '../src/reconcile/reset-mail.ts';
+import { isUserMailProblem, userMailConfig } from '../src/comms/user-mail.ts';
 import { fileCheckpoint, defaultCheckpointPath } from './cli/file-checkpoint.ts';
 import { undoReport } from './cli/reconcile-undo.ts';
 import { gatewayWindow } from './cli/gateway-window.ts';
@@ -135,6 +140,17 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
+  // The user-mail path: the same variables and checks as the gateway's (config.ts).
+  const mail = userMailConfig((name) => env[name] || undefined);
+  if (isUserMailProblem(mail)) throw new UsageError(`${mail.variable} ${mail.problem}`);
+  let reset;
+  if (mail.kind !== 'legacy') {
+    const statusUrl = env.STATUS_PAGE_URL;
+    if (!statusUrl) throw new UsageError(`STATUS_PAGE_URL is required when USER_MAIL=${mail.kind} (the users' email links to it)`);
+    reset = resetSender(target, { mail, statusUrl, product: env.STATUS_PRODUCT_NAME || 'The team', incidentAt: window.to.toISOString() });
+    if (!a.quiet) console.error(`reset emails: the users' template through ${new URL(mail.kind === 'webhook' ? mail.url : mail.endpoint).origin} (USER_MAIL=${mail.kind})`);
+  }
+
   let expected: number | undefined;
   if (!a['no-count']) {
     expected = 0;
@@ -154,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
   const crashAfter = env.SWITCHBACK_RECONCILE_CRASH_AFTER ? Number(env.SWITCHBACK_RECONCILE_CRASH_AFTER) : undefined;
 
   const report = await reconcile(
-    { kratos, target, journal: store },
+    { kratos, target, journal: store, ...(reset ? { reset } : {}) },
     {
       window,
       runId,

@@ -13,6 +13,7 @@ import { PROVIDER_KINDS } from './providers/kinds/registry.ts';
 import { DEFAULT_RULES_YAML, parseRules, RulesError, type RulesConfig } from './rollback/rules.ts';
 import { SwitchbackError } from './core/errors.ts';
 import { clerkBackendOptions, cognitoAdminOptions, isProblem } from './providers/admin/admin-config.ts';
+import { isUserMailProblem, userMailConfig, type UserMailConfig } from './comms/user-mail.ts';
 import type { ClerkBackendOptions } from './providers/admin/clerk-backend-client.ts';
 import type { CognitoAdminOptions } from './providers/admin/cognito-admin-client.ts';
 
@@ -94,8 +95,15 @@ export interface GatewayConfig {
   reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
   /** Which system sends transactional email during the parallel run (COURIER; src/rollback/courier-check.ts). */
   courier: 'olympus' | 'legacy';
+  /**
+   * A Cognito or Clerk legacy provider's admin API, for the courier check after
+   * a rollback (courier-check.ts); `problem` when its variables are missing or
+   * wrong (the check then records why it could not run: never a startup
+   * error, the check is advisory); undefined for Auth0 (`reconcile`).
+   */
+  legacyAdmin: { kind: 'cognito'; cognito: CognitoAdminOptions } | { kind: 'clerk'; clerk: ClerkBackendOptions } | { kind: 'cognito' | 'clerk'; problem: string } | undefined;
   /** Communication after a rollback (src/comms/): the public status link, the product name, Statuspage. */
-  comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined };
+  comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined; userMail: UserMailConfig };
   /** After a rollback, Olympus may be re-enabled this long after it at the earliest (REENABLE_COOLDOWN; src/rollback/reenable-gate.ts). */
   reenableCooldownSeconds: number;
   /** Cloudflare Access: team domain and application audience, when admin access goes through Access. */
@@ -462,6 +470,23 @@ function passwordMigration(vars: Vars, legacy: ProviderOptions): PasswordMigrati
   };
 }
 
+function legacyAdmin(vars: Vars, legacy: ProviderOptions): GatewayConfig['legacyAdmin'] {
+  const get = (name: string) => str(vars, name);
+  switch (legacy.kind) {
+    case 'cognito': {
+      const cognito = cognitoAdminOptions(get, legacy.issuer);
+      return isProblem(cognito) ? { kind: 'cognito', problem: `${cognito.variable} ${cognito.problem}` } : { kind: 'cognito', cognito };
+    }
+    case 'clerk': {
+      const clerk = clerkBackendOptions(get);
+      return isProblem(clerk) ? { kind: 'clerk', problem: `${clerk.variable} ${clerk.problem}` } : { kind: 'clerk', clerk };
+    }
+    case 'auth0':
+    case 'ory':
+      return undefined;
+  }
+}
+
 function courierOf(vars: Vars): 'olympus' | 'legacy' {
   const v = str(vars, 'COURIER') ?? 'legacy';
   if (v !== 'olympus' && v !== 'legacy') throw new ConfigError('COURIER', 'must be "olympus" or "legacy" (the one system that sends transactional email during the parallel run)');
@@ -475,8 +500,14 @@ function comms(vars: Vars): GatewayConfig['comms'] {
   if (pageId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(pageId)) throw new ConfigError('STATUSPAGE_PAGE_ID', 'must be the page id from Statuspage\'s API page (letters and digits)');
   const product = str(vars, 'STATUS_PRODUCT_NAME') ?? 'The team';
   if (product.length > 100) throw new ConfigError('STATUS_PRODUCT_NAME', 'must be at most 100 characters');
+  // The user-mail path (src/comms/user-mail.ts): the users' template links to the status page, so it needs one.
+  const userMail = userMailConfig((name) => str(vars, name));
+  if (isUserMailProblem(userMail)) throw new ConfigError(userMail.variable, userMail.problem);
+  const statusPageUrl = optionalUrl(vars, 'STATUS_PAGE_URL');
+  if (userMail.kind !== 'legacy' && statusPageUrl === undefined) throw new ConfigError('STATUS_PAGE_URL', `is required when USER_MAIL=${userMail.kind} (the users' email links to it)`);
   return {
-    statusPageUrl: optionalUrl(vars, 'STATUS_PAGE_URL'),
+    userMail,
+    statusPageUrl,
     productName: product,
     statuspage: pageId && apiKey ? { apiUrl: (optionalUrl(vars, 'STATUSPAGE_API_URL') ?? 'https://api.statuspage.io').replace(/\/+$/, ''), pageId, apiKey } : undefined,
   };
@@ -526,6 +557,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     kratosHookToken: str(vars, 'KRATOS_HOOK_TOKEN'),
     mirrorSilenceSeconds: int(vars, 'MIRROR_SILENCE_SECONDS', 300, 10, 86400),
     passwordMigration: passwordMigration(vars, auth0),
+    legacyAdmin: legacyAdmin(vars, auth0),
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
     reenableCooldownSeconds: cooldown(vars),

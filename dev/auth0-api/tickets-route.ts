@@ -1,7 +1,11 @@
 // POST /api/v2/tickets/password-change: returns 201 { ticket: "<url>" } for a
 // user given by user_id, or by email + connection_id. Unlike
 // /dbconnections/change_password it sends no email: the caller must deliver
-// the link, so tickets are recorded separately from `emails`.
+// the link, so tickets are recorded separately from `emails`. Contract:
+// https://auth0.com/docs/api/management/v2/tickets/post-password-change
+// (scope create:user_tickets; `email` requires `connection_id` and cannot be
+// combined with `user_id`; `ttl_sec` absent or 0 is the five-day default;
+// `result_url` where the user lands; `mark_email_as_verified` a boolean).
 import { ManagementApiError, payloadError } from './auth0-errors.ts';
 import type { Auth0Connection } from './connections.ts';
 import { alnum } from './ids.ts';
@@ -41,6 +45,13 @@ export function createPasswordChangeTicket(
   const input = body as Record<string, unknown>;
   const extra = Object.keys(input).filter((k) => !ALLOWED.has(k));
   if (extra.length > 0) throw payloadError(`Additional properties not allowed: ${extra.join(',')}`);
+  const typed = { user_id: 'string', email: 'string', connection_id: 'string', result_url: 'string', client_id: 'string', ttl_sec: 'integer', mark_email_as_verified: 'boolean', includeEmailInRedirect: 'boolean' } as const;
+  for (const [name, want] of Object.entries(typed)) {
+    const v = input[name];
+    if (v === undefined) continue;
+    const ok = want === 'integer' ? Number.isInteger(v) && (v as number) >= 0 : typeof v === want;
+    if (!ok) throw payloadError(`Expected type ${want} but found type ${jsonType(v)}`, name);
+  }
   const userId = input.user_id;
   const email = input.email;
   const connectionId = input.connection_id;

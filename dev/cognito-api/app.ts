@@ -19,7 +19,8 @@
 // - the operations switchback uses: AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH
 //   only, SECRET_HASH checked for clients with a secret), AdminCreateUser,
 //   AdminSetUserPassword, AdminResetUserPassword, AdminGetUser,
-//   AdminDeleteUser, ListUsers (user-pool.ts holds the statuses).
+//   AdminDeleteUser, ListUsers (user-pool.ts holds the statuses),
+//   DescribeUserPool (its EmailConfiguration: email-configuration.ts).
 // Tokens in AuthenticationResult are random strings, not JWTs: nothing here
 // reads them (the Cognito-like OIDC stand-in issues the real ones).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
@@ -28,6 +29,7 @@ import { FaultInjector, recordRequest, type RecordedCall } from '../kratos-admin
 import { TokenBucket } from '../auth0-api/token-bucket.ts';
 import { verifySigV4, type AwsCredential } from './sigv4-verify.ts';
 import { CognitoFault, UserPool, type PoolUser } from './user-pool.ts';
+import { DEFAULT_EMAIL_CONFIGURATION, describeEmailConfiguration, type EmailConfiguration } from './email-configuration.ts';
 
 export const COGNITO_QUOTAS = {
   UserAuthentication: 120,
@@ -36,6 +38,7 @@ export const COGNITO_QUOTAS = {
   UserRead: 120,
   UserList: 30,
   UserDeletion: 50,
+  UserPoolRead: 15,
 } as const;
 export type QuotaCategory = keyof typeof COGNITO_QUOTAS;
 
@@ -47,6 +50,7 @@ const OPERATIONS = {
   AdminGetUser: 'UserRead',
   ListUsers: 'UserList',
   AdminDeleteUser: 'UserDeletion',
+  DescribeUserPool: 'UserPoolRead',
 } as const satisfies Record<string, QuotaCategory>;
 export type CognitoOperation = keyof typeof OPERATIONS;
 
@@ -78,6 +82,8 @@ export interface CognitoAppOptions {
   pool?: UserPool;
   /** The pool setting PreventUserExistenceErrors: an unknown user signs in as NotAuthorizedException. */
   preventUserExistenceErrors?: boolean;
+  /** The pool's EmailConfiguration (default COGNITO_DEFAULT; null: none set). */
+  emailConfiguration?: EmailConfiguration | null;
   now?: () => number;
 }
 
@@ -93,6 +99,8 @@ export interface CognitoApi {
   failNext(count: number, status?: number): void;
   setLatency(ms: number): void;
   setQuota(category: QuotaCategory, perSecond: number): void;
+  /** What DescribeUserPool answers as EmailConfiguration (null: none set). */
+  setEmailConfiguration(e: EmailConfiguration | null): void;
 }
 
 type Body = Record<string, unknown>;
@@ -125,6 +133,7 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
   const operations: string[] = [];
   const contextIps: string[] = [];
   const faults = new FaultInjector();
+  let emailConfiguration = options.emailConfiguration === undefined ? DEFAULT_EMAIL_CONFIGURATION : options.emailConfiguration;
 
   const fail = (c: Context, type: string, message: string, status = 400) =>
     c.body(JSON.stringify({ __type: FRONT_DOOR.has(type) ? type : `${NAMESPACE}${type}`, message }), status as 400, {
@@ -196,6 +205,10 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
       pool.delete(requireString(body, 'Username'));
       return {};
     },
+    // The courier check reads only the email configuration (email-configuration.ts).
+    DescribeUserPool() {
+      return { UserPool: { Id: pool.id, Name: 'switchback-local', ...describeEmailConfiguration(emailConfiguration) } };
+    },
     ListUsers(body) {
       const limit = body.Limit === undefined ? 60 : body.Limit;
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0 || limit > 60) throw new CognitoFault('InvalidParameterException', "1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60");
@@ -258,6 +271,9 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
       failNext: (count, status) => faults.failNext(count, status),
       setLatency: (ms) => faults.setLatency(ms),
       setQuota,
+      setEmailConfiguration: (e) => {
+        emailConfiguration = e;
+      },
     },
   };
 }

@@ -6,11 +6,14 @@
 // - POST /api/messages {from, to, subject, text, source?}: any email;
 // - POST /hooks/switchback: the gateway's notifications (NOTIFY_WEBHOOK_URL,
 //   schema switchback.notification.v1), shown as the on-call email they stand for;
+// - POST /relay/messages: the user-mail relay (USER_MAIL_URL; relay.ts), with
+//   a bearer token and deduplication by Idempotency-Key;
 // and it shows them at / (inbox) and /messages/{id}, JSON at GET /api/messages.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { field, MessageStore, type NewMessage } from './messages.ts';
 import { inboxPage, messagePage } from './pages.ts';
+import { UserMailRelay, type RelayOptions } from './relay.ts';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -32,8 +35,9 @@ async function jsonObject(req: Request): Promise<Record<string, unknown> | undef
   }
 }
 
-export function createMailCatcherApp(store = new MessageStore()): { app: Hono; store: MessageStore } {
+export function createMailCatcherApp(store = new MessageStore(), relayOptions: RelayOptions = { token: crypto.randomUUID() }): { app: Hono; store: MessageStore; relay: UserMailRelay } {
   const app = new Hono();
+  const relay = new UserMailRelay(store, relayOptions);
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: 'payload_too_large' }, 413) });
   app.get('/', (c) => c.html(inboxPage(store.list())));
   app.get('/messages/:id', (c) => {
@@ -55,5 +59,6 @@ export function createMailCatcherApp(store = new MessageStore()): { app: Hono; s
     if (!message) return c.json({ error: 'invalid_request', error_description: 'a switchback.notification.v1 event (type, text)' }, 400);
     return c.json({ id: store.add(message).id }, 201);
   });
-  return { app, store };
+  app.post('/relay/messages', limit, (c) => relay.handle(c));
+  return { app, store, relay };
 }

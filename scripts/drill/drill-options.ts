@@ -7,7 +7,8 @@ export const DRILL_HELP = `npm run drill -- [options]
 A rehearsal of the rollback (the plan: pretend it succeeded, pretend it broke, roll back, verify,
 compare logs, time it). Prints each step with its time, writes drill.json, drill.md and
 drill.html, records the result on the gateway (GET /_switchback/api/drills) and compares it with
-earlier drills. Exit 0: every criterion passed; 1: one failed (named); 2: bad options.
+earlier drills. Exit 0: every criterion passed; 1: one failed (named); 2: bad options; 3: passed,
+but the --record-to gateway did not record it.
 
   --gateway URL        the gateway (default $SWITCHBACK_URL, else http://127.0.0.1:8787)
   --token TOKEN        an eng-lead admin token (default $SWITCHBACK_ADMIN_TOKEN; npm start prints one)
@@ -29,7 +30,12 @@ earlier drills. Exit 0: every criterion passed; 1: one failed (named); 2: bad op
                        login (default 60: the plan's manual runbook takes "about a minute")
   --timeout SECONDS    how long to wait for the rollback (default 120)
   --out DIR            where the reports go (default drill-reports/<time>)
-  --no-record          do not store the result on the gateway`;
+  --no-record          do not store the result on the gateway
+  --record-to URL      also record the result on this gateway (e.g. prod, after rehearsing on
+                       staging): it is stored there as a drill from another environment, and
+                       prod's re-enable gate counts it if it passed and finished after prod's rollback
+  --record-token T     the admin token (oncall) for --record-to (default $SWITCHBACK_RECORD_TOKEN,
+                       else --token)`;
 
 export interface Credentials {
   email: string;
@@ -49,6 +55,8 @@ export interface DrillOptions {
   timeoutMs: number;
   out: string;
   record: boolean;
+  /** Another gateway that records the result too (prod, when rehearsing on staging). */
+  recordTo: { gateway: string; token: string } | undefined;
 }
 
 export class DrillUsageError extends Error {}
@@ -82,6 +90,8 @@ export function readDrillOptions(argv: string[], env: NodeJS.ProcessEnv, now = n
       timeout: { type: 'string', default: '120' },
       out: { type: 'string' },
       'no-record': { type: 'boolean', default: false },
+      'record-to': { type: 'string' },
+      'record-token': { type: 'string', default: env.SWITCHBACK_RECORD_TOKEN },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,8 +101,21 @@ export function readDrillOptions(argv: string[], env: NodeJS.ProcessEnv, now = n
   if (!Number.isInteger(clients) || clients > 200) throw new DrillUsageError('--clients must be a whole number from 1 to 200');
   const inject = o.inject!;
   if (inject !== 'auto' && inject !== 'stand-in' && inject !== 'drill-mode') throw new DrillUsageError('--inject must be auto, stand-in or drill-mode');
+  const gateway = o.gateway!.replace(/\/$/, '');
+  let recordTo: DrillOptions['recordTo'];
+  if (o['record-to'] !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(o['record-to']);
+    } catch {
+      throw new DrillUsageError(`--record-to must be a gateway URL, got "${o['record-to']}"`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DrillUsageError('--record-to must be an http(s) gateway URL');
+    if (url.origin === new URL(gateway).origin) throw new DrillUsageError('--record-to names the drilled gateway itself: the result is recorded there already');
+    recordTo = { gateway: url.origin, token: o['record-token'] ?? o.token };
+  }
   return {
-    gateway: o.gateway!.replace(/\/$/, ''),
+    gateway,
     token: o.token,
     olympus: o.olympus!.replace(/\/$/, ''),
     legacyUser: credentials('--legacy-user', o['legacy-user']!),
@@ -104,5 +127,6 @@ export function readDrillOptions(argv: string[], env: NodeJS.ProcessEnv, now = n
     timeoutMs: positive('--timeout', o.timeout!) * 1000,
     out: o.out ?? `drill-reports/${now.toISOString().replace(/[:.]/g, '-')}`,
     record: !o['no-record'],
+    recordTo,
   };
 }

@@ -13,6 +13,8 @@ export interface Criterion {
 export interface DrillSummary {
   verdict: 'pass' | 'fail';
   started_at: string;
+  /** When the drill ended (the re-enable gate counts a drill from then, wherever it is recorded). */
+  finished_at?: string;
   mode: 'automatic' | 'manual';
   environment: string;
   durations_ms: Record<string, number | null>;
@@ -47,7 +49,7 @@ function injectionWords(run: DrillRun): string {
   return `the controller's drill mode (synthetic outcomes, never in the real windows)${c ? `; drill counters: ${c.failed} failed, ${c.succeeded} succeeded, ${c.clients} synthetic clients, ${c.batches} batches` : ''}`;
 }
 
-export function summarize(run: DrillRun, targetMs: number, environment: string): DrillSummary {
+export function summarize(run: DrillRun, targetMs: number, environment: string, finishedAt = Date.now()): DrillSummary {
   const d = durations(run);
   const criteria: Criterion[] = [
     { name: 'steady state before the drill', pass: run.steadyState.ok, measured: run.steadyState.detail, target: 'healthy, /login as the flag says, no rule breaching' },
@@ -60,6 +62,7 @@ export function summarize(run: DrillRun, targetMs: number, environment: string):
   return {
     verdict: criteria.every((c) => c.pass) ? 'pass' : 'fail',
     started_at: new Date(run.startedAt).toISOString(),
+    finished_at: new Date(Math.max(finishedAt, run.startedAt)).toISOString(),
     mode: run.mode,
     environment: environment.slice(0, 200),
     durations_ms: { ...d },

@@ -237,6 +237,22 @@ export class Auth0ManagementClient {
    * (`/dbconnections/change_password`): Auth0's mail path, the one courier
    * the users of an Auth0 tenant expect after a rollback.
    */
+  /**
+   * POST /api/v2/tickets/password-change (scope create:user_tickets): a
+   * single-use reset link for the user with this email in the connection,
+   * sending no email (https://auth0.com/docs/api/management/v2/tickets/post-password-change:
+   * `email` requires `connection_id` and excludes `user_id`; `ttl_sec` 0 or
+   * absent is Auth0's five days). The link marks the email verified once
+   * used: the user proved the mailbox is theirs.
+   */
+  async passwordChangeTicket(email: string, connectionId: string, o: { ttlSec?: number; resultUrl?: string } = {}): Promise<string> {
+    const body: Record<string, unknown> = { email, connection_id: connectionId, mark_email_as_verified: true, ttl_sec: o.ttlSec ?? 0 };
+    if (o.resultUrl) body.result_url = o.resultUrl;
+    const res = await this.call<{ ticket?: unknown }>('POST', '/tickets/password-change', body, [200, 201]);
+    if (typeof res.body?.ticket !== 'string' || !/^https?:\/\//.test(res.body.ticket)) throw new Auth0ApiError(res.status, undefined, 'Auth0 POST /tickets/password-change: no ticket URL in the answer', false);
+    return res.body.ticket;
+  }
+
   async sendPasswordChangeEmail(email: string, clientId: string, connection: string): Promise<void> {
     const res = await this.raw(`${this.origin}/dbconnections/change_password`, {
       method: 'POST',

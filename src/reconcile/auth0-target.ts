@@ -20,7 +20,9 @@
  *   `user_id` field, without the `auth0|` prefix), so sessions, logs and
  *   links keyed by the id still match.
  * - Reset: /dbconnections/change_password (Auth0's mail path), with an
- *   application enabled on the connection.
+ *   application enabled on the connection; with switchback's user-mail path
+ *   (reset-mail.ts) a password-change ticket instead (`resetLink`), which
+ *   sends nothing: the link goes out in the users' template.
  * - The mark (legacy-mark.ts) is app_metadata; Auth0 merges app_metadata at
  *   the top level on PATCH, so a claim touches only its key.
  */
@@ -242,6 +244,10 @@ export class Auth0Target implements ReconcileTarget {
   async sendReset(email: string): Promise<ResetOutcome> {
     await this.client.sendPasswordChangeEmail(email, this.o.resetClientId, this.o.connection);
     return 'sent';
+  }
+
+  async resetLink(email: string): Promise<string> {
+    return this.client.passwordChangeTicket(email, await this.#connId());
   }
 
   async remove(userId: string): Promise<void> {

@@ -8,6 +8,8 @@
  * `mirrored_by` and a reset status was mirrored without a password, and the
  * reconcile sent its one reset email.
  */
+import type { ResetOutcome } from './reconcile-target.ts';
+
 export type LineStatus =
   | 'created_password_kept'
   | 'created_reset_sent'
@@ -29,6 +31,8 @@ export interface ReportLine {
   created_at: string;
   status: LineStatus;
   auth0_user_id?: string;
+  /** Who sent the reset email (reconcile-target.ts ResetOutcome): the provider, switchback's user-mail path, or nobody. */
+  reset?: ResetOutcome;
   /** The mirror run that had already created this user in the legacy provider. */
   mirrored_by?: string;
   detail?: string;
@@ -82,6 +86,12 @@ export function reportTable(r: Report): string {
   if (m.mirrored || m.mirroredEmailed) {
     out.push('');
     out.push(`already mirrored (no email): ${m.mirrored}; mirrored without a password (one reset email): ${m.mirroredEmailed}; needed the reconcile: ${m.reconciled}`);
+  }
+  const paths = { sent: 0, sent_by_mail_path: 0, needs_reset: 0 };
+  for (const l of r.lines) if (l.reset) paths[l.reset]++;
+  if (paths.sent_by_mail_path || paths.needs_reset) {
+    out.push('');
+    out.push(`reset emails: ${paths.sent} by the legacy provider, ${paths.sent_by_mail_path} by the user-mail path, ${paths.needs_reset} not sent (reset at sign-in)`);
   }
   const attention = r.lines.filter((l) => l.status === 'failed' || l.status === 'created_reset_unconfirmed' || l.status === 'created_reset_failed');
   if (attention.length) {

@@ -26,6 +26,8 @@ import { settleExisting, type Settlement } from './legacy-mark.ts';
 import type { LegacyUserDraft, ReconcileTarget, TargetUser } from './reconcile-target.ts';
 import { isCreated, totals, type LineStatus, type Report, type ReportLine } from './reconcile-report.ts';
 import { inWindow, type ReconcileWindow } from './reconcile-window.ts';
+import type { ResetSender } from './reset-mail.ts';
+import { UserMailError } from '../comms/user-mail-types.ts';
 
 /** One journal event of a run. */
 export type ReconcileEvent =
@@ -124,6 +126,8 @@ export interface ReconcileDeps {
   kratos: KratosAdminClient;
   target: ReconcileTarget;
   journal: Journal<ReconcileEvent>;
+  /** Who sends a reset email (reset-mail.ts); default: the target's provider. */
+  reset?: ResetSender;
 }
 
 export class CrashForTest extends Error {}
@@ -201,8 +205,10 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
     let outcome;
     try {
       if (claim) await deps.target.claimReset(claim, runId);
-      outcome = await deps.target.sendReset(base.email!);
+      outcome = deps.reset ? await deps.reset({ email: base.email!, identityId: identity.id, runId }) : await deps.target.sendReset(base.email!);
     } catch (err) {
+      // SES did not answer: it may have gone out. Left `emailing` in the journal, so no run sends it again.
+      if (err instanceof UserMailError && err.reason === 'unconfirmed') return { ...base, status: 'created_reset_unconfirmed', detail: errorText(err) };
       delete state.emailing[identity.id];
       await j.append({ e: 'email_aborted', id: identity.id });
       return { ...base, status: 'created_reset_failed', detail: errorText(err) };
@@ -210,7 +216,9 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
     delete state.emailing[identity.id];
     state.emailed[identity.id] = true;
     await j.append({ e: 'emailed', id: identity.id });
-    return outcome === 'sent' ? { ...base, status: 'created_reset_sent' } : { ...base, status: 'created_needs_reset', detail: `${deps.target.kind} cannot send a reset email: the user resets at sign-in` };
+    return outcome === 'needs_reset'
+      ? { ...base, status: 'created_needs_reset', reset: outcome, detail: `${deps.target.kind} cannot send a reset email: the user resets at sign-in` }
+      : { ...base, status: 'created_reset_sent', reset: outcome };
   };
 
   const lineFor = (identity: KratosIdentity, user: LegacyUserDraft, status: LineStatus, extra: Partial<ReportLine> = {}): ReportLine => ({ identity_id: identity.id, email: user.email, created_at: identity.created_at, status, ...extra });

@@ -61,7 +61,13 @@ export type CreateOutcome =
   | { status: 'exists' }
   | { status: 'failed'; detail: string };
 
-export type ResetOutcome = 'sent' | 'needs_reset';
+/**
+ * Who sent the reset email: `sent` the provider's own mail; `sent_by_mail_path`
+ * switchback's user-mail path (src/comms/user-mail.ts) with the users' template;
+ * `needs_reset` nobody (the provider has no reset email and no mail path is
+ * configured): the user resets at sign-in.
+ */
+export type ResetOutcome = 'sent' | 'sent_by_mail_path' | 'needs_reset';
 
 export interface CreateOptions {
   /** The writer's run id (a reconcile run, or the mirror's): recorded in the mark. */
@@ -103,6 +109,13 @@ export interface ReconcileTarget {
   claimReset(user: TargetUser, runId: string): Promise<void>;
   /** Sends the provider's own password-reset email, or says it cannot (`needs_reset`). */
   sendReset(email: string): Promise<ResetOutcome>;
+  /**
+   * A single-use password-reset link for this user, sending nothing (Auth0:
+   * a password-change ticket). Targets that have one let the user-mail path
+   * (reset-mail.ts) send the reset in the users' template instead of the
+   * provider's own email.
+   */
+  resetLink?(email: string): Promise<string>;
   /** Removes a user (reconcile --undo). */
   remove(userId: string): Promise<void>;
   /** Calls made, 429s met, time waited (progress lines, benchmarks). */

@@ -26,6 +26,8 @@ import { decide } from './identity-mapper.ts';
 import { KratosAdminClient } from './kratos-admin-client.ts';
 import type { KratosIdentity } from './kratos-identity.ts';
 import { settleExisting } from './legacy-mark.ts';
+import { resetSender } from './reset-mail.ts';
+import { UserMailError } from '../comms/user-mail.ts';
 import type { LineStatus } from './reconcile-report.ts';
 
 export interface ReconcileParams {
@@ -64,7 +66,7 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
       const batch = ids.slice(i, i + BATCH);
       const outcomes = await step.do(`batch ${i / BATCH + 1}`, { retries: { limit: 6, delay: '5 seconds', backoff: 'exponential' }, timeout: '10 minutes' }, async () => {
         const out: LineStatus[] = [];
-        for (const id of batch) out.push(await this.one(id, runId));
+        for (const id of batch) out.push(await this.one(id, runId, rollbackAt));
         return out;
       });
       for (const o of outcomes) totals[o] = (totals[o] ?? 0) + 1;
@@ -75,8 +77,9 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
   }
 
   /** One signup, idempotent: its state in the controller says what is left to do. */
-  private async one(id: string, runId: string): Promise<LineStatus> {
-    const cfg = configFromEnv(this.env).reconcile!;
+  private async one(id: string, runId: string, rollbackAt: string): Promise<LineStatus> {
+    const config = configFromEnv(this.env);
+    const cfg = config.reconcile!;
     const ctl = controller(this.env);
     const row = await ctl.signup(id);
     if (!row) return 'failed';
@@ -85,7 +88,10 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
     if (!open && row.state !== 'created') return settledStatus(row);
     if (row.state === 'created' && row.email_state !== 'none') return settledStatus(row);
     const auth0 = new Auth0ManagementClient({ managementUrl: cfg.managementUrl, clientId: cfg.clientId, clientSecret: cfg.clientSecret, maxRetries: 3 });
-    const target = new Auth0Target(auth0, { connection: cfg.connection, resetClientId: configFromEnv(this.env).providers.auth0.clientId });
+    const target = new Auth0Target(auth0, { connection: cfg.connection, resetClientId: config.providers.auth0.clientId });
+    // USER_MAIL=webhook|ses: the reset goes out in the users' template (reset-mail.ts); config.ts made sure a status page is set.
+    const mail = config.comms.userMail;
+    const mailPath = mail.kind !== 'legacy' ? { mail, statusUrl: config.comms.statusPageUrl!, product: config.comms.productName, incidentAt: rollbackAt } : undefined;
     const identity = JSON.parse(row.identity) as KratosIdentity;
     if (open) {
       const d = decide(identity);
@@ -143,25 +149,31 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
       }
     }
     await ctl.updateSignup(id, { email_state: 'sending' });
+    let outcome;
     try {
       if (claim) await target.claimReset(claim, runId);
-      await target.sendReset(now.email);
+      outcome = await resetSender(target, mailPath)({ email: now.email, identityId: id, runId });
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      // No answer: it may have been sent. Leave it `sending` (unconfirmed): never twice.
-      if (err instanceof Auth0ApiError && err.status === 0) {
+      // No answer from Auth0's change_password, or from SES: it may have been sent. Leave it `sending` (unconfirmed): never twice.
+      // (With the mail path an Auth0 error is the ticket's, before any email, and the webhook relay dedups by key: retried.)
+      if ((!mailPath && err instanceof Auth0ApiError && err.status === 0) || (err instanceof UserMailError && err.reason === 'unconfirmed')) {
         await ctl.updateSignup(id, { detail });
         return 'created_reset_unconfirmed';
       }
-      // Auth0 answered 429/5xx: nothing was sent; let the step retry.
-      if (err instanceof Auth0ApiError && err.retryable) {
+      // 429/5xx (or the relay's lost answer, safe to repeat under its idempotency key): let the step retry.
+      if ((err instanceof Auth0ApiError || err instanceof UserMailError) && err.retryable) {
         await ctl.updateSignup(id, { email_state: 'none', detail });
         throw err;
       }
       await ctl.updateSignup(id, { email_state: 'failed', detail });
       return 'created_reset_failed';
     }
-    await ctl.updateSignup(id, { email_state: 'sent' });
+    if (outcome === 'needs_reset') {
+      await ctl.updateSignup(id, { email_state: 'sent', detail: `${target.kind} cannot send a reset email: the user resets at sign-in` });
+      return 'created_needs_reset';
+    }
+    await ctl.updateSignup(id, { email_state: 'sent', ...(outcome === 'sent_by_mail_path' ? { detail: 'reset email sent by the user-mail path' } : {}) });
     return 'created_reset_sent';
   }
 }

@@ -100,8 +100,12 @@ export interface CourierCheck {
   at: string;
   courier: 'olympus' | 'legacy';
   state: 'checking' | 'checked';
-  /** `checked` false: the check could not run (no credentials, or a kind not checked yet). */
-  legacy: { kind: string; checked: boolean; ok: boolean; detail: string } | null;
+  /**
+   * `checked` false: the check could not run (no credentials, or a provider
+   * that does not say: Clerk). `verdict` (courier-check.ts): ok, warning
+   * (answers but will not carry it: Cognito's COGNITO_DEFAULT), failed, unknown.
+   */
+  legacy: { kind: string; checked: boolean; ok: boolean; verdict: 'ok' | 'warning' | 'failed' | 'unknown'; detail: string } | null;
   olympus: { ok: boolean; detail: string } | null;
   must_move: boolean;
 }

@@ -23,7 +23,7 @@
  * Nothing ever flips back to Olympus on its own.
  */
 import { LiveFeed } from './live-feed.ts';
-import { DrillLedger, type DrillRecord } from './drill-ledger.ts';
+import { DrillLedger, type DrillOrigin, type DrillRecord } from './drill-ledger.ts';
 import { DrillMode, type DrillOutcome, type DrillModeState } from './drill-mode.ts';
 import type { Evaluation } from './rule-evaluator.ts';
 import { CourierWatch } from './courier-check.ts';
@@ -278,11 +278,11 @@ export class MigrationController extends DurableObject<Env> {
   }
 
   /** Stores a drill's result (switchback drill), audited. */
-  recordDrill(verdict: 'pass' | 'fail', reportJson: string, actor: string): { seq: number; at: string } {
-    const d = this.#drills.record(verdict, reportJson, actor);
-    this.#store.appendAudit('drill.recorded', actor, { seq: d.seq, verdict });
+  recordDrill(verdict: 'pass' | 'fail', reportJson: string, actor: string, origin: DrillOrigin): { seq: number; at: string; elsewhere: boolean } {
+    const d = this.#drills.record(verdict, reportJson, actor, origin);
+    this.#store.appendAudit('drill.recorded', actor, { seq: d.seq, verdict, environment: origin.environment, elsewhere: origin.elsewhere, finished_at: origin.finishedAt });
     this.#live.publish();
-    return { seq: d.seq, at: d.at };
+    return { seq: d.seq, at: d.at, elsewhere: d.elsewhere };
   }
 
   /** Drill mode on for `minutes` (eng-lead, audited): synthetic login outcomes accepted, counted apart. */

@@ -3,7 +3,7 @@
  * rollback. The plan says "don't immediately retry": write the postmortem,
  * test the fix, rehearse again, decide whether the rollback is temporary or
  * permanent. So after a rollback, enabling needs a postmortem link, a passing
- * drill recorded after the rollback, and the cooldown (`REENABLE_COOLDOWN`)
+ * drill finished after the rollback (here, or on staging and sent here), and the cooldown (`REENABLE_COOLDOWN`)
  * run out; an eng-lead may override the three with a reason (audited and
  * announced). A permanent decision is not overridable: it closes the path
  * until someone reopens it (a `temporary` decision, with its reason).
@@ -16,7 +16,7 @@
 import type { FlagRecord } from '../flag/flag-record.ts';
 import type { FlagChange } from '../flag/flag-transition.ts';
 import type { ControllerStore } from './controller-store.ts';
-import type { DrillLedger } from './drill-ledger.ts';
+import type { DrillLedger, PassingDrill } from './drill-ledger.ts';
 import type { Aftermath, RollbackDecision } from './meta-keys.ts';
 import type { Outbox } from './outbox.ts';
 
@@ -39,8 +39,8 @@ export interface GateView {
   rollback_at: string | null;
   decision: RollbackDecision | null;
   postmortem_url: string | null;
-  /** The first passing drill recorded after the rollback, if any. */
-  passing_drill: { seq: number; at: string } | null;
+  /** The first passing drill finished after the rollback, if any (`elsewhere`: run on another gateway, e.g. staging, and sent here). */
+  passing_drill: { seq: number; at: string; finished_at: string; environment: string | null; elsewhere: boolean } | null;
   cooldown_ends_at: string | null;
   missing: MissingRequirement[];
 }
@@ -50,7 +50,7 @@ export interface GateFacts {
   /** The aftermath record as stored (it may be an earlier rollback's). */
   aftermath: Aftermath | undefined;
   /** Passing drills, any order. */
-  passingDrills: readonly { seq: number; at: string }[];
+  passingDrills: readonly PassingDrill[];
   cooldownSeconds: number;
 }
 
@@ -60,19 +60,20 @@ export function gateView(f: GateFacts, now: number): GateView {
   if (rollbackAt === null) return { applies: false, rollback_at: null, decision: null, postmortem_url: null, passing_drill: null, cooldown_ends_at: null, missing: [] };
   const mine = f.aftermath?.rollback_at === rollbackAt ? f.aftermath : undefined;
   const since = Date.parse(rollbackAt);
-  const drill = f.passingDrills.filter((d) => Date.parse(d.at) > since).sort((a, b) => a.seq - b.seq)[0] ?? null;
+  // When it finished, not when it was recorded: a drill run before the rollback and sent afterwards (from staging) does not count.
+  const drill = f.passingDrills.filter((d) => Date.parse(d.finished_at) > since).sort((a, b) => a.seq - b.seq)[0] ?? null;
   const endsAt = since + f.cooldownSeconds * 1000;
   const missing: MissingRequirement[] = [];
   if (mine?.decision?.kind === 'permanent') missing.push({ code: 'rollback_permanent', message: `the rollback was decided permanent by ${mine.decision.by}: ${mine.decision.why} (reopen it with POST /rollback/decision {"kind":"temporary","why":...})` });
   if (!mine?.postmortem) missing.push({ code: 'postmortem_missing', message: 'no postmortem link for this rollback (POST /rollback/postmortem {"url":...})' });
-  if (!drill) missing.push({ code: 'drill_missing', message: `no passing drill recorded since the rollback at ${rollbackAt} (npm run drill)` });
+  if (!drill) missing.push({ code: 'drill_missing', message: `no passing drill finished since the rollback at ${rollbackAt} (npm run drill, or on staging: npm run drill -- --gateway <staging> --record-to <this gateway>)` });
   if (now < endsAt) missing.push({ code: 'cooldown_running', message: `the cooldown runs until ${new Date(endsAt).toISOString()} (REENABLE_COOLDOWN ${f.cooldownSeconds} s after the rollback)` });
   return {
     applies: true,
     rollback_at: rollbackAt,
     decision: mine?.decision ?? null,
     postmortem_url: mine?.postmortem?.url ?? null,
-    passing_drill: drill ? { seq: drill.seq, at: drill.at } : null,
+    passing_drill: drill ? { seq: drill.seq, at: drill.at, finished_at: drill.finished_at, environment: drill.environment, elsewhere: drill.elsewhere } : null,
     cooldown_ends_at: new Date(endsAt).toISOString(),
     missing,
   };

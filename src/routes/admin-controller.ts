@@ -15,6 +15,7 @@ import { invalidateFlagCache } from '../flag/kv-flag.ts';
 import { resetLoginFlag } from '../flag/controller-flag.ts';
 import { HISTORY_RANGES, isHistoryRange, type HistoryRange } from '../rollback/history.ts';
 import { MAX_PAUSE_MINUTES } from '../rollback/auto-rollback-pause.ts';
+import { drillOrigin } from '../rollback/drill-origin.ts';
 
 const RollbackBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(1000)) });
 const Text200 = z.string().check(z.maxLength(200));
@@ -22,6 +23,8 @@ const Text200 = z.string().check(z.maxLength(200));
 const DrillBody = z.strictObject({
   verdict: z.enum(['pass', 'fail']),
   started_at: z.iso.datetime(),
+  /** When it finished (the re-enable gate counts a drill from then); older CLIs leave it out. */
+  finished_at: z.optional(z.iso.datetime()),
   mode: z.enum(['automatic', 'manual']),
   environment: Text200,
   durations_ms: z.record(z.string().check(z.regex(/^[a-z_]{1,64}$/)), z.nullable(z.number().check(z.minimum(0)))),
@@ -76,8 +79,12 @@ export const adminController = new Hono<AdminEnv>()
   })
   .post('/_switchback/api/drills', requireRole('oncall'), jsonBody(DrillBody, 'drill report'), async (c) => {
     const report = c.req.valid('json');
-    const d = await controller(c.env).recordDrill(report.verdict, JSON.stringify(report), actorLabel(c));
-    return c.json({ seq: d.seq, at: d.at }, 201, { 'cache-control': 'no-store' });
+    // A pass is every criterion passing: the gate trusts the verdict, so it must agree with what was measured.
+    if (report.verdict === 'pass' && (report.criteria.length === 0 || report.criteria.some((k) => !k.pass))) return problem(c, 'invalid_request', 'A drill with a failed criterion (or none) cannot pass.');
+    const where = drillOrigin(report, [new URL(c.req.url).origin, c.var.config.publicUrl], Date.now());
+    if (!where.ok) return problem(c, 'invalid_request', `drill report: ${where.why}.`);
+    const d = await controller(c.env).recordDrill(report.verdict, JSON.stringify(report), actorLabel(c), where.origin);
+    return c.json({ seq: d.seq, at: d.at, elsewhere: d.elsewhere }, 201, { 'cache-control': 'no-store' });
   })
   .get('/_switchback/api/drills', async (c) => {
     // Reports were validated against DrillBody when they were recorded.

@@ -160,3 +160,17 @@ describe('quotas and faults', () => {
     expect(String((err as Error).message)).not.toContain('127.0.0.1');
   });
 });
+
+describe('DescribeUserPool (its EmailConfiguration, for the courier check)', () => {
+  it('answers the pool\'s email configuration: COGNITO_DEFAULT by default, DEVELOPER with its SES identity; signed like every call', async () => {
+    expect(await cognito.describeEmailConfiguration()).toEqual({ sendingAccount: 'COGNITO_DEFAULT', sourceArn: undefined, from: undefined });
+    api.setEmailConfiguration({ EmailSendingAccount: 'DEVELOPER', SourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/example.com', From: 'no-reply@example.com' });
+    expect(await cognito.describeEmailConfiguration()).toEqual({ sendingAccount: 'DEVELOPER', sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/example.com', from: 'no-reply@example.com' });
+    api.setEmailConfiguration(null);
+    expect((await cognito.describeEmailConfiguration()).sendingAccount).toBe('COGNITO_DEFAULT');
+    const wrongKey = new CognitoAdminClient({ ...options, secretAccessKey: 'not-the-secret-access-key-0000000000000000' });
+    expect(await reasonOf(wrongKey.describeEmailConfiguration())).not.toBe('resolved');
+    const otherPool = new CognitoAdminClient({ ...options, userPoolId: `${api.region}_Nope12345` });
+    expect(await reasonOf(otherPool.describeEmailConfiguration())).toBe('invalid_request');
+  });
+});

@@ -7,6 +7,8 @@ const RB = '2026-11-30T01:00:00.000Z';
 const T = Date.parse(RB);
 const off: FlagRecord = { enabled: false, version: 3, updated_at: RB, updated_by: 'x', reason: 'r', rollback_at: RB };
 const codes = (v: ReturnType<typeof gateView>) => v.missing.map((m) => m.code);
+/** A drill run here: it counts from when it finished (recorded then). */
+const local = (seq: number, at: string) => ({ seq, at, finished_at: at, environment: 'https://gateway.example.test', elsewhere: false });
 
 describe('gateView', () => {
   it('applies only while off after a rollback', () => {
@@ -16,11 +18,21 @@ describe('gateView', () => {
 
   it('a drill counts only when recorded after the rollback; a postmortem only for its own rollback; the cooldown ends exactly', () => {
     const base = { flag: off, cooldownSeconds: 3600 };
-    expect(codes(gateView({ ...base, aftermath: { rollback_at: '2026-11-29T00:00:00.000Z', postmortem: { url: 'https://x', by: 'a', at: RB } }, passingDrills: [{ seq: 1, at: RB }] }, T))).toEqual(['postmortem_missing', 'drill_missing', 'cooldown_running']);
-    const met = gateView({ ...base, aftermath: { rollback_at: RB, postmortem: { url: 'https://x', by: 'a', at: RB } }, passingDrills: [{ seq: 2, at: '2026-11-30T01:00:00.001Z' }] }, T + 3600_000);
+    expect(codes(gateView({ ...base, aftermath: { rollback_at: '2026-11-29T00:00:00.000Z', postmortem: { url: 'https://x', by: 'a', at: RB } }, passingDrills: [local(1, RB)] }, T))).toEqual(['postmortem_missing', 'drill_missing', 'cooldown_running']);
+    const met = gateView({ ...base, aftermath: { rollback_at: RB, postmortem: { url: 'https://x', by: 'a', at: RB } }, passingDrills: [local(2, '2026-11-30T01:00:00.001Z')] }, T + 3600_000);
     expect(met.missing).toEqual([]);
-    expect(met.passing_drill).toEqual({ seq: 2, at: '2026-11-30T01:00:00.001Z' });
-    expect(codes(gateView({ ...base, aftermath: { rollback_at: RB, postmortem: { url: 'https://x', by: 'a', at: RB } }, passingDrills: [{ seq: 2, at: '2026-11-30T01:00:00.001Z' }] }, T + 3600_000 - 1))).toEqual(['cooldown_running']);
+    expect(met.passing_drill).toEqual(local(2, '2026-11-30T01:00:00.001Z'));
+    expect(codes(gateView({ ...base, aftermath: { rollback_at: RB, postmortem: { url: 'https://x', by: 'a', at: RB } }, passingDrills: [local(2, '2026-11-30T01:00:00.001Z')] }, T + 3600_000 - 1))).toEqual(['cooldown_running']);
+  });
+
+  it('a drill from another environment (staging) counts from when it finished, not when it was sent here', () => {
+    const base = { flag: off, cooldownSeconds: 0, aftermath: { rollback_at: RB, postmortem: { url: 'https://x', by: 'a', at: RB } } };
+    const staging = (seq: number, finished: string) => ({ seq, at: '2026-11-30T05:00:00.000Z', finished_at: finished, environment: 'https://staging.example.test', elsewhere: true });
+    // Ran (and finished) before the rollback, sent afterwards: does not count.
+    expect(codes(gateView({ ...base, passingDrills: [staging(3, '2026-11-30T00:59:59.999Z')] }, T + 5))).toEqual(['drill_missing']);
+    const ok = gateView({ ...base, passingDrills: [staging(3, '2026-11-30T00:59:59.999Z'), staging(4, '2026-11-30T02:00:00.000Z')] }, T + 5);
+    expect(ok.missing).toEqual([]);
+    expect(ok.passing_drill).toEqual(staging(4, '2026-11-30T02:00:00.000Z'));
   });
 
   it('an override lifts all but a permanent decision; it is needed only when something is missing', () => {

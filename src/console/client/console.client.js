@@ -177,9 +177,9 @@ function renderState() {
   const courier = s.courier;
   if (courier) {
     const c = courier.last_check;
-    const trouble = c && c.state === 'checked' && (c.must_move || (c.legacy && c.legacy.checked && !c.legacy.ok));
+    const trouble = c && c.state === 'checked' && (c.must_move || (c.legacy && ((c.legacy.checked && !c.legacy.ok) || c.legacy.verdict === 'warning')));
     box.append(h('span', { class: trouble ? 'badge bad' : 'flag-meta', id: 'courier', title: c ? [c.legacy?.detail, c.olympus?.detail].filter(Boolean).join('\n') : 'checked after a rollback' },
-      `✉ Email sent by ${courier.configured === 'olympus' ? 'Olympus' : PROVIDER_NAMES.auth0}${trouble ? `: ${c.must_move ? 'must move to the legacy provider' : 'legacy delivery not confirmed'}` : ''}`));
+      `✉ Email sent by ${courier.configured === 'olympus' ? 'Olympus' : PROVIDER_NAMES.auth0}${trouble ? `: ${c.must_move ? 'must move to the legacy provider' : c.legacy.verdict === 'warning' ? 'legacy delivery will not carry it' : 'legacy delivery not confirmed'}` : ''}`));
   }
   const age = Date.now() - state.lastOkAt;
   box.append(

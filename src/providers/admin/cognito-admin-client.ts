@@ -46,6 +46,15 @@ export interface CognitoUser {
   enabled: boolean;
 }
 
+/** A pool's EmailConfiguration (EmailConfigurationType in the API reference), for the courier check. */
+export interface CognitoEmailConfiguration {
+  /** COGNITO_DEFAULT (Cognito's built-in email, a small daily quota) or DEVELOPER (the team's Amazon SES identity); absent means COGNITO_DEFAULT. */
+  sendingAccount: string;
+  /** The SES identity's ARN (required with DEVELOPER). */
+  sourceArn: string | undefined;
+  from: string | undefined;
+}
+
 export type CognitoSignIn =
   /** Tokens were issued (and dropped here: only the verdict is wanted). */
   | { kind: 'authenticated' }
@@ -209,6 +218,21 @@ export class CognitoAdminClient {
     const out = await this.call('ListUsers', body, options);
     if (!Array.isArray(out.Users)) throw new LegacyAdminError('cognito', 'ListUsers', 'bad_response', 200, undefined);
     return { users: out.Users.map((u) => userOf(u, 'Attributes', 'ListUsers')), paginationToken: typeof out.PaginationToken === 'string' ? out.PaginationToken : undefined };
+  }
+
+  /**
+   * DescribeUserPool, read for its EmailConfiguration only: who sends the
+   * pool's email (the courier check after a rollback).
+   * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DescribeUserPool.html
+   * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html
+   */
+  async describeEmailConfiguration(options?: CognitoCallOptions): Promise<CognitoEmailConfiguration> {
+    const out = await this.call('DescribeUserPool', { UserPoolId: this.poolId }, options);
+    const pool = out.UserPool as Record<string, unknown> | undefined;
+    if (typeof pool !== 'object' || pool === null) throw new LegacyAdminError('cognito', 'DescribeUserPool', 'bad_response', 200, undefined);
+    const e = (typeof pool.EmailConfiguration === 'object' && pool.EmailConfiguration !== null ? pool.EmailConfiguration : {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    return { sendingAccount: text(e.EmailSendingAccount) ?? 'COGNITO_DEFAULT', sourceArn: text(e.SourceArn), from: text(e.From) };
   }
 
   /** The user whose `email` attribute is `email`, if any (the first, when a pool without unique emails has several). */
