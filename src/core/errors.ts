@@ -22,7 +22,8 @@ export type GatewayErrorCode =
   | 'ERR_RECONCILE_WINDOW'
   | 'ERR_KRATOS_ADMIN'
   | 'ERR_AUTH0_API'
-  | 'ERR_LEGACY_ADMIN';
+  | 'ERR_LEGACY_ADMIN'
+  | 'ERR_RECONCILE_TARGET';
 
 /** Codes of errors only the command-line tools throw (scripts/). */
 export type CliErrorCode = 'ERR_USAGE' | 'ERR_NETWORK' | 'ERR_GATEWAY_REFUSED' | 'ERR_HYDRA_REVOCATION';

@@ -23,12 +23,18 @@ export type LineStatus =
   | 'would_create'
   | 'failed';
 
+/** Why a created user's password did not come along: Olympus had none, or the target cannot take its hash. */
+export type PasswordResetReason = 'no_password_in_olympus' | `hash_not_accepted_by_${'auth0' | 'cognito' | 'clerk'}`;
+
 export interface ReportLine {
   identity_id: string;
   email?: string;
   created_at: string;
   status: LineStatus;
   auth0_user_id?: string;
+  /** Whether the Olympus password came along (`kept`) or the user resets it (`reset`), and why not (`password_reason`). */
+  password?: 'kept' | 'reset';
+  password_reason?: PasswordResetReason;
   /** The mirror run that had already created this user in the legacy provider. */
   mirrored_by?: string;
   detail?: string;
