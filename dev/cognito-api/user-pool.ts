@@ -182,11 +182,11 @@ export class UserPool {
 
   resetPassword(username: string, now: number): SentCode {
     const user = this.#require(username);
-    if (user.status === 'FORCE_CHANGE_PASSWORD') throw new CognitoFault('NotAuthorizedException', 'User password cannot be reset in the current state.');
     const email = user.attributes.email;
     if (email === undefined || user.attributes.email_verified !== 'true') {
       throw new CognitoFault('InvalidParameterException', 'Cannot reset password for the user as there is no registered/verified email or phone_number');
     }
+    if (user.status === 'FORCE_CHANGE_PASSWORD') throw new CognitoFault('NotAuthorizedException', 'User password cannot be reset in the current state.');
     user.status = 'RESET_REQUIRED';
     user.updatedAt = now;
     const sent = { username: user.username, email, code: String(randomInt(0, 1_000_000)).padStart(6, '0'), at: now };
