@@ -23,6 +23,7 @@ import { reconcile, type ReconcileEvent } from '../../src/reconcile/reconcile-ru
 import { parseWindow } from '../../src/reconcile/reconcile-window.ts';
 import { reconcileTargetFor, TargetConfigError } from '../../src/reconcile/targets.ts';
 import { undoReport } from '../../scripts/cli/reconcile-undo.ts';
+import { runReconcile } from './support/reconcile-harness.ts';
 
 const WINDOW = { from: '2026-11-01T00:00:00.000Z', to: '2026-11-03T00:00:00.000Z' };
 const stops: Array<() => Promise<void>> = [];
@@ -232,4 +233,28 @@ describe('targets.ts', () => {
     expect(() => reconcileTargetFor('cognito', (n) => noSecret[n])).toThrow(/COGNITO_SECRET_ACCESS_KEY is required/);
     expect(() => reconcileTargetFor('clerk', (n) => vars[n])).toThrow(/not built yet/);
   });
+});
+
+describe('switchback reconcile with LEGACY_PROVIDER', () => {
+  it('cognito: a pool without the mark\'s attributes stops the command before any write, naming them; clerk and unknown kinds are usage errors', async () => {
+    const { api, options } = await pool({ customAttributes: [] });
+    const k = await kratos(signups(3, 73));
+    const dir = await mkdtemp(join(tmpdir(), 'switchback-cognito-cli-'));
+    stops.push(() => rm(dir, { recursive: true, force: true }));
+    const env = { KRATOS_ADMIN_URL: k.url, COGNITO_USER_POOL_ID: options.userPoolId, COGNITO_ADMIN_ENDPOINT: options.endpoint, COGNITO_ACCESS_KEY_ID: options.accessKeyId, COGNITO_SECRET_ACCESS_KEY: options.secretAccessKey };
+    const args = ['--from', WINDOW.from, '--to', WINDOW.to, '--checkpoint', join(dir, 'cp.jsonl'), '--report', join(dir, 'report.json')];
+    const [cognito, clerk, bogus] = await Promise.all([
+      runReconcile(args, { cwd: dir, env: { ...env, LEGACY_PROVIDER: 'cognito' }, timeoutMs: 30_000 }),
+      runReconcile(args, { cwd: dir, env: { ...env, LEGACY_PROVIDER: 'clerk' }, timeoutMs: 30_000 }),
+      runReconcile(args, { cwd: dir, env: { ...env, LEGACY_PROVIDER: 'okta' }, timeoutMs: 30_000 }),
+    ]);
+    expect(cognito.code, cognito.output).toBe(1);
+    expect(cognito.stderr).toContain('lacks the custom attributes switchback marks its users with: custom:olympus_id, custom:sb_run, custom:sb_by, custom:sb_password, custom:sb_reset');
+    expect(api.operations).toEqual(['DescribeUserPool']);
+    expect(api.pool.users.size).toBe(0);
+    expect(clerk.code, clerk.output).toBe(2);
+    expect(clerk.stderr).toContain('reconcile: LEGACY_PROVIDER is clerk: the Clerk reconcile target is not built yet');
+    expect(bogus.code, bogus.output).toBe(2);
+    expect(bogus.stderr).toContain('reconcile: LEGACY_PROVIDER must be one of auth0, cognito, clerk, got "okta"');
+  }, 40_000);
 });
