@@ -19,7 +19,12 @@
  *   (`hash_not_accepted_by_cognito`).
  * - Reset: AdminResetUserPassword; Cognito sends the code by the pool's
  *   recovery channel, which needs a verified email
- *   (API_AdminResetUserPassword.html).
+ *   (API_AdminResetUserPassword.html). A created user's email is therefore
+ *   marked verified even when Olympus never saw it verified (many signups
+ *   never click the link; AWS's own import guide asks for email_verified
+ *   true for the same reason): its password is random and unknown, so the
+ *   only way into the account is the code sent to that address, and whoever
+ *   signs in has proven they hold it. A profile update keeps Olympus's flag.
  * - The mark (legacy-mark.ts) lives in custom attributes, which must be
  *   declared in the pool's schema before any user can carry them
  *   (developer guide, user-pool-settings-attributes, "Custom attributes";
@@ -271,7 +276,7 @@ export class CognitoTarget implements ReconcileTarget {
     const username = mode === 'username' ? d.email.toLowerCase() : d.identityId;
     let user: CognitoUser;
     try {
-      user = await this.#call('AdminCreateUser', () => this.client.adminCreateUser({ username, attributes: { ...profileAttributes(d), ...markAttributes(d, o) } }));
+      user = await this.#call('AdminCreateUser', () => this.client.adminCreateUser({ username, attributes: { ...profileAttributes(d), email_verified: 'true', ...markAttributes(d, o) } }));
     } catch (err) {
       if (isLegacyAdminError(err, 'user_exists')) return { status: 'exists' };
       if (err instanceof LegacyAdminError && !err.retryable) return { status: 'failed', detail: err.message };
@@ -325,7 +330,7 @@ export class CognitoTarget implements ReconcileTarget {
       if (!isLegacyAdminError(err, 'invalid_request') && !isLegacyAdminError(err, 'invalid_credentials')) throw err;
       const found = await this.#call('AdminGetUser', () => this.client.adminGetUser(username));
       if (found.attributes.email_verified !== 'true') {
-        throw new CognitoTargetError('email_not_verified', `Cognito sends reset codes only to a verified email, and ${found.username}'s is not (unverified in Olympus too): the user cannot reset until the address is verified`);
+        throw new CognitoTargetError('email_not_verified', `Cognito sends reset codes only to a verified email, and ${found.username}'s is not (email_verified false in the pool): the user cannot reset until the address is verified`);
       }
       if (found.status !== 'FORCE_CHANGE_PASSWORD') throw err;
       // An earlier create stopped before the permanent password: set it, then the reset works.

@@ -119,14 +119,21 @@ describe('sendReset', () => {
     expect(api.pool.sentCodes.map((c) => c.email)).toEqual(['reset@example.com', 'half@example.com']);
   });
 
-  it('an unverified email gets no code (Cognito sends codes to verified addresses only): a clear error, not a silent success', async () => {
-    const { api, target } = await pool();
+  it('an email Olympus never verified still gets its code (the random password leaves the code as the only way in); a pool user with an unverified email gets a clear error, not a silent success', async () => {
+    const { api, options, target } = await pool();
     const t = target();
     await t.create([draft('unverified@example.com', { emailVerified: false })], run());
-    const err = await t.sendReset('unverified@example.com').catch((e: unknown) => e);
+    expect(api.pool.find('unverified@example.com')!.attributes.email_verified).toBe('true');
+    expect(await t.sendReset('unverified@example.com')).toBe('sent');
+    expect(api.pool.sentCodes.map((c) => c.email)).toEqual(['unverified@example.com']);
+
+    const client = new CognitoAdminClient(options);
+    await client.adminCreateUser({ username: 'manual@example.com', attributes: { email: 'manual@example.com', email_verified: 'false' } });
+    await client.adminSetUserPassword({ username: 'manual@example.com', password: 'Some-password-1', permanent: true });
+    const err = await t.sendReset('manual@example.com').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CognitoTargetError);
     expect(err).toMatchObject({ reason: 'email_not_verified' });
-    expect(api.pool.sentCodes).toEqual([]);
+    expect(api.pool.sentCodes).toHaveLength(1);
   });
 });
 
