@@ -1,4 +1,5 @@
-// `npm run bench:reconcile`: identities per second through the whole
+// `npm run bench:reconcile [-- --target auth0|cognito|clerk]` (default auth0;
+// cognito: reconcile-bench-cognito.ts): identities per second through the whole
 // `switchback reconcile` pipeline (the CLI as a child process: Kratos admin
 // pages -> window filter -> mapper -> Auth0 import jobs / POST /users ->
 // reset emails -> checkpoint -> report) against the local Kratos admin and
@@ -16,6 +17,9 @@ import { FREE_TIER_MANAGEMENT_LIMIT, type Auth0ApiHandle } from '../dev/auth0-ap
 import { makeIdentities } from '../dev/kratos-admin/index.ts';
 import { WINDOW, apiStats, startFixture } from '../test/node/support/reconcile-harness.ts';
 import { machineInfo } from './machine-info.ts';
+import { parseArgs } from 'node:util';
+import { cognitoBench } from './reconcile-bench-cognito.ts';
+import { runClerkReconcileBench } from './reconcile-bench-clerk.ts';
 
 interface Row {
   label: string;
@@ -134,7 +138,24 @@ async function main(): Promise<void> {
   if (measured) console.log(`  import, page 250   measured  ${fmt(measured.wallS).padStart(8)} (${measured.perS.toFixed(1)} identities/s, ${measured.mgmtCalls} Management calls, ${measured.served429} 429s, checkpoint ${measured.checkpointKiB} KiB)`);
 }
 
-main().catch((err: unknown) => {
+function target(): 'auth0' | 'cognito' | 'clerk' {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { target: { type: 'string', default: 'auth0' } }, strict: true });
+  switch (values.target) {
+    case 'auth0':
+    case 'cognito':
+    case 'clerk':
+      return values.target;
+    default:
+      throw new Error(`--target must be auth0, cognito or clerk, got ${JSON.stringify(values.target)}`);
+  }
+}
+
+(async () => {
+  const t = target();
+  if (t === 'clerk') await runClerkReconcileBench();
+  else if (t === 'cognito') await cognitoBench();
+  else await main();
+})().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(1);
 });

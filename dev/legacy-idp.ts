@@ -7,6 +7,14 @@ import { startAuth0Like, startClerkLike, startCognitoLike, type Auth0LikeOptions
 import { DEFAULT_AUTH0_USERS, DEFAULT_CLERK_USERS, DEFAULT_COGNITO_USERS } from './idp/index.ts';
 import type { LegacyKindId } from '../src/providers/kinds/kind.ts';
 import type { UserDirectory } from './idp/users.ts';
+import type { NewMessage } from './mail-catcher/index.ts';
+import { COGNITO_MARK_ATTRIBUTES } from '../src/reconcile/cognito-target.ts';
+import type { SentCode } from './cognito-api/index.ts';
+
+/** Cognito's default reset-code email (message template "Your password reset code is {####}"), as the mail catcher shows it. */
+function cognitoResetMessage(sent: SentCode): NewMessage {
+  return { source: 'cognito', from: 'no-reply@verificationemail.com', to: sent.email, subject: 'Your verification code', text: `Your password reset code is ${sent.code}. ` };
+}
 import { DEFAULT_COGNITO_CREDENTIALS, poolDirectory, seedPoolUsers, startCognitoApi, UserPool, type CognitoApiHandle } from './cognito-api/index.ts';
 import { ClerkInstance, DEFAULT_CLERK_SECRET_KEY, instanceDirectory, seedInstanceUsers, startClerkApi, type ClerkApiHandle } from './clerk-api/index.ts';
 
@@ -80,12 +88,14 @@ export interface LegacyAdminApi {
   stop(): Promise<void>;
 }
 
-export async function startLegacyAdminApi(kind: LegacyKindId, input: { clientId: string; clientSecret: string; users: SeedUser[]; port?: number }): Promise<LegacyAdminApi | undefined> {
+export async function startLegacyAdminApi(kind: LegacyKindId, input: { clientId: string; clientSecret: string; users: SeedUser[]; port?: number; onEmail?: (message: NewMessage) => void }): Promise<LegacyAdminApi | undefined> {
   switch (kind) {
     case 'auth0':
       return undefined;
     case 'cognito': {
-      const pool = new UserPool('us-east-1_SwItChBk1');
+      // The pool declares the custom attributes a reconcile marks its users with (as an operator adds them once),
+      // and its reset codes land in the mail catcher as Cognito's emails would.
+      const pool = new UserPool('us-east-1_SwItChBk1', { customAttributes: COGNITO_MARK_ATTRIBUTES, onResetCode: input.onEmail && ((sent) => input.onEmail!(cognitoResetMessage(sent))) });
       seedPoolUsers(pool, input.users);
       const cognito = await startCognitoApi({ port: input.port, pool, region: 'us-east-1', userPoolId: pool.id, clients: [{ clientId: input.clientId, clientSecret: input.clientSecret, adminUserPasswordAuth: true }] });
       const vars = {

@@ -160,7 +160,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const legacyKind = options.legacy ?? 'auth0';
     const legacyClientId = LEGACY_CLIENT_IDS[legacyKind];
     const legacyUsers = [...(options.auth0?.users ?? LEGACY_USERS[legacyKind]), ...(options.auth0?.extraUsers ?? [])];
-    const legacyAdmin = await startLegacyAdminApi(legacyKind, { clientId: legacyClientId, clientSecret: secrets.auth0ClientSecret, users: legacyUsers });
+    const legacyAdmin = await startLegacyAdminApi(legacyKind, { clientId: legacyClientId, clientSecret: secrets.auth0ClientSecret, users: legacyUsers, onEmail: (m) => story.mail.add(m) });
     if (legacyAdmin) stops.push(legacyAdmin.stop);
     const auth0 = await startLegacyIdp({
       kind: legacyKind,

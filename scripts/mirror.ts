@@ -20,8 +20,7 @@
  */
 import { parseArgs } from 'node:util';
 import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
-import { Auth0ManagementClient } from '../src/reconcile/auth0-management-client.ts';
-import { Auth0Target } from '../src/reconcile/auth0-target.ts';
+import { reconcileTargetFromEnv, TargetConfigError } from '../src/reconcile/targets.ts';
 import { SwitchbackError } from '../src/core/errors.ts';
 import { adminApi } from './cli/admin-api.ts';
 import { startMirrorProcess } from './mirror/mirror-process.ts';
@@ -56,13 +55,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const env = process.env;
-  const domain = env.AUTH0_DOMAIN;
-  const auth0 = new Auth0ManagementClient({
-    managementUrl: need(env.AUTH0_MANAGEMENT_URL ?? (domain ? `https://${domain}/api/v2` : undefined), 'AUTH0_MANAGEMENT_URL or AUTH0_DOMAIN'),
-    clientId: need(env.AUTH0_MGMT_CLIENT_ID, 'AUTH0_MGMT_CLIENT_ID'),
-    clientSecret: need(env.AUTH0_MGMT_CLIENT_SECRET, 'AUTH0_MGMT_CLIENT_SECRET'),
-  });
-  const target = new Auth0Target(auth0, { connection: need(env.AUTH0_CONNECTION, 'AUTH0_CONNECTION'), resetClientId: env.AUTH0_CLIENT_ID ?? env.AUTH0_MGMT_CLIENT_ID! });
+  let target;
+  try {
+    // The legacy kind's target (LEGACY_PROVIDER; src/reconcile/targets.ts).
+    target = reconcileTargetFromEnv((name) => env[name], { label: (v) => (v === 'AUTH0_MANAGEMENT_URL' ? 'AUTH0_MANAGEMENT_URL or AUTH0_DOMAIN' : v) });
+  } catch (err) {
+    throw err instanceof TargetConfigError ? new UsageError(err.message) : err;
+  }
   const kratos = new KratosAdminClient(need(env.KRATOS_ADMIN_URL, 'KRATOS_ADMIN_URL'));
   const port = intVar('MIRROR_PORT (--port)', a.port ?? env.MIRROR_PORT, 4455, 0, 65535);
   const sweepSeconds = intVar('MIRROR_SWEEP_SECONDS', env.MIRROR_SWEEP_SECONDS, 300, 1, 86400);

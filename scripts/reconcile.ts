@@ -1,9 +1,12 @@
 /**
  * `switchback reconcile` / `npm run reconcile -- ...`: bring the users who
- * signed up in Olympus during the migration back to Auth0 after a rollback.
+ * signed up in Olympus during the migration back to the legacy provider
+ * after a rollback (LEGACY_PROVIDER: Auth0 by default, or Amazon Cognito;
+ * the target comes from src/reconcile/targets.ts).
  * Runs where the Kratos admin API is reachable (the Olympus host or network).
  * Everything is checked before the first write: the window, the Kratos admin
- * API, the Auth0 credentials and connection.
+ * API, the provider's credentials and configuration (Auth0: connection and
+ * reset client; Cognito: the pool's custom attributes).
  *
  *   npm run reconcile -- --from 2026-11-01T00:00:00Z --to 2026-11-24T10:02:11Z [--dry-run]
  *   npm run reconcile -- --undo reconcile-report.json
@@ -14,16 +17,18 @@
  * SWITCHBACK_ADMIN_TOKEN (for the default window); USER_MAIL=webhook with
  * USER_MAIL_URL, USER_MAIL_TOKEN, STATUS_PAGE_URL (and USER_MAIL_RESET_URL,
  * STATUS_PRODUCT_NAME) sends the reset emails in the users' template through
- * the team's relay (src/reconcile/reset-mail.ts), as the gateway's job does.
+ * the team's relay (src/reconcile/reset-mail.ts), as the gateway's job does;
+ * with LEGACY_PROVIDER=cognito|clerk the COGNITO_* / CLERK_* admin access
+ * instead of AUTH0_* (docs/configuration.md).
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
-import { Auth0ManagementClient } from '../src/reconcile/auth0-management-client.ts';
 import { parseWindow, inWindow, WindowError } from '../src/reconcile/reconcile-window.ts';
 import { CrashForTest, foldCheckpoint, reconcile } from '../src/reconcile/reconcile-run.ts';
 import { Auth0Target } from '../src/reconcile/auth0-target.ts';
+import { legacyKindFrom, reconcileTargetFor, TARGET_LABELS, TargetConfigError } from '../src/reconcile/targets.ts';
 import { reportTable } from '../src/reconcile/reconcile-report.ts';
 import { resetSender } from '../src/reconcile/reset-mail.ts';
 import { isUserMailProblem, userMailConfig } from '../src/comms/user-mail.ts';
@@ -37,7 +42,16 @@ const USAGE = `usage: switchback reconcile [--from ISO] [--to ISO] [--dry-run] [
                            [--kratos-admin-url URL] [--kratos-admin-header 'Name: value']...
                            [--auth0-domain D] [--auth0-management-url URL] [--auth0-mgmt-client-id ID]
                            [--auth0-mgmt-client-secret S] [--auth0-connection NAME] [--reset-client-id ID]
-       switchback reconcile --undo REPORT.json [--dry-run]`;
+       switchback reconcile --undo REPORT.json [--dry-run]
+  LEGACY_PROVIDER=cognito: the COGNITO_* variables name the user pool and its admin access instead of the --auth0-* flags`;
+
+/** The flag that stands for a variable, in messages. */
+const FLAG_OF: Record<string, string> = {
+  AUTH0_MANAGEMENT_URL: '--auth0-management-url or --auth0-domain (or AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN)',
+  AUTH0_MGMT_CLIENT_ID: '--auth0-mgmt-client-id (or AUTH0_MGMT_CLIENT_ID)',
+  AUTH0_MGMT_CLIENT_SECRET: '--auth0-mgmt-client-secret (or AUTH0_MGMT_CLIENT_SECRET)',
+  AUTH0_CONNECTION: '--auth0-connection (or AUTH0_CONNECTION)',
+};
 
 class UsageError extends SwitchbackError {
   readonly code = 'ERR_USAGE';
@@ -93,24 +107,43 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const env = process.env;
-  const domain = a['auth0-domain'] ?? env.AUTH0_DOMAIN;
-  const managementUrl = a['auth0-management-url'] ?? env.AUTH0_MANAGEMENT_URL ?? (domain ? `https://${domain}/api/v2` : undefined);
-  const auth0 = new Auth0ManagementClient({
-    managementUrl: need(managementUrl, '--auth0-management-url or --auth0-domain', 'AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN'),
-    clientId: need(a['auth0-mgmt-client-id'] ?? env.AUTH0_MGMT_CLIENT_ID, '--auth0-mgmt-client-id', 'AUTH0_MGMT_CLIENT_ID'),
-    clientSecret: need(a['auth0-mgmt-client-secret'] ?? env.AUTH0_MGMT_CLIENT_SECRET, '--auth0-mgmt-client-secret', 'AUTH0_MGMT_CLIENT_SECRET'),
-    onRateLimited: (ms) => a.quiet || process.stderr.write(`  rate limited by Auth0, waiting ${ms} ms\n`),
-  });
+  // Flags override the variables they stand for.
+  const flagVars: Record<string, string | undefined> = {
+    AUTH0_DOMAIN: a['auth0-domain'],
+    AUTH0_MANAGEMENT_URL: a['auth0-management-url'],
+    AUTH0_MGMT_CLIENT_ID: a['auth0-mgmt-client-id'],
+    AUTH0_MGMT_CLIENT_SECRET: a['auth0-mgmt-client-secret'],
+    AUTH0_CONNECTION: a['auth0-connection'],
+  };
+  const get = (name: string) => flagVars[name] ?? env[name];
+  const label = (name: string) => FLAG_OF[name] ?? name;
+  const kind = (() => {
+    try {
+      return legacyKindFrom(get);
+    } catch (err) {
+      throw err instanceof TargetConfigError ? new UsageError(err.message) : err;
+    }
+  })();
+  const build = (purpose: 'reconcile' | 'undo') => {
+    try {
+      return reconcileTargetFor(kind, get, { label, purpose, auth0ResetClientId: a['reset-client-id'], onRateLimited: (ms) => a.quiet || process.stderr.write(`  rate limited by ${TARGET_LABELS[kind]}, waiting ${ms} ms\n`) });
+    } catch (err) {
+      if (err instanceof TargetConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+  };
 
   if (a.undo) {
-    await auth0.verifyCredentials();
-    const target = new Auth0Target(auth0, { connection: a['auth0-connection'] ?? env.AUTH0_CONNECTION ?? '', resetClientId: '' });
+    const target = build('undo');
+    // Undo needs working credentials only (Auth0: a token; Cognito: the pool described).
+    if (target instanceof Auth0Target) await target.client.verifyCredentials();
+    else await target.preflight();
     const result = await undoReport(target, a.undo, a['dry-run']);
     console.log(`undo ${a.undo}: ${result.deleted} deleted, ${result.missing} already gone, ${result.kept} kept (not created by that run)${a['dry-run'] ? ' (dry run)' : ''}`);
     return result.failed ? 1 : 0;
   }
 
-  const connection = need(a['auth0-connection'] ?? env.AUTH0_CONNECTION, '--auth0-connection', 'AUTH0_CONNECTION');
+  const target = build('reconcile');
   const kratosUrl = need(a['kratos-admin-url'] ?? env.KRATOS_ADMIN_URL, '--kratos-admin-url', 'KRATOS_ADMIN_URL');
   const mode = a.mode;
   if (mode !== 'auto' && mode !== 'single' && mode !== 'import') throw new UsageError('--mode must be auto, single or import');
@@ -130,10 +163,9 @@ async function main(argv: string[]): Promise<number> {
   // Checks before any write.
   const kratos = new KratosAdminClient(kratosUrl, headers(a['kratos-admin-header']));
   await kratos.probe();
-  // Reset emails are requested with this application's client_id: the target checks it is enabled on the connection.
-  const resetClientId = a['reset-client-id'] ?? env.AUTH0_CLIENT_ID ?? (a['auth0-mgmt-client-id'] ?? env.AUTH0_MGMT_CLIENT_ID)!;
-  const target = new Auth0Target(auth0, { connection, resetClientId });
   try {
+    // Auth0: reset emails are requested with an application's client_id, which must be enabled on the connection.
+    // Cognito: the pool must hold the mark's custom attributes and recover accounts by verified email.
     await target.preflight();
   } catch (err) {
     if (err instanceof Error && 'errorCode' in err && (err as { errorCode?: string }).errorCode === 'reset_client_not_enabled') throw new UsageError(err.message);
@@ -191,7 +223,7 @@ async function main(argv: string[]): Promise<number> {
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   console.log(reportTable(report));
   console.log(`\nreport: ${reportPath}`);
-  console.log(`Auth0 API: ${auth0.stats.calls} calls, ${auth0.stats.rateLimited} rate-limited, ${Math.round(auth0.stats.waitedMs)} ms waited`);
+  console.log(`${TARGET_LABELS[kind]} API: ${target.stats.calls} calls, ${target.stats.rateLimited} rate-limited, ${Math.round(target.stats.waitedMs)} ms waited`);
   if (expected !== undefined && report.totals.in_window !== expected) console.error(`warning: counted ${expected} identities in the window, reported ${report.totals.in_window} (identities created or deleted meanwhile?)`);
   // Exit 3 when someone still cannot sign in: a failed line, or a reset email that did not go out.
   return report.totals.failed || report.totals.created_reset_failed ? 3 : 0;

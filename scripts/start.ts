@@ -99,17 +99,27 @@ function usersLine(users: SeedUser[]): string {
 }
 
 function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl: string, reconcileJob: boolean): string {
-  // The legacy provider the story rolls back to; the reconcile still writes to Auth0 whatever the kind.
+  // The legacy provider the story rolls back to. `npm run reconcile` writes to Auth0 or Cognito (src/reconcile/targets.ts);
+  // the gateway's own job and Clerk still write to Auth0.
   const legacy = LEGACY_LABELS[stack.legacyKind];
-  const reconcileNote = stack.legacyKind === 'auth0' ? '' : `\n      (The reconcile writes to Auth0 so far, not to ${legacy}: with --legacy ${stack.legacyKind} its users land in the Auth0 stand-in.)`;
-  const env = Object.entries(stack.reconcileEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n      ');
+  const cliToLegacy = stack.legacyKind === 'cognito';
+  const reconcileNote = stack.legacyKind === 'auth0' || (cliToLegacy && !reconcileJob) ? '' : `\n      (This reconcile writes to Auth0 so far, not to ${legacy}: with --legacy ${stack.legacyKind} its users land in the Auth0 stand-in.)`;
+  const cliEnv = cliToLegacy ? { LEGACY_PROVIDER: 'cognito', KRATOS_ADMIN_URL: stack.reconcileEnv.KRATOS_ADMIN_URL!, ...stack.legacyAdmin?.vars } : stack.reconcileEnv;
+  const env = Object.entries(cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n      ');
   const ending = reconcileJob
     ? `   5. Watch the gateway's reconcile job (--reconcile-job) bring them to Auth0: "reconcile_job" in the
       status above. It never sees a password hash: it creates the user with an unusable password and
       emails a reset link.
    6. Open the reset email in the mail catcher (${stack.mail.url}/), set a password, and sign in at
       ${stack.gatewayUrl}/login (now ${legacy}).${reconcileNote}`
-    : `   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
+    : cliToLegacy
+      ? `   5. Watch the reconcile bring them to ${legacy} (run from the Olympus side). Cognito takes no password
+      hash: each user is created with a password nobody knows and Cognito sends a reset code:
+      ${env} \\
+      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
+   6. The reset code is in the mail catcher (${stack.mail.url}/); the report says, per user, that the
+      password stayed behind (password_reason: hash_not_accepted_by_cognito).`
+      : `   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
       ${env} \\
       npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
       (Or start with npm start -- --reconcile-job: the gateway's own job does it at the rollback,

@@ -12,15 +12,19 @@
 // - request-rate quotas per operation category, account-wide, as token
 //   buckets (https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html):
 //   UserAuthentication 120/s, UserCreation 50/s, UserAccountRecovery 30/s,
-//   UserRead 120/s, UserList 30/s, UserDeletion 50/s (UNCONFIRMED: the
-//   categories of AdminSetUserPassword, here UserAccountRecovery, and of
-//   AdminDeleteUser; re-check the live quotas page); over quota:
+//   UserRead 120/s, UserList 30/s, UserDeletion 50/s, UserUpdate 25/s,
+//   UserPoolRead 15/s (UNCONFIRMED: the categories of AdminSetUserPassword,
+//   here UserAccountRecovery, of AdminDeleteUser and of
+//   AdminUpdateUserAttributes; re-check the live quotas page); over quota:
 //   TooManyRequestsException;
 // - the operations switchback uses: AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH
 //   only, SECRET_HASH checked for clients with a secret), AdminCreateUser,
 //   AdminSetUserPassword, AdminResetUserPassword, AdminGetUser,
-//   AdminDeleteUser, ListUsers (user-pool.ts holds the statuses),
-//   DescribeUserPool (its EmailConfiguration: email-configuration.ts).
+//   AdminUpdateUserAttributes, AdminDeleteUser, ListUsers (user-pool.ts holds
+//   the statuses and the schema), DescribeUserPool (the pool's
+//   SchemaAttributes with its custom attributes, UsernameAttributes: email,
+//   recovery by verified email, its EmailConfiguration: email-configuration.ts;
+//   API_DescribeUserPool.html, UserPoolType).
 // Tokens in AuthenticationResult are random strings, not JWTs: nothing here
 // reads them (the Cognito-like OIDC stand-in issues the real ones).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
@@ -28,7 +32,7 @@ import { Hono, type Context } from 'hono';
 import { FaultInjector, recordRequest, type RecordedCall } from '../kratos-admin/stand-in-faults.ts';
 import { TokenBucket } from '../auth0-api/token-bucket.ts';
 import { verifySigV4, type AwsCredential } from './sigv4-verify.ts';
-import { CognitoFault, UserPool, type PoolUser } from './user-pool.ts';
+import { CognitoFault, STANDARD_ATTRIBUTES, UserPool, type PoolUser } from './user-pool.ts';
 import { DEFAULT_EMAIL_CONFIGURATION, describeEmailConfiguration, type EmailConfiguration } from './email-configuration.ts';
 
 export const COGNITO_QUOTAS = {
@@ -38,6 +42,7 @@ export const COGNITO_QUOTAS = {
   UserRead: 120,
   UserList: 30,
   UserDeletion: 50,
+  UserUpdate: 25,
   UserPoolRead: 15,
 } as const;
 export type QuotaCategory = keyof typeof COGNITO_QUOTAS;
@@ -50,6 +55,7 @@ const OPERATIONS = {
   AdminGetUser: 'UserRead',
   ListUsers: 'UserList',
   AdminDeleteUser: 'UserDeletion',
+  AdminUpdateUserAttributes: 'UserUpdate',
   DescribeUserPool: 'UserPoolRead',
 } as const satisfies Record<string, QuotaCategory>;
 export type CognitoOperation = keyof typeof OPERATIONS;
@@ -80,6 +86,8 @@ export interface CognitoAppOptions {
   quotas?: Partial<Record<QuotaCategory, number>>;
   /** A pool shared with the Cognito-like OIDC stand-in (directory.ts); default a new, empty one. */
   pool?: UserPool;
+  /** Custom attributes declared in a new pool's schema (without `custom:`); ignored when `pool` is given. */
+  customAttributes?: readonly string[];
   /** The pool setting PreventUserExistenceErrors: an unknown user signs in as NotAuthorizedException. */
   preventUserExistenceErrors?: boolean;
   /** The pool's EmailConfiguration (default COGNITO_DEFAULT; null: none set). */
@@ -122,7 +130,7 @@ function userType(user: PoolUser) {
 export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; api: CognitoApi } {
   const region = options.region ?? DEFAULT_COGNITO_REGION;
   const poolId = options.userPoolId ?? `${region}_SwItChBk1`;
-  const pool = options.pool ?? new UserPool(poolId);
+  const pool = options.pool ?? new UserPool(poolId, { customAttributes: options.customAttributes });
   const now = options.now ?? Date.now;
   const credentials = new Map(Object.entries(options.credentials ?? { [DEFAULT_COGNITO_CREDENTIALS.accessKeyId]: { secretAccessKey: DEFAULT_COGNITO_CREDENTIALS.secretAccessKey } }));
   const clients = new Map((options.clients ?? []).map((c) => [c.clientId, c]));
@@ -197,6 +205,31 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
       pool.resetPassword(requireString(body, 'Username'), now());
       return {};
     },
+    AdminUpdateUserAttributes(body) {
+      const attrs: Record<string, string> = {};
+      for (const a of Array.isArray(body.UserAttributes) ? (body.UserAttributes as { Name?: unknown; Value?: unknown }[]) : []) {
+        if (typeof a?.Name !== 'string' || typeof a.Value !== 'string') throw new CognitoFault('InvalidParameterException', 'Invalid user attributes');
+        attrs[a.Name] = a.Value;
+      }
+      pool.updateAttributes(requireString(body, 'Username'), attrs, now());
+      return {};
+    },
+    DescribeUserPool() {
+      const standard = STANDARD_ATTRIBUTES.map((Name) => ({ Name, AttributeDataType: Name.endsWith('_verified') ? 'Boolean' : 'String', Mutable: Name !== 'sub', Required: Name === 'email' || Name === 'sub', DeveloperOnlyAttribute: false }));
+      const custom = [...pool.customAttributes].map((n) => ({ Name: `custom:${n}`, AttributeDataType: 'String', Mutable: true, Required: false, DeveloperOnlyAttribute: false, StringAttributeConstraints: { MinLength: '0', MaxLength: '2048' } }));
+      return {
+        UserPool: {
+          Id: pool.id,
+          Name: 'switchback-local',
+          SchemaAttributes: [...standard, ...custom],
+          UsernameAttributes: ['email'],
+          AutoVerifiedAttributes: ['email'],
+          AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+          EstimatedNumberOfUsers: pool.users.size,
+          ...describeEmailConfiguration(emailConfiguration),
+        },
+      };
+    },
     AdminGetUser(body) {
       const user = pool.get(requireString(body, 'Username'));
       return { Username: user.username, UserAttributes: attributeList(user), UserCreateDate: user.createdAt / 1000, UserLastModifiedDate: user.updatedAt / 1000, Enabled: user.enabled, UserStatus: user.status };
@@ -204,10 +237,6 @@ export function createCognitoApp(options: CognitoAppOptions = {}): { app: Hono; 
     AdminDeleteUser(body) {
       pool.delete(requireString(body, 'Username'));
       return {};
-    },
-    // The courier check reads only the email configuration (email-configuration.ts).
-    DescribeUserPool() {
-      return { UserPool: { Id: pool.id, Name: 'switchback-local', ...describeEmailConfiguration(emailConfiguration) } };
     },
     ListUsers(body) {
       const limit = body.Limit === undefined ? 60 : body.Limit;

@@ -12,7 +12,17 @@
 //   when no recovery channel can be used); a RESET_REQUIRED user cannot sign
 //   in (PasswordResetRequiredException);
 // - the pool signs in with email as username (UsernameAttributes: email):
-//   `Username` is the email or the user's username (its `sub`), both found.
+//   `Username` is the email or the user's username (its `sub`), both found;
+// - attributes follow the pool's schema: the standard ones, and custom ones
+//   (`custom:<name>`) only when declared (CreateUserPool Schema or
+//   AddCustomAttributes; an undeclared one is refused with
+//   InvalidParameterException "Attributes did not conform to the schema",
+//   https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-custom-attributes);
+//   String values up to 2048 characters;
+// - AdminResetUserPassword on a FORCE_CHANGE_PASSWORD user is refused
+//   (NotAuthorizedException: such a user cannot use the forgot-password flow
+//   either, AdminCreateUser page), which is why a reconcile sets a permanent
+//   password first.
 // Passwords are kept as SHA-256 digests; nothing is persisted.
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 
@@ -47,6 +57,17 @@ export class CognitoFault extends Error {
   }
 }
 
+/** The standard attributes a user may carry (user-pool-settings-attributes, "Standard attributes"), and `sub`. */
+export const STANDARD_ATTRIBUTES = ['address', 'birthdate', 'email', 'email_verified', 'family_name', 'gender', 'given_name', 'locale', 'middle_name', 'name', 'nickname', 'phone_number', 'phone_number_verified', 'picture', 'preferred_username', 'profile', 'sub', 'updated_at', 'website', 'zoneinfo'] as const;
+const MAX_CUSTOM_VALUE = 2048;
+
+export interface UserPoolOptions {
+  /** Custom attributes declared in the schema, without the `custom:` prefix (String, mutable). */
+  customAttributes?: readonly string[];
+  /** Called with every reset code sent (the stack forwards it to the mail catcher). */
+  onResetCode?: (sent: SentCode) => void;
+}
+
 const digest = (password: string) => createHash('sha256').update(password, 'utf8').digest();
 const lower = (s: string) => s.trim().toLowerCase();
 
@@ -57,8 +78,33 @@ export class UserPool {
   readonly users = new Map<string, PoolUser>();
   readonly #byEmail = new Map<string, string>();
   readonly sentCodes: SentCode[] = [];
+  readonly customAttributes: Set<string>;
+  onResetCode: ((sent: SentCode) => void) | undefined;
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    options: UserPoolOptions = {},
+  ) {
+    this.customAttributes = new Set(options.customAttributes ?? []);
+    this.onResetCode = options.onResetCode;
+  }
+
+  /** Declares custom attributes (AddCustomAttributes). */
+  addCustomAttributes(names: readonly string[]): void {
+    for (const n of names) this.customAttributes.add(n);
+  }
+
+  /** Refuses what the schema does not hold, as Cognito does. */
+  #checkSchema(attributes: Record<string, string>): void {
+    for (const [name, value] of Object.entries(attributes)) {
+      const custom = name.startsWith('custom:') ? name.slice('custom:'.length) : undefined;
+      if (custom === undefined ? !(STANDARD_ATTRIBUTES as readonly string[]).includes(name) : !this.customAttributes.has(custom)) {
+        throw new CognitoFault('InvalidParameterException', `Attributes did not conform to the schema: Type for attribute {${name}} could not be determined`);
+      }
+      if (custom !== undefined && value.length > MAX_CUSTOM_VALUE) throw new CognitoFault('InvalidParameterException', `Attributes did not conform to the schema: ${name}: String must be no longer than ${MAX_CUSTOM_VALUE} characters`);
+    }
+    if (attributes.sub !== undefined) throw new CognitoFault('InvalidParameterException', 'Cannot modify an immutable attribute: sub');
+  }
 
   find(usernameOrEmail: string): PoolUser | undefined {
     return this.users.get(usernameOrEmail) ?? this.users.get(this.#byEmail.get(lower(usernameOrEmail)) ?? '');
@@ -72,6 +118,7 @@ export class UserPool {
 
   /** AdminCreateUser: FORCE_CHANGE_PASSWORD with the given (or a generated) temporary password. */
   create(username: string, attributes: Record<string, string>, temporaryPassword: string | undefined, now: number): PoolUser {
+    this.#checkSchema(attributes);
     const email = attributes.email ?? (username.includes('@') ? username : undefined);
     if (email !== undefined && this.#byEmail.has(lower(email))) throw new CognitoFault('UsernameExistsException', 'An account with the given email already exists.');
     if (this.users.has(username)) throw new CognitoFault('UsernameExistsException', 'User account already exists');
@@ -119,16 +166,32 @@ export class UserPool {
     user.updatedAt = now;
   }
 
+  /** AdminUpdateUserAttributes: the schema checked, a new email kept unique. */
+  updateAttributes(username: string, attributes: Record<string, string>, now: number): void {
+    const user = this.#require(username);
+    this.#checkSchema(attributes);
+    const email = attributes.email === undefined ? undefined : lower(attributes.email);
+    if (email !== undefined && email !== user.attributes.email) {
+      if (this.#byEmail.has(email)) throw new CognitoFault('AliasExistsException', 'An account with the given email already exists.');
+      if (user.attributes.email !== undefined) this.#byEmail.delete(user.attributes.email);
+      this.#byEmail.set(email, user.username);
+    }
+    user.attributes = { ...user.attributes, ...attributes, ...(email !== undefined ? { email } : {}) };
+    user.updatedAt = now;
+  }
+
   resetPassword(username: string, now: number): SentCode {
     const user = this.#require(username);
     const email = user.attributes.email;
     if (email === undefined || user.attributes.email_verified !== 'true') {
       throw new CognitoFault('InvalidParameterException', 'Cannot reset password for the user as there is no registered/verified email or phone_number');
     }
+    if (user.status === 'FORCE_CHANGE_PASSWORD') throw new CognitoFault('NotAuthorizedException', 'User password cannot be reset in the current state.');
     user.status = 'RESET_REQUIRED';
     user.updatedAt = now;
     const sent = { username: user.username, email, code: String(randomInt(0, 1_000_000)).padStart(6, '0'), at: now };
     this.sentCodes.push(sent);
+    this.onResetCode?.(sent);
     return sent;
   }
 

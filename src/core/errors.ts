@@ -23,7 +23,8 @@ export type GatewayErrorCode =
   | 'ERR_KRATOS_ADMIN'
   | 'ERR_AUTH0_API'
   | 'ERR_LEGACY_ADMIN'
-  | 'ERR_USER_MAIL';
+  | 'ERR_USER_MAIL'
+  | 'ERR_RECONCILE_TARGET';
 
 /** Codes of errors only the command-line tools throw (scripts/). */
 export type CliErrorCode = 'ERR_USAGE' | 'ERR_NETWORK' | 'ERR_GATEWAY_REFUSED' | 'ERR_HYDRA_REVOCATION';

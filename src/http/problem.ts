@@ -105,6 +105,7 @@ export const ERROR_PROBLEM = {
   ERR_AUTH0_API: 'temporarily_unavailable',
   ERR_LEGACY_ADMIN: 'temporarily_unavailable',
   ERR_USER_MAIL: 'temporarily_unavailable',
+  ERR_RECONCILE_TARGET: 'misconfigured',
 } as const satisfies Record<GatewayErrorCode, ProblemCode>;
 
 /** The wire code for any thrown value: an unknown error is an internal_error. */

@@ -25,6 +25,9 @@ export type LineStatus =
   | 'would_create'
   | 'failed';
 
+/** Why a created user's password did not come along: Olympus had none, or the target cannot take its hash. */
+export type PasswordResetReason = 'no_password_in_olympus' | `hash_not_accepted_by_${'auth0' | 'cognito' | 'clerk'}`;
+
 export interface ReportLine {
   identity_id: string;
   email?: string;
@@ -33,6 +36,9 @@ export interface ReportLine {
   auth0_user_id?: string;
   /** Who sent the reset email (reconcile-target.ts ResetOutcome): the provider, switchback's user-mail path, or nobody. */
   reset?: ResetOutcome;
+  /** Whether the Olympus password came along (`kept`) or the user resets it (`reset`), and why not (`password_reason`). */
+  password?: 'kept' | 'reset';
+  password_reason?: PasswordResetReason;
   /** The mirror run that had already created this user in the legacy provider. */
   mirrored_by?: string;
   detail?: string;

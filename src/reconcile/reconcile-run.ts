@@ -225,7 +225,10 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
 
   const finishCreated = async (identity: KratosIdentity, user: LegacyUserDraft, userId: string | undefined, passwordKept: boolean): Promise<ReportLine> => {
     const base = lineFor(identity, user, 'created_password_kept', userId ? { auth0_user_id: userId } : {});
-    return passwordKept ? base : resetEmail(identity, base);
+    if (passwordKept) return { ...base, password: 'kept' };
+    // Per user, why the password stays behind (Cognito takes no hash at all).
+    const reason = user.hash ? (`hash_not_accepted_by_${deps.target.kind}` as const) : 'no_password_in_olympus';
+    return resetEmail(identity, { ...base, password: 'reset', password_reason: reason });
   };
 
   /** Already there with its password: the mirror's (`mirrored`) or another run's (`skipped_exists`); no email either way. */

@@ -1,7 +1,7 @@
 /**
  * The durable reconcile job a rollback starts (Cloudflare Workflows): brings
  * the signups captured at the edge back to the legacy provider through the
- * same target (auth0-target.ts) and the same mark (legacy-mark.ts) as
+ * legacy kind's target (targets.ts: Auth0 or Cognito) and the same mark (legacy-mark.ts) as
  * `switchback reconcile` and `switchback mirror`. Each batch is a step that
  * survives restarts and is retried with backoff; the controller object holds
  * each signup's state, so a retried step skips what is done, and a reset
@@ -20,8 +20,7 @@ import { configFromEnv } from '../config.ts';
 import type { Env } from '../env.ts';
 import { controller } from '../rollback/controller-client.ts';
 import type { SignupRow } from '../rollback/signup-store.ts';
-import { Auth0ApiError, Auth0ManagementClient } from './auth0-management-client.ts';
-import { Auth0Target } from './auth0-target.ts';
+import { reconcileTargetFromEnv, targetErrorFacts } from './targets.ts';
 import { decide } from './identity-mapper.ts';
 import { KratosAdminClient } from './kratos-admin-client.ts';
 import type { KratosIdentity } from './kratos-identity.ts';
@@ -87,11 +86,17 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
     const open = row.state === 'pending' || row.state === 'mirrored_reset';
     if (!open && row.state !== 'created') return settledStatus(row);
     if (row.state === 'created' && row.email_state !== 'none') return settledStatus(row);
-    const auth0 = new Auth0ManagementClient({ managementUrl: cfg.managementUrl, clientId: cfg.clientId, clientSecret: cfg.clientSecret, maxRetries: 3 });
-    const target = new Auth0Target(auth0, { connection: cfg.connection, resetClientId: config.providers.auth0.clientId });
+    // The legacy kind's target from the Worker's variables (Auth0: the reconcile's AUTH0_MGMT_*; Cognito: COGNITO_*; Clerk: CLERK_*).
+    const vars = this.env as unknown as Record<string, unknown>;
+    const target = reconcileTargetFromEnv((name) => (typeof vars[name] === 'string' && vars[name] !== '' ? (vars[name] as string) : undefined), {
+      auth0MaxRetries: 3,
+      auth0ResetClientId: config.providers.auth0.clientId,
+    });
     // USER_MAIL=webhook|ses: the reset goes out in the users' template (reset-mail.ts); config.ts made sure a status page is set.
     const mail = config.comms.userMail;
     const mailPath = mail.kind !== 'legacy' ? { mail, statusUrl: config.comms.statusPageUrl!, product: config.comms.productName, incidentAt: rollbackAt } : undefined;
+    // Whether the provider's own email goes out (everything but Auth0's ticket under a mail path): a lost answer may mean it was sent.
+    const providerSends = !mailPath || !target.resetLink;
     const identity = JSON.parse(row.identity) as KratosIdentity;
     if (open) {
       const d = decide(identity);
@@ -120,8 +125,8 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
           await ctl.updateSignup(id, { state: 'created', auth0_user_id: s.user.id, ...(s.kind === 'claim' ? { detail: `mirrored by ${s.user.mark!.run} without a password` } : {}) });
         }
       } catch (err) {
-        if (err instanceof Auth0ApiError && !err.retryable) {
-          await ctl.updateSignup(id, { state: 'failed', detail: err.message });
+        if (targetErrorFacts(err)?.retryable === false) {
+          await ctl.updateSignup(id, { state: 'failed', detail: (err as Error).message });
           return 'failed';
         }
         throw err; // the step retries
@@ -155,14 +160,16 @@ export class ReconcileWorkflow extends WorkflowEntrypoint<Env, ReconcileParams> 
       outcome = await resetSender(target, mailPath)({ email: now.email, identityId: id, runId });
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      // No answer from Auth0's change_password, or from SES: it may have been sent. Leave it `sending` (unconfirmed): never twice.
-      // (With the mail path an Auth0 error is the ticket's, before any email, and the webhook relay dedups by key: retried.)
-      if ((!mailPath && err instanceof Auth0ApiError && err.status === 0) || (err instanceof UserMailError && err.reason === 'unconfirmed')) {
+      const facts = targetErrorFacts(err);
+      // No answer from the provider's own reset (Auth0's change_password, Cognito's AdminResetUserPassword), or from SES:
+      // it may have been sent. Leave it `sending` (unconfirmed): never twice. (A ticket error comes before any email,
+      // and the webhook relay dedups by key: those are retried.)
+      if ((providerSends && facts?.answered === false) || (err instanceof UserMailError && err.reason === 'unconfirmed')) {
         await ctl.updateSignup(id, { detail });
         return 'created_reset_unconfirmed';
       }
-      // 429/5xx (or the relay's lost answer, safe to repeat under its idempotency key): let the step retry.
-      if ((err instanceof Auth0ApiError || err instanceof UserMailError) && err.retryable) {
+      // 429/5xx (or the relay's lost answer, safe to repeat under its idempotency key): nothing was sent; let the step retry.
+      if (facts?.retryable || (err instanceof UserMailError && err.retryable)) {
         await ctl.updateSignup(id, { email_state: 'none', detail });
         throw err;
       }

@@ -55,6 +55,18 @@ export interface CognitoEmailConfiguration {
   from: string | undefined;
 }
 
+/** What DescribeUserPool says that a reconcile needs (UserPoolType in the API reference). */
+export interface CognitoPoolDescription {
+  /** SchemaAttributes: `email`, `custom:olympus_id`, ... */
+  schema: { name: string; type: string; mutable: boolean }[];
+  /** `email` when users sign in with their email as the username (emails unique). */
+  usernameAttributes: string[];
+  /** `email` when the email is a sign-in alias (unique among confirmed users). */
+  aliasAttributes: string[];
+  /** AccountRecoverySetting's mechanisms (`verified_email`, `verified_phone_number`, `admin_only`); undefined when the pool does not say. */
+  recoveryMechanisms: string[] | undefined;
+}
+
 export type CognitoSignIn =
   /** Tokens were issued (and dropped here: only the verdict is wanted). */
   | { kind: 'authenticated' }
@@ -220,6 +232,14 @@ export class CognitoAdminClient {
     return { users: out.Users.map((u) => userOf(u, 'Attributes', 'ListUsers')), paginationToken: typeof out.PaginationToken === 'string' ? out.PaginationToken : undefined };
   }
 
+  /** DescribeUserPool's UserPool object (UserPoolType), read by the two methods below. */
+  private async userPool(options?: CognitoCallOptions): Promise<Record<string, unknown>> {
+    const out = await this.call('DescribeUserPool', { UserPoolId: this.poolId }, options);
+    const pool = out.UserPool;
+    if (typeof pool !== 'object' || pool === null || Array.isArray(pool)) throw new LegacyAdminError('cognito', 'DescribeUserPool', 'bad_response', 200, undefined);
+    return pool as Record<string, unknown>;
+  }
+
   /**
    * DescribeUserPool, read for its EmailConfiguration only: who sends the
    * pool's email (the courier check after a rollback).
@@ -227,12 +247,33 @@ export class CognitoAdminClient {
    * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html
    */
   async describeEmailConfiguration(options?: CognitoCallOptions): Promise<CognitoEmailConfiguration> {
-    const out = await this.call('DescribeUserPool', { UserPoolId: this.poolId }, options);
-    const pool = out.UserPool as Record<string, unknown> | undefined;
-    if (typeof pool !== 'object' || pool === null) throw new LegacyAdminError('cognito', 'DescribeUserPool', 'bad_response', 200, undefined);
+    const pool = await this.userPool(options);
     const e = (typeof pool.EmailConfiguration === 'object' && pool.EmailConfiguration !== null ? pool.EmailConfiguration : {}) as Record<string, unknown>;
     const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
     return { sendingAccount: text(e.EmailSendingAccount) ?? 'COGNITO_DEFAULT', sourceArn: text(e.SourceArn), from: text(e.From) };
+  }
+
+  /** AdminUpdateUserAttributes (custom attributes must be in the pool's schema). https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminUpdateUserAttributes.html */
+  async adminUpdateUserAttributes(username: string, attributes: Record<string, string>, options?: CognitoCallOptions): Promise<void> {
+    await this.call('AdminUpdateUserAttributes', { UserPoolId: this.poolId, Username: username, UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })) }, options);
+  }
+
+  /**
+   * DescribeUserPool: what a reconcile checks before writing (the schema's
+   * custom attributes, how users sign in, the recovery channel).
+   * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DescribeUserPool.html
+   */
+  async describeUserPool(options?: CognitoCallOptions): Promise<CognitoPoolDescription> {
+    const pool = await this.userPool(options);
+    if (!Array.isArray(pool.SchemaAttributes)) throw new LegacyAdminError('cognito', 'DescribeUserPool', 'bad_response', 200, undefined);
+    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    const recovery = (pool.AccountRecoverySetting as { RecoveryMechanisms?: { Name?: unknown }[] } | undefined)?.RecoveryMechanisms;
+    return {
+      schema: (pool.SchemaAttributes as { Name?: unknown; AttributeDataType?: unknown; Mutable?: unknown }[]).filter((a) => typeof a?.Name === 'string').map((a) => ({ name: a.Name as string, type: typeof a.AttributeDataType === 'string' ? a.AttributeDataType : 'String', mutable: a.Mutable !== false })),
+      usernameAttributes: strings(pool.UsernameAttributes),
+      aliasAttributes: strings(pool.AliasAttributes),
+      recoveryMechanisms: Array.isArray(recovery) ? recovery.map((m) => m?.Name).filter((n): n is string => typeof n === 'string') : undefined,
+    };
   }
 
   /** The user whose `email` attribute is `email`, if any (the first, when a pool without unique emails has several). */

@@ -38,7 +38,7 @@ export interface CliRun {
 }
 
 /** The command's own variables: removed so the test's flags are all that counts. */
-const OWN_VARS = /^(SWITCHBACK_|KRATOS_ADMIN_URL$|AUTH0_|USER_MAIL|STATUS_|NODE_OPTIONS$)/;
+const OWN_VARS = /^(SWITCHBACK_|KRATOS_ADMIN_URL$|AUTH0_|USER_MAIL|STATUS_|COGNITO_|LEGACY_PROVIDER$|NODE_OPTIONS$)/;
 
 export interface RunOptions {
   cwd: string;
