@@ -91,8 +91,12 @@ export interface GatewayConfig {
   clientIpHeader: string;
   /** IPv6 clients are keyed by this network prefix (an IPv6 host holds at least a /64); IPv4 clients by address. */
   clientIpv6Prefix: number;
-  /** Auth0 Management API access for the durable reconcile job started by a rollback; undefined: not configured. */
-  reconcile: { managementUrl: string; clientId: string; clientSecret: string; connection: string; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
+  /**
+   * The durable reconcile job a rollback starts (src/reconcile/reconcile-workflow.ts); undefined: not
+   * configured. It writes to the legacy kind: enabled for Auth0 by its Management API access
+   * (AUTH0_MGMT_*), for Cognito and Clerk by their admin access (`legacyAdmin`, COGNITO_* / CLERK_*).
+   */
+  reconcile: { kind: LegacyKindId; auth0: Auth0ManagementAccess | undefined; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
   /** Which system sends transactional email during the parallel run (COURIER; src/rollback/courier-check.ts). */
   courier: 'olympus' | 'legacy';
   /**
@@ -146,6 +150,14 @@ export type PasswordMigrationOptions = PasswordHookCommon &
       }
     | { legacy: 'clerk'; clerk: ClerkBackendOptions }
   );
+
+/** Auth0 Management API access (AUTH0_DOMAIN or AUTH0_MANAGEMENT_URL, AUTH0_MGMT_*, AUTH0_CONNECTION). */
+export interface Auth0ManagementAccess {
+  managementUrl: string;
+  clientId: string;
+  clientSecret: string;
+  connection: string;
+}
 
 export interface JsonWebKeyWithKid {
   kty: string;
@@ -402,7 +414,8 @@ function access(vars: Vars): GatewayConfig['access'] {
   return { teamDomain: base.replace(/\/+$/, ''), audience, roles: roles as Record<string, AdminRole> };
 }
 
-function reconcileConfig(vars: Vars): GatewayConfig['reconcile'] {
+/** Auth0 Management API access (the reconcile job and the courier check); undefined when none of its variables is set. */
+function auth0ManagementAccess(vars: Vars): Auth0ManagementAccess | undefined {
   const domain = str(vars, 'AUTH0_DOMAIN');
   const mgmtUrl = optionalUrl(vars, 'AUTH0_MANAGEMENT_URL');
   const clientId = str(vars, 'AUTH0_MGMT_CLIENT_ID');
@@ -415,15 +428,22 @@ function reconcileConfig(vars: Vars): GatewayConfig['reconcile'] {
   if (!clientId) throw new ConfigError('AUTH0_MGMT_CLIENT_ID', 'is required when the reconcile job is configured');
   if (!clientSecret) throw new ConfigError('AUTH0_MGMT_CLIENT_SECRET', 'is required when the reconcile job is configured');
   if (!connection) throw new ConfigError('AUTH0_CONNECTION', 'is required when the reconcile job is configured (the Auth0 database connection, e.g. Username-Password-Authentication)');
+  return { managementUrl: (mgmtUrl ?? `https://${domain}/api/v2`).replace(/\/+$/, ''), clientId, clientSecret, connection };
+}
+
+function reconcileConfig(vars: Vars, legacy: ProviderOptions, admin: GatewayConfig['legacyAdmin']): GatewayConfig['reconcile'] {
+  // Only the Auth0 kind reads AUTH0_MGMT_*; with Cognito or Clerk they are never validated.
+  const auth0 = legacy.kind === 'auth0' ? auth0ManagementAccess(vars) : undefined;
+  const kind = legacy.kind === 'ory' ? 'auth0' : legacy.kind;
+  const enabled = kind === 'auth0' ? auth0 !== undefined : admin !== undefined && !('problem' in admin);
+  if (!enabled) return undefined;
   const headers = json(vars, 'KRATOS_ADMIN_HEADERS') ?? {};
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((h) => typeof h !== 'string')) {
     throw new ConfigError('KRATOS_ADMIN_HEADERS', 'must be a JSON object of string header values');
   }
   return {
-    managementUrl: (mgmtUrl ?? `https://${domain}/api/v2`).replace(/\/+$/, ''),
-    clientId,
-    clientSecret,
-    connection,
+    kind,
+    auth0,
     kratosAdminUrl: optionalUrl(vars, 'KRATOS_ADMIN_URL'),
     kratosAdminHeaders: headers as Record<string, string>,
   };
@@ -564,7 +584,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
     comms: comms(vars),
     courier: courierOf(vars),
     access: access(vars),
-    reconcile: reconcileConfig(vars),
+    reconcile: reconcileConfig(vars, auth0, legacyAdmin(vars, auth0)),
   };
 }
 

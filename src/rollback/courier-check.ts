@@ -16,7 +16,7 @@
  * configured or not answering (without Management API credentials the check
  * cannot run: that is recorded, not announced). Checks never throw and never delay a rollback: they run after it.
  */
-import type { GatewayConfig } from '../config.ts';
+import type { Auth0ManagementAccess, GatewayConfig } from '../config.ts';
 import { LegacyAdminError } from '../providers/admin/admin-error.ts';
 import { CognitoAdminClient, type CognitoAdminOptions } from '../providers/admin/cognito-admin-client.ts';
 import type { LegacyKindId } from '../providers/kinds/kind.ts';
@@ -69,8 +69,9 @@ export async function probeCognitoEmail(options: CognitoAdminOptions, fetchImpl:
 /** Each legacy kind's email delivery check (an exhaustive map: a new kind does not compile until it says how, or that it cannot). */
 const LEGACY_CHECKS = {
   auth0: async (cfg, fetchImpl) => {
-    if (!cfg.reconcile) return { kind: 'auth0', checked: false, ok: false, verdict: 'unknown', detail: 'not checked: AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN and AUTH0_MGMT_* are not configured' };
-    const p = await probeAuth0EmailProvider(cfg.reconcile, fetchImpl);
+    const access = cfg.reconcile?.auth0;
+    if (!access) return { kind: 'auth0', checked: false, ok: false, verdict: 'unknown', detail: 'not checked: AUTH0_MANAGEMENT_URL/AUTH0_DOMAIN and AUTH0_MGMT_* are not configured' };
+    const p = await probeAuth0EmailProvider(access, fetchImpl);
     return { kind: 'auth0', checked: true, ...p, verdict: p.ok ? 'ok' : 'failed' };
   },
   cognito: async (cfg, fetchImpl) => {
@@ -82,7 +83,7 @@ const LEGACY_CHECKS = {
 } as const satisfies Record<LegacyKindId, (cfg: GatewayConfig, fetchImpl: typeof fetch) => Promise<LegacyProbe>>;
 
 /** Auth0: a client-credentials token, then the tenant's email provider (scope read:email_provider). */
-export async function probeAuth0EmailProvider(r: NonNullable<GatewayConfig['reconcile']>, fetchImpl: typeof fetch = fetch): Promise<Probe> {
+export async function probeAuth0EmailProvider(r: Auth0ManagementAccess, fetchImpl: typeof fetch = fetch): Promise<Probe> {
   const origin = new URL(r.managementUrl).origin;
   try {
     const tokenRes = await fetchImpl(`${origin}/oauth/token`, {

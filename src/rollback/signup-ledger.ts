@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { Env } from '../env.ts';
 import { log } from '../core/log.ts';
 import type { FlagRecord } from '../flag/flag-record.ts';
+import type { LegacyKindId } from '../providers/kinds/kind.ts';
 import type { CapturedSignup } from '../reconcile/signup-record.ts';
 import { decide } from '../reconcile/identity-mapper.ts';
 import type { ControllerStore } from './controller-store.ts';
@@ -21,6 +22,13 @@ export interface ReconcileProgress {
   done: number;
   totals: Record<string, number>;
 }
+
+/** What enables the gateway's reconcile job, per legacy kind (config.ts reconcileConfig). */
+const RECONCILE_HINT = {
+  auth0: 'set AUTH0_DOMAIN, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET, AUTH0_CONNECTION, or run `switchback reconcile` from the Olympus side',
+  cognito: 'set the COGNITO_* admin access (COGNITO_ACCESS_KEY_ID, COGNITO_SECRET_ACCESS_KEY, the pool), or run `switchback reconcile` from the Olympus side',
+  clerk: 'set CLERK_SECRET_KEY, or run `switchback reconcile` from the Olympus side',
+} as const satisfies Record<LegacyKindId, string>;
 
 export class SignupLedger {
   readonly rows: SignupStore;
@@ -59,11 +67,11 @@ export class SignupLedger {
     }
   }
 
-  /** After a rollback: bring the captured Olympus signups back to Auth0, as a durable job. */
+  /** After a rollback: bring the captured Olympus signups back to the legacy provider, as a durable job. */
   async startReconcile(flag: FlagRecord): Promise<void> {
     const pending = this.rows.pendingIds(flag.rollback_at ?? new Date().toISOString()).length;
     if (!this.config().reconcile || !this.env.RECONCILE_WORKFLOW) {
-      this.store.appendAudit('reconcile.not_configured', CONTROLLER_ACTOR, { pending_signups: pending, hint: 'set AUTH0_DOMAIN, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET, AUTH0_CONNECTION, or run `switchback reconcile` from the Olympus side' });
+      this.store.appendAudit('reconcile.not_configured', CONTROLLER_ACTOR, { pending_signups: pending, hint: RECONCILE_HINT[this.config().providers.auth0.kind === 'ory' ? 'auth0' : (this.config().providers.auth0.kind as LegacyKindId)] });
       return;
     }
     const runId = `reconcile-v${flag.version}-${Date.now()}`;

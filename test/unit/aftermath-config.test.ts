@@ -43,3 +43,17 @@ it('legacyAdmin: Cognito or Clerk admin access when configured, the problem when
   const clerk = { ...BASE, LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'kc', CLERK_CLIENT_SECRET: 's' };
   expect(parseConfig(clerk).legacyAdmin).toMatchObject({ kind: 'clerk', problem: expect.stringContaining('CLERK_SECRET_KEY') });
 });
+
+it("reconcile: the gateway's job writes to the legacy kind, enabled by that kind's admin access only", () => {
+  const mgmt = { AUTH0_DOMAIN: 'tenant.auth0.test', AUTH0_MGMT_CLIENT_ID: 'm', AUTH0_MGMT_CLIENT_SECRET: 'ms', AUTH0_CONNECTION: 'db' };
+  expect(parseConfig(BASE).reconcile).toBeUndefined();
+  expect(parseConfig({ ...BASE, ...mgmt }).reconcile).toMatchObject({ kind: 'auth0', auth0: { managementUrl: 'https://tenant.auth0.test/api/v2', connection: 'db' } });
+  expect(variableOf({ ...BASE, AUTH0_MGMT_CLIENT_ID: 'm' })).toBe('AUTH0_DOMAIN');
+  const cognito = { ...BASE, LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'cc', COGNITO_CLIENT_SECRET: 's' };
+  // Without its admin access the job is off (the rollback audits reconcile.not_configured), whatever AUTH0_MGMT_* says.
+  expect(parseConfig({ ...cognito, ...mgmt }).reconcile).toBeUndefined();
+  expect(parseConfig({ ...cognito, COGNITO_ACCESS_KEY_ID: 'AKIA', COGNITO_SECRET_ACCESS_KEY: 'secret', KRATOS_ADMIN_URL: 'https://kratos.test' }).reconcile).toEqual({ kind: 'cognito', auth0: undefined, kratosAdminUrl: 'https://kratos.test', kratosAdminHeaders: {} });
+  const clerk = { ...BASE, LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'kc', CLERK_CLIENT_SECRET: 's' };
+  expect(parseConfig(clerk).reconcile).toBeUndefined();
+  expect(parseConfig({ ...clerk, CLERK_SECRET_KEY: 'sk_test_abc' }).reconcile).toMatchObject({ kind: 'clerk', auth0: undefined });
+});
