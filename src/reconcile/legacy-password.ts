@@ -98,7 +98,8 @@ export function noteMetadata(n: Pick<PasswordChangeNote, 'at' | 'by' | 'state'>)
   return { password_changed_in_olympus: n.at, password_change_noted_by: n.by, password_change_state: n.state };
 }
 
-export function noteOf(meta: Record<string, unknown> | undefined | null): PasswordChangeNote | undefined {
+export function noteOf(m: object | undefined | null): PasswordChangeNote | undefined {
+  const meta = m as Record<string, unknown> | undefined | null;
   const at = meta?.password_changed_in_olympus;
   const by = meta?.password_change_noted_by;
   const state = meta?.password_change_state;
