@@ -15,9 +15,10 @@
  * AUTH0_MANAGEMENT_URL, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET,
  * AUTH0_CONNECTION, AUTH0_CLIENT_ID, MIRROR_HOOK_TOKEN, MIRROR_PORT,
  * MIRROR_HOST, MIRROR_JOURNAL, MIRROR_SWEEP_SECONDS, MIRROR_HEARTBEAT_SECONDS,
- * MIRROR_MAX_BACKLOG, MIRROR_BATCH, SWITCHBACK_URL, SWITCHBACK_MIRROR_TOKEN
+ * MIRROR_MAX_BACKLOG, MIRROR_BATCH, MIRROR_LEGACY_PASSWORD_CHANGES, SWITCHBACK_URL, SWITCHBACK_MIRROR_TOKEN
  * (docs/configuration.md, "switchback mirror").
  */
+import { parseLegacyPasswordPolicy } from '../src/reconcile/legacy-password.ts';
 import { parseArgs } from 'node:util';
 import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
 import { reconcileTargetFromEnv, TargetConfigError } from '../src/reconcile/targets.ts';
@@ -68,6 +69,12 @@ async function main(argv: string[]): Promise<number> {
   const heartbeatSeconds = intVar('MIRROR_HEARTBEAT_SECONDS', env.MIRROR_HEARTBEAT_SECONDS, 15, 1, 3600);
   const maxBacklog = intVar('MIRROR_MAX_BACKLOG', env.MIRROR_MAX_BACKLOG, 10_000, 1, 1_000_000);
   const batchMax = intVar('MIRROR_BATCH', env.MIRROR_BATCH, 500, 1, 500);
+  let legacyPasswordChanges;
+  try {
+    legacyPasswordChanges = parseLegacyPasswordPolicy(env.MIRROR_LEGACY_PASSWORD_CHANGES);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const gateway = env.SWITCHBACK_URL;
   const token = env.SWITCHBACK_MIRROR_TOKEN ?? env.SWITCHBACK_ADMIN_TOKEN;
   if (gateway && !token) throw new UsageError('SWITCHBACK_MIRROR_TOKEN is required with SWITCHBACK_URL (an ADMIN_TOKENS entry with the oncall role)');
@@ -86,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     heartbeatSeconds,
     maxBacklog,
     batchMax,
+    legacyPasswordChanges,
     report: api
       ? async (hb) => {
           const res = await api.mirror.heartbeat.$post({ json: hb });

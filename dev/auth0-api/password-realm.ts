@@ -21,12 +21,13 @@
 // app.ts before this runs. Only plain passwords (POST /users, seeds) can be
 // checked: the stand-in cannot verify an imported bcrypt or custom hash, and
 // answers invalid_grant for them.
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { AuthApiError } from './auth0-errors.ts';
 import type { Auth0Connection } from './connections.ts';
 import type { TokenIssuer } from './oauth-token.ts';
 import type { UserStore } from './user-store.ts';
+import { credentialMatches } from './login-directory.ts';
 
 export const PASSWORD_REALM_GRANT = 'http://auth0.com/oauth/grant-type/password-realm';
 /** Auth0's brute-force protection threshold (failed attempts per user and address). */
@@ -82,12 +83,6 @@ export interface PasswordRealmContext {
   attempts: PasswordAttempt[];
 }
 
-function sameText(a: string, b: string): boolean {
-  const x = createHash('sha256').update(a).digest();
-  const y = createHash('sha256').update(b).digest();
-  return timingSafeEqual(x, y);
-}
-
 function required(params: Record<string, unknown>, name: string): string {
   const v = params[name];
   if (typeof v !== 'string' || v === '') throw new AuthApiError(400, 'invalid_request', `Missing required parameter: ${name}`);
@@ -112,8 +107,8 @@ export function passwordRealmGrant(ctx: PasswordRealmContext, params: Record<str
     record('blocked');
     throw new AuthApiError(429, 'too_many_attempts', BLOCKED_TEXT);
   }
-  const stored = user?.credential?.kind === 'password' ? user.credential.password : undefined;
-  const ok = sameText(password, stored ?? randomBytes(16).toString('hex')) && stored !== undefined;
+  // Whatever the connection stores: a plain password, or an imported custom_password_hash the stand-in can check (pbkdf2).
+  const ok = user !== undefined && credentialMatches(user.credential, password);
   if (!user || !ok) {
     if (user) ctx.guard.fail(user.profile.user_id, ip);
     record('wrong_password');

@@ -12,6 +12,7 @@ import type { Server } from 'node:http';
 import { Mirror, type MirrorSnapshot } from '../../src/mirror/mirror.ts';
 import type { KratosAdminClient } from '../../src/reconcile/kratos-admin-client.ts';
 import type { ReconcileTarget } from '../../src/reconcile/reconcile-target.ts';
+import type { LegacyPasswordPolicy } from '../../src/reconcile/legacy-password.ts';
 import type { MirrorHeartbeat } from '../../src/rollback/mirror-state.ts';
 import { fileJournal } from '../cli/file-journal.ts';
 import type { MirrorEvent } from '../../src/mirror/mirror-journal.ts';
@@ -29,6 +30,8 @@ export interface MirrorProcessOptions {
   heartbeatSeconds?: number;
   maxBacklog?: number;
   batchMax?: number;
+  /** MIRROR_LEGACY_PASSWORD_CHANGES (src/reconcile/legacy-password.ts). */
+  legacyPasswordChanges?: LegacyPasswordPolicy;
   /** Sends a heartbeat to the controller; undefined: not reporting. */
   report?: (hb: MirrorHeartbeat) => Promise<void>;
   log?: (line: string) => void;
@@ -59,7 +62,7 @@ export function heartbeatBody(s: MirrorSnapshot, ids: { id: string; password: 'k
 export async function startMirrorProcess(o: MirrorProcessOptions): Promise<MirrorProcess> {
   const log = o.log ?? ((l: string) => console.error(l));
   const journal = fileJournal<MirrorEvent>(o.journalPath, `${o.journalPath} (mirror journal)`);
-  const mirror = await Mirror.open({ kratos: o.kratos, target: o.target, journal, maxBacklog: o.maxBacklog, batchMax: o.batchMax, log });
+  const mirror = await Mirror.open({ kratos: o.kratos, target: o.target, journal, maxBacklog: o.maxBacklog, batchMax: o.batchMax, ...(o.legacyPasswordChanges ? { legacyPasswordChanges: o.legacyPasswordChanges } : {}), log });
   const app = mirrorHookApp(() => mirror, o.hookToken);
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: o.host ?? '127.0.0.1', port: o.port ?? 0, overrideGlobalObjects: false }, () => resolve(s as Server));

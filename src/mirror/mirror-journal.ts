@@ -7,13 +7,27 @@
  * A `rehashing` event is written before a password hash is replaced (delete
  * + re-import on Auth0); without the `mirrored` event that follows, the fold
  * marks the identity's hash as not yet carried, and the next pass finishes it.
+ * The same holds for a password changed in Olympus by an identity imported
+ * from the legacy provider (`skipped` with `legacy`, legacy-password.ts).
  */
 import type { Journal } from '../reconcile/journal.ts';
+import type { PasswordSeen } from '../reconcile/legacy-password.ts';
+
+/**
+ * An identity imported from the legacy provider (skipped: it is there
+ * already): its legacy user id, the digest of the password hash last seen
+ * (legacy-password.ts), and the last password change carried back or noted.
+ */
+export interface LegacyPasswordTrack {
+  user_id: string;
+  seen: PasswordSeen;
+  change?: { at: string; state: 'carried' | 'reset' };
+}
 
 export type MirrorEvent =
   | { e: 'start'; run_id: string; at: string }
   | { e: 'mirrored'; id: string; user_id?: string; email: string; fp: string; password: 'kept' | 'reset'; created_at: string; at: string }
-  | { e: 'skipped'; id: string; fp: string; reason: string }
+  | { e: 'skipped'; id: string; fp: string; reason: string; legacy?: LegacyPasswordTrack }
   | { e: 'failed'; id: string; detail: string; created_at: string; at: string }
   | { e: 'rehashing'; id: string }
   | { e: 'reported'; ids: string[] }
@@ -30,6 +44,7 @@ export interface MirroredEntry {
   detail?: string;
   /** Sent to the controller in a heartbeat (it then counts the signup as mirrored). */
   reported: boolean;
+  legacy?: LegacyPasswordTrack;
 }
 
 export interface MirrorState {
@@ -51,12 +66,14 @@ export function foldMirror(events: readonly MirrorEvent[], s: MirrorState = { ru
         break;
       }
       case 'skipped':
-        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: true });
+        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: true, ...(ev.legacy ? { legacy: ev.legacy } : {}) });
         break;
       case 'failed': {
         const before = s.entries.get(ev.id);
         // A user already mirrored stays mirrored; the failed change is retried by the next sweep.
         if (before?.status === 'mirrored') s.entries.set(ev.id, { ...before, fp: 'retry' });
+        // An imported identity whose password change failed to go back: still owed (the next pass retries it).
+        else if (before?.legacy) s.entries.set(ev.id, { ...before, fp: before.fp === 'rehash-pending' ? before.fp : 'retry' });
         else s.entries.set(ev.id, { status: 'failed', fp: 'failed', detail: ev.detail, createdAt: ev.created_at, reported: true });
         break;
       }
@@ -85,7 +102,7 @@ export function compactMirror(s: MirrorState, runId: string): MirrorEvent[] {
   const reported: string[] = [];
   for (const [id, m] of s.entries) {
     if (m.status === 'mirrored') out.push({ e: 'mirrored', id, ...(m.userId ? { user_id: m.userId } : {}), email: m.email!, fp: m.fp, password: m.password!, created_at: m.createdAt!, at: new Date().toISOString() });
-    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '' });
+    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '', ...(m.legacy ? { legacy: m.legacy } : {}) });
     // Failed identities are not kept: the first sweep finds them again.
     if (m.status === 'mirrored' && m.reported) reported.push(id);
   }

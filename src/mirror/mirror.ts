@@ -11,6 +11,11 @@
  *   reset email otherwise: the first reconcile after a rollback sends it),
  * - updates email and names that changed, and replaces a changed hash where
  *   the target allows it (Auth0: delete + re-import under the same id),
+ * - for an identity imported FROM the legacy provider (otherwise skipped: it
+ *   is there already), notices a password changed in Olympus after the
+ *   migration hook moved it, and carries the hash back where the target
+ *   replaces one in place, or records that the legacy side still holds the
+ *   old password (legacy-password.ts; MIRROR_LEGACY_PASSWORD_CHANGES),
  * - adopts a user switchback already created for that identity (a mirror
  *   killed before it journaled, or a reconcile), and leaves anyone else's
  *   account alone.
@@ -21,7 +26,8 @@
  * sweep finds that identity). The status says the lag (oldest unmirrored
  * signup), the backlog and the last sweep, for the controller's heartbeat.
  */
-import { decide, draftFingerprint } from '../reconcile/identity-mapper.ts';
+import { decide, draftFingerprint, draftOf, legacyIdOf } from '../reconcile/identity-mapper.ts';
+import { legacyPasswordAction, observePassword, passwordSeen, type LegacyPasswordPolicy } from '../reconcile/legacy-password.ts';
 import type { KratosAdminClient } from '../reconcile/kratos-admin-client.ts';
 import type { KratosIdentity } from '../reconcile/kratos-identity.ts';
 import { createdBySwitchback } from '../reconcile/legacy-mark.ts';
@@ -38,6 +44,8 @@ export interface MirrorOptions {
   /** Identities per pass (one import job on Auth0). */
   batchMax?: number;
   sweepPageSize?: number;
+  /** MIRROR_LEGACY_PASSWORD_CHANGES: what to do where the target can take a changed password only by recreating a real user (default `reset`). */
+  legacyPasswordChanges?: LegacyPasswordPolicy;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -60,6 +68,9 @@ const fpOf = (d: LegacyUserDraft, target: ReconcileTarget) => {
   return JSON.stringify([f.profile, d.hash && target.acceptsHash(d.hash) ? f.hash : '']);
 };
 
+const legacyFpOf = (seen: string) => `skip:skipped_legacy:${seen}`;
+const legacyFp = async (identity: KratosIdentity) => legacyFpOf(await passwordSeen(identity.credentials?.password?.config?.hashed_password || undefined));
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -75,7 +86,7 @@ export class Mirror {
   #waiters: (() => void)[] = [];
 
   private constructor(o: MirrorOptions, state: MirrorState) {
-    this.#o = { maxBacklog: 10_000, batchMax: 500, sweepPageSize: 500, now: Date.now, ...o };
+    this.#o = { maxBacklog: 10_000, batchMax: 500, sweepPageSize: 500, legacyPasswordChanges: 'reset', now: Date.now, ...o };
     this.#state = state;
   }
 
@@ -99,6 +110,8 @@ export class Mirror {
     const before = this.#queue.get(id);
     if (before) {
       if (identity) before.identity = identity;
+      // A settings hook for an identity the sweep queued: what it says about a password change counts (legacy-password.ts).
+      if (source === 'hook') before.source = 'hook';
       return true;
     }
     if (this.#queue.size >= this.#o.maxBacklog) {
@@ -127,10 +140,10 @@ export class Mirror {
   }
 
   /** Needs writing: new, changed since it was written, or a hash replacement left unfinished. */
-  #needsWork(identity: KratosIdentity): boolean {
+  async #needsWork(identity: KratosIdentity): Promise<boolean> {
     const e = this.#state.entries.get(identity.id);
     const d = decide(identity);
-    const fp = d.action === 'skip' ? `skip:${d.status}` : fpOf(d.user, this.#o.target);
+    const fp = d.action === 'create' ? fpOf(d.user, this.#o.target) : d.status === 'skipped_legacy' ? await legacyFp(identity) : `skip:${d.status}`;
     return !e || e.fp !== fp;
   }
 
@@ -142,7 +155,7 @@ export class Mirror {
       const page = await this.#o.kratos.page(this.#o.sweepPageSize, token ?? undefined);
       for (const identity of page.identities) {
         seen++;
-        if (this.#needsWork(identity) && this.enqueue(identity.id, 'sweep', identity)) queued++;
+        if ((await this.#needsWork(identity)) && this.enqueue(identity.id, 'sweep', identity)) queued++;
       }
       token = page.next;
     }
@@ -178,7 +191,8 @@ export class Mirror {
       try {
         const d = decide(identity);
         if (d.action === 'skip') {
-          await this.#append({ e: 'skipped', id: identity.id, fp: `skip:${d.status}`, reason: d.detail });
+          if (d.status === 'skipped_legacy') await this.#legacy(identity, q.source, d.detail);
+          else await this.#append({ e: 'skipped', id: identity.id, fp: `skip:${d.status}`, reason: d.detail });
           this.#queue.delete(q.id);
           continue;
         }
@@ -286,6 +300,42 @@ export class Mirror {
     await this.#append({ e: 'mirrored', id: identity.id, ...(userId ? { user_id: userId } : {}), email: draft.email, fp, password, created_at: identity.created_at, at: new Date(this.#o.now()).toISOString() });
   }
 
+  /**
+   * An identity imported from the legacy provider: nothing to create; its
+   * password is watched (legacy-password.ts) and a change is carried back,
+   * or noted on the legacy user for the reconcile's one reset email.
+   */
+  async #legacy(identity: KratosIdentity, trigger: 'hook' | 'sweep', reason: string): Promise<void> {
+    const userId = legacyIdOf(identity)!;
+    const hash = identity.credentials?.password?.config?.hashed_password || undefined;
+    const known = this.#state.entries.get(identity.id);
+    const now = await passwordSeen(hash);
+    const o = observePassword(known?.legacy?.seen, now, trigger);
+    // A change whose carrying was started and not finished (crash, provider error) is still owed.
+    const changed = hash !== undefined && (o.changed || known?.fp === 'rehash-pending');
+    let change = known?.legacy?.change;
+    if (changed) {
+      await this.#append({ e: 'rehashing', id: identity.id });
+      const t = this.#o.target;
+      const note = { at: new Date(this.#o.now()).toISOString(), by: this.runId };
+      const action = legacyPasswordAction(t.legacyHashCapability(hash), this.#o.legacyPasswordChanges);
+      switch (action) {
+        case 'replace': {
+          const draft = draftOf(identity) ?? { identityId: identity.id, email: '', emailVerified: false, createdAt: identity.created_at };
+          await t.replaceLegacyHash(userId, { ...draft, hash }, note);
+          change = { at: note.at, state: 'carried' };
+          break;
+        }
+        case 'note_reset':
+          await t.notePasswordChange(userId, note);
+          change = { at: note.at, state: 'reset' };
+          break;
+      }
+      this.#o.log?.(`mirror: ${identity.id} (${userId}) changed its password in Olympus: ${change.state === 'carried' ? `carried to ${t.kind}` : `${t.kind} keeps the old one; one reset email at rollback`}`);
+    }
+    await this.#append({ e: 'skipped', id: identity.id, fp: legacyFpOf(o.seen), reason, legacy: { user_id: userId, seen: o.seen, ...(change ? { change } : {}) } });
+  }
+
   #noteLag(ms: number): void {
     this.#lags.push(Math.max(0, ms));
     if (this.#lags.length > 100_000) this.#lags.splice(0, this.#lags.length - 100_000);
@@ -312,6 +362,8 @@ export class Mirror {
     let withPassword = 0;
     let skipped = 0;
     let failed = 0;
+    let legacyChanged = 0;
+    let oldPassword = 0;
     let oldest: string | null = null;
     let unmirrored = 0;
     const older = (t: string | undefined) => {
@@ -321,7 +373,11 @@ export class Mirror {
       if (e.status === 'mirrored') {
         mirrored++;
         if (e.password === 'kept') withPassword++;
-      } else if (e.status === 'skipped') skipped++;
+      } else if (e.status === 'skipped') {
+        skipped++;
+        if (e.legacy?.change) legacyChanged++;
+        if (e.legacy?.change?.state === 'reset' || (e.legacy && e.fp === 'rehash-pending')) oldPassword++;
+      }
       else {
         failed++;
         unmirrored++;
@@ -343,7 +399,7 @@ export class Mirror {
       oldest_unmirrored_created_at: oldest === null ? null : new Date(oldest).toISOString(),
       last_sweep_at: this.#state.lastSweep?.at ?? null,
       last_sweep_seen: this.#state.lastSweep?.seen ?? 0,
-      counts: { mirrored, with_password: withPassword, without_password: mirrored - withPassword, skipped, failed, hooks_dropped: this.#dropped, hooks: this.#hooks },
+      counts: { mirrored, with_password: withPassword, without_password: mirrored - withPassword, skipped, failed, hooks_dropped: this.#dropped, hooks: this.#hooks, legacy_password_changed: legacyChanged, old_password_if_rolled_back_now: oldPassword },
       lag_ms: sorted.length ? { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1)!, n: sorted.length } : null,
     };
   }

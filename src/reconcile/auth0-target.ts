@@ -19,6 +19,13 @@
  *   and import it again; we import it under the same user_id (import's
  *   `user_id` field, without the `auth0|` prefix), so sessions, logs and
  *   links keyed by the id still match.
+ * - A password changed in Olympus by a user imported FROM Auth0 (a real
+ *   account, legacy-password.ts): `recreate_only`, the same delete +
+ *   re-import, keeping the user_id, profile, app_metadata and user_metadata,
+ *   but losing what an import cannot carry (MFA enrolments, linked
+ *   identities, login history, last_login, blocked-by-brute-force state):
+ *   done only when the mirror is told to (MIRROR_LEGACY_PASSWORD_CHANGES=
+ *   recreate). Otherwise a note in app_metadata (`notePasswordChange`).
  * - Reset: /dbconnections/change_password (Auth0's mail path), with an
  *   application enabled on the connection; with switchback's user-mail path
  *   (reset-mail.ts) a password-change ticket instead (`resetLink`), which
@@ -28,6 +35,7 @@
  */
 import { Auth0ApiError, type Auth0ManagementClient, type Auth0User } from './auth0-management-client.ts';
 import { markMetadata, markOf, type MarkMetadata } from './legacy-mark.ts';
+import { noteMetadata, noteOf, type LegacyHashCapability } from './legacy-password.ts';
 import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
 
 export interface Auth0TargetOptions {
@@ -78,7 +86,8 @@ function importRecord(d: LegacyUserDraft, meta: MarkMetadata | Record<string, un
 }
 
 export function toTargetUser(u: Auth0User): TargetUser {
-  return { id: u.user_id, email: u.email, mark: markOf(u.app_metadata) };
+  const note = noteOf(u.app_metadata);
+  return { id: u.user_id, email: u.email, mark: markOf(u.app_metadata), ...(note ? { passwordChange: note } : {}) };
 }
 
 export class Auth0Target implements ReconcileTarget {
@@ -235,6 +244,31 @@ export class Auth0Target implements ReconcileTarget {
     const errs = results.get(0);
     if (errs && errs.length) throw new Auth0ApiError(0, errs[0]!.code, `re-import of ${user.id} with its new hash failed: ${errs.map((e) => `${e.code}: ${e.message}`).join('; ')}`, true);
     return { status: 'replaced', userId: `auth0|${bare}` };
+  }
+
+  legacyHashCapability(hash: KratosHash): LegacyHashCapability {
+    return this.acceptsHash(hash) ? 'recreate_only' : 'unsupported';
+  }
+
+  async replaceLegacyHash(userId: string, d: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }): Promise<{ status: 'replaced'; userId: string }> {
+    const current = await this.client.getUser(userId);
+    const bare = userId.startsWith('auth0|') ? userId.slice('auth0|'.length) : userId;
+    // What an import can carry of the account as it is; a retry after the delete rebuilds it from Olympus's profile.
+    const keep = (k: string) => (current && current[k] !== undefined && current[k] !== null ? { [k]: current[k] } : {});
+    const appMetadata: Record<string, unknown> = { ...(current?.app_metadata ?? {}), ...noteMetadata({ ...note, state: 'carried' }) };
+    delete appMetadata.reset_claimed_by;
+    const base = current ? { ...profileFields({ ...d, email: current.email, emailVerified: current.email_verified === true }), ...keep('name'), ...keep('given_name'), ...keep('family_name'), ...keep('nickname'), ...keep('picture'), ...keep('user_metadata') } : profileFields(d);
+    const record = { ...importRecord(d, appMetadata, bare), ...base };
+    if (current) await this.client.deleteUser(userId);
+    const results = await this.#importJob(await this.#connId(), [record], [0]);
+    const errs = results.get(0);
+    if (errs && errs.length) throw new Auth0ApiError(0, errs[0]!.code, `re-import of ${userId} with its new hash failed: ${errs.map((e) => `${e.code}: ${e.message}`).join('; ')}`, true);
+    return { status: 'replaced', userId: `auth0|${bare}` };
+  }
+
+  async notePasswordChange(userId: string, note: { at: string; by: string }): Promise<void> {
+    // A new change owes a new email: an older claim (an earlier rollback's) no longer covers it.
+    await this.client.updateAppMetadata(userId, { ...noteMetadata({ ...note, state: 'reset' }), reset_claimed_by: null });
   }
 
   async claimReset(user: TargetUser, runId: string): Promise<void> {

@@ -33,6 +33,7 @@ import { clerkBackendOptions, isProblem } from '../providers/admin/admin-config.
 import { ClerkBackendClient, type ClerkUser } from '../providers/admin/clerk-backend-client.ts';
 import { clerkDigestOf, isDigest, type ClerkDigest } from './clerk-digest.ts';
 import { markMetadata, markOf } from './legacy-mark.ts';
+import { noteMetadata, noteOf, type LegacyHashCapability } from './legacy-password.ts';
 import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
 
 export interface ClerkTargetOptions {
@@ -58,7 +59,8 @@ const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function toTargetUser(u: ClerkUser, email?: string): TargetUser {
   const lower = email?.toLowerCase();
   const address = (lower && u.emailAddresses.find((e) => e.toLowerCase() === lower)) ?? u.emailAddresses[0] ?? '';
-  return { id: u.id, email: address, mark: markOf(u.privateMetadata) };
+  const note = noteOf(u.privateMetadata);
+  return { id: u.id, email: address, mark: markOf(u.privateMetadata), ...(note ? { passwordChange: note } : {}) };
 }
 
 export class ClerkTarget implements ReconcileTarget {
@@ -173,6 +175,25 @@ export class ClerkTarget implements ReconcileTarget {
 
   async #setDigest(userId: string, digest: ClerkDigest): Promise<void> {
     await this.#call(() => this.client.updateUser(userId, { passwordDigest: digest }));
+  }
+
+  /** Clerk replaces a password digest in place (PATCH /v1/users/{id}): the account, its id and everything on it stay. */
+  legacyHashCapability(hash: KratosHash): LegacyHashCapability {
+    return this.acceptsHash(hash) ? 'in_place' : 'unsupported';
+  }
+
+  /** A user imported from Clerk changed their password in Olympus: the new digest in place, and the note (a retry repeats both harmlessly). */
+  async replaceLegacyHash(userId: string, d: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }): Promise<{ status: 'replaced'; userId: string }> {
+    const digest = clerkDigestOf(d.hash);
+    if (!isDigest(digest)) throw new ClerkTargetError(`the hash of ${userId} cannot be converted for Clerk (legacyHashCapability said so)`, undefined);
+    await this.#setDigest(userId, digest);
+    await this.#call(() => this.client.mergePrivateMetadata(userId, { ...noteMetadata({ ...note, state: 'carried' }), reset_claimed_by: null }));
+    return { status: 'replaced', userId };
+  }
+
+  /** Clerk keeps the old password: the note owes the user one reset email at the next rollback's reconcile. */
+  async notePasswordChange(userId: string, note: { at: string; by: string }): Promise<void> {
+    await this.#call(() => this.client.mergePrivateMetadata(userId, { ...noteMetadata({ ...note, state: 'reset' }), reset_claimed_by: null }));
   }
 
   async claimReset(user: TargetUser, runId: string): Promise<void> {

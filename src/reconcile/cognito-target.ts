@@ -45,10 +45,15 @@ import { SwitchbackError } from '../core/errors.ts';
 import { isLegacyAdminError, LegacyAdminError } from '../providers/admin/admin-error.ts';
 import type { CognitoAdminClient, CognitoUser } from '../providers/admin/cognito-admin-client.ts';
 import { markMetadata, markOf } from './legacy-mark.ts';
+import { noteOf, type LegacyHashCapability } from './legacy-password.ts';
 import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
 
-/** The mark's custom attributes (names without `custom:`), each a mutable String in the pool's schema. */
-export const COGNITO_MARK_ATTRIBUTES = ['olympus_id', 'sb_run', 'sb_by', 'sb_password', 'sb_reset'] as const;
+/**
+ * The mark's custom attributes (names without `custom:`), each a mutable String in the pool's schema;
+ * the last three are the mirror's note on a user imported FROM Cognito who changed their password in
+ * Olympus (legacy-password.ts: when, by whom, `reset`), whose reset claim is `sb_reset` too.
+ */
+export const COGNITO_MARK_ATTRIBUTES = ['olympus_id', 'sb_run', 'sb_by', 'sb_password', 'sb_reset', 'sb_pw_at', 'sb_pw_by', 'sb_pw_state'] as const;
 
 export type CognitoQuotaCategory = 'UserCreation' | 'UserAccountRecovery' | 'UserRead' | 'UserList' | 'UserUpdate' | 'UserDeletion' | 'UserPoolRead';
 
@@ -77,7 +82,7 @@ export interface CognitoTargetOptions {
   now?: () => number;
 }
 
-export type CognitoTargetErrorReason = 'credentials_refused' | 'pool_unusable' | 'missing_custom_attributes' | 'no_email_recovery' | 'email_not_verified';
+export type CognitoTargetErrorReason = 'credentials_refused' | 'pool_unusable' | 'missing_custom_attributes' | 'no_email_recovery' | 'email_not_verified' | 'hash_not_accepted';
 
 /** A target-level problem with a stable reason; its message names what to fix. */
 export class CognitoTargetError extends SwitchbackError {
@@ -134,8 +139,14 @@ function profileAttributes(d: LegacyUserDraft): Record<string, string> {
   return r;
 }
 
+/** The mirror's password-change note read back from a user's attributes (legacy-password.ts noteOf's keys). */
+export function noteOfAttributes(a: Record<string, string>) {
+  return noteOf({ password_changed_in_olympus: a[attr('sb_pw_at')], password_change_noted_by: a[attr('sb_pw_by')], password_change_state: a[attr('sb_pw_state')], reset_claimed_by: a[attr('sb_reset')] });
+}
+
 export function toTargetUser(u: CognitoUser): TargetUser {
-  return { id: u.username, email: u.attributes.email ?? '', mark: markOfAttributes(u.attributes) };
+  const note = noteOfAttributes(u.attributes);
+  return { id: u.username, email: u.attributes.email ?? '', mark: markOfAttributes(u.attributes), ...(note ? { passwordChange: note } : {}) };
 }
 
 /** Spaces the calls of one quota category at its rate (a start time per call; callers may be concurrent). */
@@ -313,6 +324,21 @@ export class CognitoTarget implements ReconcileTarget {
 
   async replaceHash(): Promise<{ status: 'unsupported' }> {
     return { status: 'unsupported' };
+  }
+
+  /** Cognito takes no hash through its API: a password changed in Olympus is always the reset path. */
+  legacyHashCapability(): LegacyHashCapability {
+    return 'unsupported';
+  }
+
+  async replaceLegacyHash(userId: string): Promise<{ status: 'replaced'; userId: string }> {
+    throw new CognitoTargetError('hash_not_accepted', `Cognito takes no password hash: ${userId}'s changed password is noted for a reset instead`);
+  }
+
+  /** Cognito keeps the old password: the note (and a cleared claim) owes the user one reset code at the next rollback's reconcile. */
+  async notePasswordChange(userId: string, note: { at: string; by: string }): Promise<void> {
+    // The old claim cleared with an empty value (the mark's attributes have MinLength 0), which reads as no claim.
+    await this.#call('AdminUpdateUserAttributes', () => this.client.adminUpdateUserAttributes(userId, { [attr('sb_pw_at')]: note.at, [attr('sb_pw_by')]: note.by, [attr('sb_pw_state')]: 'reset', [attr('sb_reset')]: '' }));
   }
 
   async claimReset(user: TargetUser, runId: string): Promise<void> {

@@ -6,7 +6,8 @@
  *
  * - Identities imported from the legacy provider in the first place
  *   (metadata_admin.legacy_auth0_id) already exist there: skipped, and never
- *   emailed.
+ *   emailed, unless they changed their password in Olympus since
+ *   (legacy-password.ts: the mirror carries it back or notes it).
  * - `name` is built from the optional first/last names: never
  *   "undefined undefined".
  * - `emailVerified` comes from the identity's verifiable addresses.
@@ -27,12 +28,28 @@ function text(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
+/**
+ * The legacy provider's user id of an identity imported from it, if it was:
+ * `metadata_admin.legacy_id` (any legacy kind), or `legacy_auth0_id`, its
+ * historical name (kept like the role id `auth0`, whatever the kind).
+ */
+export function legacyIdOf(identity: KratosIdentity): string | undefined {
+  const m = identity.metadata_admin as Record<string, unknown> | undefined;
+  return m ? (text(m.legacy_id) ?? text(m.legacy_auth0_id)) : undefined;
+}
+
 export function decide(identity: KratosIdentity): Decision {
-  const legacy = identity.metadata_admin && text((identity.metadata_admin as Record<string, unknown>).legacy_auth0_id);
-  if (legacy) return { action: 'skip', status: 'skipped_legacy', detail: `imported from Auth0 (${legacy})` };
+  const legacy = legacyIdOf(identity);
+  if (legacy) return { action: 'skip', status: 'skipped_legacy', detail: `imported from the legacy provider (${legacy})` };
   if (identity.state && identity.state !== 'active') return { action: 'skip', status: 'skipped_inactive', detail: `identity state ${identity.state}` };
+  const user = draftOf(identity);
+  return user ? { action: 'create', user } : { action: 'skip', status: 'skipped_no_email', detail: 'no usable traits.email' };
+}
+
+/** The legacy user an identity maps to (also for an imported one: the mirror carries its changed password back); undefined without a usable email. */
+export function draftOf(identity: KratosIdentity): LegacyUserDraft | undefined {
   const email = text(identity.traits.email)?.toLowerCase();
-  if (!email || !EMAIL.test(email)) return { action: 'skip', status: 'skipped_no_email', detail: 'no usable traits.email' };
+  if (!email || !EMAIL.test(email)) return undefined;
   const given = text(identity.traits.first_name) ?? text((identity.traits.name as Record<string, unknown> | undefined)?.first);
   const family = text(identity.traits.last_name) ?? text((identity.traits.name as Record<string, unknown> | undefined)?.last);
   const name = [given, family].filter(Boolean).join(' ') || undefined;
@@ -50,7 +67,7 @@ export function decide(identity: KratosIdentity): Decision {
     createdAt: identity.created_at,
     ...(hash ? { hash } : {}),
   };
-  return { action: 'create', user };
+  return user;
 }
 
 /** What the mirror compares to notice a change worth writing to the legacy side (profile and password). */

@@ -10,7 +10,7 @@ export interface KratosIdentity {
   verifiable_addresses?: { value: string; verified: boolean; via?: string }[];
   metadata_admin?: Record<string, unknown> | null;
   external_id?: string | null;
-  credentials?: { password?: { config?: { hashed_password?: string } } };
+  credentials?: { password?: { config?: { hashed_password?: string; use_password_migration_hook?: boolean }; updated_at?: string } };
   state?: string;
 }
 

@@ -6,7 +6,9 @@
  * with its reason. `mirrored` lines were already in the legacy provider with
  * their password (the mirror wrote them): no email; a line with
  * `mirrored_by` and a reset status was mirrored without a password, and the
- * reconcile sent its one reset email.
+ * reconcile sent its one reset email. `password_changed_*` lines are users
+ * imported from the legacy provider who changed their password in Olympus:
+ * the mirror carried the new one back, or this run sent one reset email.
  */
 import type { ResetOutcome } from './reconcile-target.ts';
 
@@ -18,6 +20,12 @@ export type LineStatus =
   | 'created_reset_failed'
   | 'created_needs_reset'
   | 'mirrored'
+  /** Imported from the legacy provider, changed their password in Olympus (legacy-password.ts): the mirror carried it back, no email. */
+  | 'password_changed_carried'
+  /** … the legacy provider holds the old one: this run claimed and sent the one reset email. */
+  | 'password_changed_reset_sent'
+  /** … its reset email is another run's (claimed): no second email. */
+  | 'password_changed_reset_claimed'
   | 'skipped_exists'
   | 'skipped_legacy'
   | 'skipped_no_email'

@@ -19,6 +19,7 @@
  */
 import { Auth0ApiError } from './auth0-management-client.ts';
 import { decide } from './identity-mapper.ts';
+import { legacyPasswordCandidate } from './legacy-password-window.ts';
 import type { Journal } from './journal.ts';
 import type { KratosAdminClient } from './kratos-admin-client.ts';
 import type { KratosIdentity } from './kratos-identity.ts';
@@ -253,13 +254,43 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
     }
   };
 
+  /**
+   * An identity imported from the legacy provider whose password changed in
+   * the window: the mirror's note on the legacy user (legacy-password.ts)
+   * says whether it carried the new password back, or the legacy side keeps
+   * the old one and the user gets one reset email (claimed first, as the
+   * mirror's users are: never two).
+   */
+  const legacyPasswordLine = async (identity: KratosIdentity, legacyId: string): Promise<ReportLine> => {
+    const base: ReportLine = { identity_id: identity.id, email: typeof identity.traits.email === 'string' ? identity.traits.email : undefined, created_at: identity.created_at, status: 'skipped_legacy', auth0_user_id: legacyId };
+    const user = await deps.target.get(legacyId);
+    const n = user?.passwordChange;
+    if (!user || !n) return { ...base, detail: user ? `imported from ${deps.target.kind}; no password change noted by the mirror` : `imported from ${deps.target.kind}; ${legacyId} is gone there` };
+    const at = `changed in Olympus (noted ${n.at} by ${n.by})`;
+    if (n.state === 'carried') return { ...base, email: user.email, status: 'password_changed_carried', detail: `${at}; the mirror carried the new password: no email` };
+    if (n.resetClaimedBy !== undefined && n.resetClaimedBy !== runId) return { ...base, email: user.email, status: 'password_changed_reset_claimed', detail: `${at}; its reset email is ${n.resetClaimedBy}'s` };
+    if (o.dryRun) return { ...base, email: user.email, status: 'would_create', detail: `${at}; ${deps.target.kind} keeps the old password: reset email` };
+    const l = await resetEmail(identity, { ...base, email: user.email, status: 'created_reset_sent', detail: `${at}; ${deps.target.kind} kept the old password` }, n.resetClaimedBy === runId ? undefined : user);
+    return l.status === 'created_reset_sent' ? { ...l, status: 'password_changed_reset_sent' } : l;
+  };
+
   while (state.next_page_token !== undefined) {
     const page = await deps.kratos.page(o.pageSize, state.next_page_token ?? undefined);
     const todo: { identity: KratosIdentity; user: LegacyUserDraft }[] = [];
     for (const identity of page.identities) {
-      if (!inWindow(identity.created_at, o.window)) continue;
+      const legacyId = legacyPasswordCandidate(identity, o.window);
+      if (!legacyId && !inWindow(identity.created_at, o.window)) continue;
       const previous = state.lines[identity.id];
       if (previous && !retryable(previous)) continue;
+      if (legacyId) {
+        try {
+          await record(await legacyPasswordLine(identity, legacyId));
+        } catch (err) {
+          if (err instanceof CrashForTest) throw err;
+          await record({ identity_id: identity.id, created_at: identity.created_at, status: 'failed', auth0_user_id: legacyId, detail: errorText(err) });
+        }
+        continue;
+      }
       const d = decide(identity);
       if (d.action === 'skip') {
         await record({ identity_id: identity.id, email: typeof identity.traits.email === 'string' ? identity.traits.email : undefined, created_at: identity.created_at, status: d.status, detail: d.detail });

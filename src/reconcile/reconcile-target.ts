@@ -29,6 +29,7 @@
  * ledger that keeps anyone from getting two reset emails.
  */
 import type { LegacyMark } from './legacy-mark.ts';
+import type { LegacyHashCapability, PasswordChangeNote } from './legacy-password.ts';
 
 /** A Kratos password hash in its PHC/MCF text form, e.g. `$2a$10$…`, `$argon2id$…`, `$pbkdf2-sha256$…`. */
 export type KratosHash = string;
@@ -54,6 +55,8 @@ export interface TargetUser {
   id: string;
   email: string;
   mark: LegacyMark | undefined;
+  /** On a user imported FROM this provider whose password changed in Olympus: the mirror's note (legacy-password.ts). */
+  passwordChange?: PasswordChangeNote;
 }
 
 export type CreateOutcome =
@@ -105,6 +108,29 @@ export interface ReconcileTarget {
    * (the user will reset it). May change the user's id (returned).
    */
   replaceHash(user: TargetUser, draft: LegacyUserDraft & { hash: KratosHash }, o: Pick<CreateOptions, 'runId' | 'by'>): Promise<{ status: 'replaced'; userId: string } | { status: 'unsupported' }>;
+  /**
+   * How this target takes a new hash for a user it already held before the
+   * migration (imported into Olympus from it, legacy-password.ts):
+   * `in_place` (Clerk: PATCH /v1/users/{id} with password_digest),
+   * `recreate_only` (Auth0: delete + re-import under the same user_id),
+   * `unsupported` (Cognito; any hash `acceptsHash` refuses).
+   */
+  legacyHashCapability(hash: KratosHash): LegacyHashCapability;
+  /**
+   * Puts the Olympus hash on that (real, pre-existing) user and records the
+   * note `{ at, by, state: 'carried' }` on it. Keeps the user id. Only called
+   * when `legacyHashCapability` is not `unsupported` (and, for
+   * `recreate_only`, only with MIRROR_LEGACY_PASSWORD_CHANGES=recreate).
+   * Must be retry-safe: a retry after a half-done replace (Auth0: after the
+   * delete) finishes it, rebuilding the user from `draft` if it is gone.
+   */
+  replaceLegacyHash(userId: string, draft: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }): Promise<{ status: 'replaced'; userId: string }>;
+  /**
+   * Records the note `{ at, by, state: 'reset' }` on that user (the legacy
+   * side keeps the OLD password): the first reconcile after a rollback claims
+   * its reset (`claimReset`) and sends the one email. Touches nothing else.
+   */
+  notePasswordChange(userId: string, note: { at: string; by: string }): Promise<void>;
   /** Writes the reset claim into the user's mark, before the email is sent: at most one sender. */
   claimReset(user: TargetUser, runId: string): Promise<void>;
   /** Sends the provider's own password-reset email, or says it cannot (`needs_reset`). */

@@ -68,6 +68,11 @@ export class ControllerStore {
       'INSERT INTO samples (bucket, provider, signal, outcome, client, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
       bucket, provider, signal, outcome, client, n,
     );
+    this.countHistory(bucket, provider, signal, outcome, n);
+  }
+
+  /** A count for the console's per-minute history only (no rule reads it): a finer reading of an event than its window sample. */
+  countHistory(bucket: number, provider: string, signal: string, outcome: string, n: number): void {
     const minute = Math.floor((bucket * BUCKET_SECONDS) / 60);
     if (this.#history) {
       const key = JSON.stringify([minute, signal, provider, outcome]);

@@ -157,6 +157,7 @@ export class Ingest {
         const s = owner?.counter.sample(e);
         if (!owner || !s) return;
         this.store.count(bucket, s.provider, owner.signal, s.outcome, s.client, s.n);
+        if (s.history) this.store.countHistory(bucket, s.provider, s.history.signal, s.history.outcome, s.n);
         bump(s.total, s.n);
         if (GOOD_OUTCOMES.has(s.outcome) || BAD_OUTCOMES.has(s.outcome)) d.observe(owner.signal, s.provider, s.client, 'outcome', BAD_OUTCOMES.has(s.outcome), s.n);
         return;

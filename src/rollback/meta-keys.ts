@@ -38,7 +38,19 @@ export interface MirrorReport {
   oldest_unmirrored_created_at: string | null;
   last_sweep_at: string | null;
   last_sweep_seen: number;
-  counts: { mirrored: number; with_password: number; without_password: number; skipped: number; failed: number; hooks_dropped: number; hooks: number };
+  counts: {
+    mirrored: number;
+    with_password: number;
+    without_password: number;
+    skipped: number;
+    failed: number;
+    hooks_dropped: number;
+    hooks: number;
+    /** Users imported from the legacy provider who changed their password in Olympus (legacy-password.ts); absent from an older mirror. */
+    legacy_password_changed?: number;
+    /** Of them, those the legacy provider still holds with the OLD password: each gets one reset email from the reconcile at rollback. */
+    old_password_if_rolled_back_now?: number;
+  };
   /** Signup-to-mirrored lag of the users created since the mirror started (ms). */
   lag_ms: { p50: number; p99: number; max: number; n: number } | null;
 }

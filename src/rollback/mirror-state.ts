@@ -126,6 +126,7 @@ export class MirrorState {
     g('switchback_mirror_last_sweep_timestamp_seconds', 'When the mirror last finished a sweep of GET /admin/identities (0: never).', [`switchback_mirror_last_sweep_timestamp_seconds ${s.last_sweep_at ? Date.parse(s.last_sweep_at) / 1000 : 0}`]);
     g('switchback_mirror_last_heartbeat_timestamp_seconds', 'When the controller last heard from the mirror.', [`switchback_mirror_last_heartbeat_timestamp_seconds ${Date.parse(s.last_heartbeat_at) / 1000}`]);
     g('switchback_mirror_users', 'Identities the mirror has handled, by outcome.', (['with_password', 'without_password', 'skipped', 'failed'] as const).map((k) => `switchback_mirror_users{outcome="${k}"} ${s.counts[k]}`));
+    g('switchback_old_password_if_rolled_back_now', 'Users imported from the legacy provider who changed their password in Olympus, and whom the legacy provider still holds with the old one (one reset email each at rollback).', [`switchback_old_password_if_rolled_back_now ${s.counts.old_password_if_rolled_back_now ?? 0}`]);
     return `${out.join('\n')}\n`;
   }
 }

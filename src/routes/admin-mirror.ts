@@ -22,7 +22,7 @@ export const MirrorHeartbeatBody = z.strictObject({
   oldest_unmirrored_created_at: Time,
   last_sweep_at: Time,
   last_sweep_seen: Count,
-  counts: z.strictObject({ mirrored: Count, with_password: Count, without_password: Count, skipped: Count, failed: Count, hooks_dropped: Count, hooks: Count }),
+  counts: z.strictObject({ mirrored: Count, with_password: Count, without_password: Count, skipped: Count, failed: Count, hooks_dropped: Count, hooks: Count, legacy_password_changed: z.optional(Count), old_password_if_rolled_back_now: z.optional(Count) }),
   lag_ms: z.nullable(z.strictObject({ p50: Count, p99: Count, max: Count, n: Count })),
   mirrored_with_password: Ids,
   mirrored_without_password: Ids,

@@ -5,7 +5,9 @@
  * card to "would fire" (dry run), and when the rules go live the rollback
  * appears in the header and the timeline without a reload; the buttons flip
  * the flag behind a confirmation with a reason; a viewer sees no buttons; a
- * change without the CSRF token is refused; axe finds no serious violation.
+ * change without the CSRF token is refused; axe finds no serious violation;
+ * the password migration chart (wrong passwords against the legacy
+ * provider's own failures) appears only with hook calls in the range.
  *
  * Screenshots of each state go to test-results/console/ (CI artifacts).
  */
@@ -242,5 +244,32 @@ describe('the operator console', () => {
     const status = await readStatus(api);
     expect(status.automatic_rollback_paused).toBeNull();
     expect(status.dry_run).toBe(false);
+  });
+
+  it('the password migration chart sets the hook wrong passwords against the legacy provider failures, the same minutes; absent without hook calls', { timeout: 60_000 }, async () => {
+    const { page } = b;
+    await signIn(page, stack.viewerToken);
+    await page.waitForSelector('#chart-login-rate canvas');
+    expect(await page.locator('#chart-password-migration').count()).toBe(0);
+    // The hook is broken: wrong passwords jump to 55% over the last minutes while the legacy provider's own log stays at 7%.
+    await page.route('**/_switchback/api/history*', async (route) => {
+      const res = await route.fetch();
+      const h = (await res.json()) as { t: number[]; series: Record<string, unknown> };
+      const n = h.t.length;
+      const per = (f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i));
+      const spike = (i: number) => i >= n - 5;
+      h.series.password_migration_outcome = { olympus: { match: per((i) => (spike(i) ? 18 : 37)), mismatch: per((i) => (spike(i) ? 22 : 3)), upstream_error: per(() => 0) } };
+      h.series.provider_login = { auth0: { succeeded: per(() => 112), failed: per(() => 8) } };
+      await route.fulfill({ response: res, json: h });
+    });
+    try {
+      await page.click('button[data-range="1h"]');
+      await page.waitForSelector('#chart-password-migration canvas');
+      expect(await page.textContent('#password-migration-figures')).toContain('Last 5 min: wrong passwords 55.0% of 200 hook verdicts; legacy failed sign-ins 6.7% of 600');
+      expect(await page.textContent('#chart-password-migration')).toContain("the legacy provider's own log");
+      await shot(page, 'password-migration-chart');
+    } finally {
+      await page.unroute('**/_switchback/api/history*');
+    }
   });
 });

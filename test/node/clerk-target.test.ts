@@ -240,3 +240,31 @@ describe('undo and configuration', () => {
     expect((err as Error).message).not.toContain('sk_test_wrongKey');
   });
 });
+
+describe('a password changed in Olympus by a user imported from Clerk', () => {
+  it('is carried back in place (same account, the new password verifies, the old one not) and noted; a hash Clerk cannot take is unsupported', async () => {
+    const t = targetOf();
+    const pw = kratosPbkdf2('sha256', 'new-in-olympus');
+    expect(t.legacyHashCapability(pw)).toBe('in_place');
+    expect(t.legacyHashCapability('$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA')).toBe('unsupported');
+    const email = ids.get('taken')!.traits.email as string;
+    const draft = { identityId: 'id-imported', email, emailVerified: true, createdAt: WINDOW.from.toISOString(), hash: pw };
+    expect(await t.replaceLegacyHash(someoneElse, draft, { at: '2026-11-02T10:00:00.000Z', by: 'mirror-7' })).toEqual({ status: 'replaced', userId: someoneElse });
+    expect(await client.verifyPassword(someoneElse, 'new-in-olympus')).toBe(true);
+    expect(await client.verifyPassword(someoneElse, 'their-own-password').catch((e: { reason?: string }) => e.reason)).toBe('invalid_credentials');
+    const after = await t.get(someoneElse);
+    // Noted, never marked as switchback's: undo still leaves the person's own account alone.
+    expect(after!.mark).toBeUndefined();
+    expect(after!.passwordChange).toEqual({ at: '2026-11-02T10:00:00.000Z', by: 'mirror-7', state: 'carried', resetClaimedBy: undefined });
+  });
+
+  it('a note for a reset clears an older claim and leaves the password as it is', async () => {
+    const t = targetOf();
+    const [user] = await t.findByEmail(ids.get('taken')!.traits.email as string);
+    await t.claimReset(user!, 'run-old');
+    await t.notePasswordChange(someoneElse, { at: '2026-11-02T11:00:00.000Z', by: 'mirror-7' });
+    const after = await t.get(someoneElse);
+    expect(after!.passwordChange).toEqual({ at: '2026-11-02T11:00:00.000Z', by: 'mirror-7', state: 'reset', resetClaimedBy: undefined });
+    expect(await client.verifyPassword(someoneElse, 'new-in-olympus')).toBe(true);
+  });
+});

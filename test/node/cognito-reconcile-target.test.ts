@@ -137,6 +137,24 @@ describe('sendReset', () => {
   });
 });
 
+describe('a password changed in Olympus by a user imported from Cognito', () => {
+  it('cannot be carried (no hash API): the note goes into the mark attributes, clears an older claim, and leaves the account and its password alone', async () => {
+    const { api, target } = await pool();
+    const theirs = api.pool.seed({ email: 'imported@example.com', password: 'their-own-password', attributes: { 'custom:sb_reset': 'run-old' } });
+    const t = target();
+    expect(t.legacyHashCapability()).toBe('unsupported');
+    await expect(t.replaceLegacyHash(theirs.username)).rejects.toMatchObject({ reason: 'hash_not_accepted' });
+    await t.notePasswordChange(theirs.username, { at: '2026-11-02T11:00:00.000Z', by: 'mirror-7' });
+    const after = await t.get(theirs.username);
+    expect(after!.passwordChange).toEqual({ at: '2026-11-02T11:00:00.000Z', by: 'mirror-7', state: 'reset', resetClaimedBy: undefined });
+    // Never marked as switchback's (undo leaves it alone), still CONFIRMED with the old password.
+    expect(after!.mark).toBeUndefined();
+    expect(api.pool.find('imported@example.com')).toMatchObject({ username: theirs.username, status: 'CONFIRMED' });
+    await t.claimReset(after!, 'run-9');
+    expect((await t.get(theirs.username))!.passwordChange!.resetClaimedBy).toBe('run-9');
+  });
+});
+
 describe('preflight', () => {
   it('names the custom attributes the pool lacks, before any write', async () => {
     const { api, target } = await pool({ customAttributes: ['olympus_id', 'sb_run'] });
@@ -144,7 +162,7 @@ describe('preflight', () => {
     expect(err).toBeInstanceOf(CognitoTargetError);
     expect(err).toMatchObject({ reason: 'missing_custom_attributes' });
     const message = (err as Error).message;
-    expect(message).toContain('custom:sb_by, custom:sb_password, custom:sb_reset');
+    expect(message).toContain('custom:sb_by, custom:sb_password, custom:sb_reset, custom:sb_pw_at, custom:sb_pw_by, custom:sb_pw_state');
     expect(message).not.toContain('custom:olympus_id');
     expect(message).toContain(`aws cognito-idp add-custom-attributes --user-pool-id ${api.pool.id}`);
     expect(api.operations).toEqual(['DescribeUserPool']);
@@ -257,7 +275,7 @@ describe('switchback reconcile with LEGACY_PROVIDER', () => {
       runReconcile(args, { cwd: dir, env: { ...env, LEGACY_PROVIDER: 'okta' }, timeoutMs: 30_000 }),
     ]);
     expect(cognito.code, cognito.output).toBe(1);
-    expect(cognito.stderr).toContain('lacks the custom attributes switchback marks its users with: custom:olympus_id, custom:sb_run, custom:sb_by, custom:sb_password, custom:sb_reset');
+    expect(cognito.stderr).toContain('lacks the custom attributes switchback marks its users with: custom:olympus_id, custom:sb_run, custom:sb_by, custom:sb_password, custom:sb_reset, custom:sb_pw_at, custom:sb_pw_by, custom:sb_pw_state');
     expect(api.operations).toEqual(['DescribeUserPool']);
     expect(api.pool.users.size).toBe(0);
     expect(clerk.code, clerk.output).toBe(2);

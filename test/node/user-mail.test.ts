@@ -118,7 +118,7 @@ it('without the mail path Auth0 sends its own email, as before', async () => {
 function needsResetTarget(): ReconcileTarget & { asked: string[] } {
   const asked: string[] = [];
   const no = () => Promise.reject(new Error('not used'));
-  return { kind: 'clerk', asked, acceptsHash: () => false, preflight: no, create: no, findByEmail: no, get: no, updateProfile: no, replaceHash: no, claimReset: no, remove: no, stats: { calls: 0, rateLimited: 0, waitedMs: 0 }, sendReset: async (email) => (asked.push(email), 'needs_reset') };
+  return { kind: 'clerk', asked, acceptsHash: () => false, preflight: no, create: no, findByEmail: no, get: no, updateProfile: no, replaceHash: no, legacyHashCapability: () => 'unsupported', replaceLegacyHash: no, notePasswordChange: no, claimReset: no, remove: no, stats: { calls: 0, rateLimited: 0, waitedMs: 0 }, sendReset: async (email) => (asked.push(email), 'needs_reset') };
 }
 
 it('a target with no reset email (needs_reset) gets the template with USER_MAIL_RESET_URL; without one it stays needs_reset', async () => {

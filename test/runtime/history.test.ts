@@ -31,6 +31,21 @@ it('counts in the minute they arrived, per provider and outcome, with no client 
   expect(failed.at(-1)! + failed.at(-2)!).toBe(3);
 });
 
+it('keeps the password migration hook wrong passwords apart from right ones, next to the legacy provider own sign-ins (what the console compares)', async () => {
+  const at = Date.now();
+  const hook = (outcome: 'match' | 'mismatch' | 'upstream_error', n: number) => Array.from({ length: n }, (_, i) => ({ k: 'password_migration' as const, outcome, client: `h${i}`, n: 1, at }));
+  await ingest([...hook('match', 20), ...hook('mismatch', 7), ...hook('upstream_error', 2), { k: 'provider_login', provider: 'auth0', outcome: 'succeeded', source: 'auth0-log-stream', n: 40, at }, { k: 'provider_login', provider: 'auth0', outcome: 'failed', source: 'auth0-log-stream', n: 9, at }]);
+  const h = (await (await gw('/_switchback/api/history?range=15m', { headers: auth })).json()) as HistoryBody;
+  const sum = (xs: number[] | undefined) => (xs ?? []).reduce((a, b) => a + b, 0);
+  expect(sum(h.series.password_migration_outcome?.olympus?.match)).toBe(20);
+  expect(sum(h.series.password_migration_outcome?.olympus?.mismatch)).toBe(7);
+  expect(sum(h.series.password_migration_outcome?.olympus?.upstream_error)).toBe(2);
+  // The rule's own signal still reads a wrong password as an answer (`ok`).
+  expect(sum(h.series.password_migration?.olympus?.ok)).toBe(27);
+  expect(sum(h.series.provider_login?.auth0?.succeeded)).toBe(40);
+  expect(sum(h.series.provider_login?.auth0?.failed)).toBe(9);
+});
+
 it('the default range is 1h; 24h is 288 steps of 5 minutes', async () => {
   const one = (await (await gw('/_switchback/api/history', { headers: auth })).json()) as HistoryBody;
   expect(one.range).toBe('1h');

@@ -82,12 +82,15 @@ describe('the mirror heartbeat', () => {
     // The oldest unmirrored signup is m3, captured at the edge two minutes ago.
     expect(st.mirror.lag_seconds).toBeGreaterThanOrEqual(119);
     // A mirror that knows of more unmirrored signups than the edge captured: its count wins.
-    await post(beat({ unmirrored_signups: 7, mirrored_with_password: [], mirrored_without_password: [] }));
+    // A mirror that counts imported users who changed their password in Olympus (legacy-password.ts).
+    await post(beat({ unmirrored_signups: 7, mirrored_with_password: [], mirrored_without_password: [], counts: { ...beat().counts, legacy_password_changed: 3, old_password_if_rolled_back_now: 2 } }));
     expect((await status()).signups.stranded_if_rolled_back_now).toBe(7);
+    expect((await status()).mirror.counts).toMatchObject({ legacy_password_changed: 3, old_password_if_rolled_back_now: 2 });
     const metrics = await (await gw('/_switchback/api/metrics', { headers: { authorization: `Bearer ${ADMIN.viewer}` } })).text();
     expect(metrics).toContain('switchback_stranded_if_rolled_back_now 7');
     expect(metrics).toMatch(/switchback_mirror_lag_seconds 1[12]\d/);
     expect(metrics).toContain('switchback_mirror_backlog 1');
+    expect(metrics).toContain('switchback_old_password_if_rolled_back_now 2');
     expect(metrics).toContain('switchback_mirror_up 1');
     expect(metrics).toContain('switchback_mirror_users{outcome="with_password"} 1');
     expect(metrics).toMatch(/switchback_mirror_last_sweep_timestamp_seconds \d{10}/);

@@ -28,7 +28,9 @@ const verdict = (r: ClientRow[]) => def.evaluate(rule!, def.window(r, rule!), fa
 describe('password_migration_error_rate', () => {
   it('is counted by its definition, per outcome total', () => {
     expect(counterFor('password_migration')?.signal).toBe('password_migration');
-    expect(counterFor('password_migration')?.counter.sample({ k: 'password_migration', outcome: 'upstream_error', client: 'c1', n: 1, at: 0 })).toEqual({ provider: 'olympus', outcome: 'error', client: 'c1', n: 1, total: 'password_migration_upstream_error' });
+    expect(counterFor('password_migration')?.counter.sample({ k: 'password_migration', outcome: 'upstream_error', client: 'c1', n: 1, at: 0 })).toEqual({ provider: 'olympus', outcome: 'error', client: 'c1', n: 1, total: 'password_migration_upstream_error', history: { signal: 'password_migration_outcome', outcome: 'upstream_error' } });
+    // A wrong password is `ok` to the rule; the console's history keeps it apart.
+    expect(counterFor('password_migration')?.counter.sample({ k: 'password_migration', outcome: 'mismatch', client: 'c1', n: 2, at: 0 })).toMatchObject({ outcome: 'ok', history: { signal: 'password_migration_outcome', outcome: 'mismatch' } });
   });
 
   it('upstream errors well above 5% from many clients breach; around 1% does not', () => {

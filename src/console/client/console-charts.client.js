@@ -99,6 +99,60 @@
     return plot;
   }
 
+  const total = (xs) => xs.reduce((a, b) => a + b, 0);
+
+  /** The legacy provider's own sign-ins (its log stream, `provider_login`) when it reports them, else those seen at the gateway. */
+  function legacySignIns(h) {
+    const own = { ok: get(h, 'provider_login', 'auth0', 'succeeded'), bad: get(h, 'provider_login', 'auth0', 'failed'), source: "the legacy provider's own log" };
+    if (total(own.ok) + total(own.bad) > 0) return own;
+    return { ok: get(h, 'login', 'auth0', 'succeeded'), bad: get(h, 'login', 'auth0', 'failed'), source: 'sign-ins through the gateway' };
+  }
+
+  function passwordChart(box, h, w, windowWords) {
+    const t = h.t;
+    const out = (o) => get(h, 'password_migration_outcome', 'olympus', o);
+    const match = out('match');
+    const mismatch = out('mismatch');
+    const upstream = out('upstream_error');
+    const calls = total(match) + total(mismatch) + total(upstream) + total(out('rate_limited'));
+    if (calls === 0) return; // no hook configured, or nobody migrating in this range: no chart
+    const legacy = legacySignIns(h);
+    const share = (part, rest) => {
+      const a = trailing(part, w);
+      const b = rest.map((xs) => trailing(xs, w));
+      return a.map((v, i) => {
+        const n = v + b.reduce((acc, xs) => acc + xs[i], 0);
+        return n > 0 ? v / n : null;
+      });
+    };
+    const wrong = share(mismatch, [match]);
+    const legacyFailed = share(legacy.bad, [legacy.ok]);
+    const errors = share(upstream, [match, mismatch]);
+    const ratio = (a, b) => (a + b > 0 ? pct(a / (a + b)) : '—');
+    // The figures of the last window (what is happening now) and of the whole range (what is usual).
+    const last = (xs) => total(xs.slice(-w));
+    const figures = [
+      `Last ${Math.round((w * h.step_seconds) / 60)} min: wrong passwords ${ratio(last(mismatch), last(match))} of ${last(match) + last(mismatch)} hook verdicts; legacy failed sign-ins ${ratio(last(legacy.bad), last(legacy.ok))} of ${last(legacy.ok) + last(legacy.bad)}; upstream errors ${ratio(last(upstream), last(match) + last(mismatch))}.`,
+      `This range: ${ratio(total(mismatch), total(match))} of ${total(match) + total(mismatch)}; legacy ${ratio(total(legacy.bad), total(legacy.ok))} of ${total(legacy.ok) + total(legacy.bad)} (${legacy.source}); upstream errors ${ratio(total(upstream), total(match) + total(mismatch))}.`,
+    ].join(' ');
+    const fig = chart(box, 'chart-password-migration', 'Password migration against the legacy provider', `${windowWords}. Wrong passwords and legacy failures rising together: people mistyping. Wrong passwords rising alone while the legacy rate holds: the hook is checking wrongly (realm, client, user store).`, {
+      series: [
+        { value: (u, v) => (v ? hhmm(v) : '—') },
+        { label: 'Hook: wrong passwords', stroke: PROVIDERS[0].stroke, width: 2, value: (u, v) => pct(v) },
+        { label: 'Legacy: failed sign-ins', stroke: PROVIDERS[1].stroke, dash: PROVIDERS[1].dash, width: 2, value: (u, v) => pct(v) },
+        // Grey, dotted: not to be read as a third provider next to the legacy provider's orange.
+        { label: 'Hook: upstream errors', stroke: '#6b7280', dash: [2, 3], width: 1.5, value: (u, v) => pct(v) },
+      ],
+      axes: axes(pct),
+      scales: { y: { range: (u, min, max) => [0, Math.min(1, Math.max(0.1, (max ?? 0) * 1.1))] } },
+    }, [t, wrong, legacyFailed, errors]);
+    const p = document.createElement('p');
+    p.className = 'muted figures';
+    p.id = 'password-migration-figures';
+    p.textContent = figures;
+    fig.root.closest('figure').append(p);
+  }
+
   function render(box, h, rules, flag) {
     box.replaceChildren();
     if (typeof uPlot === 'undefined') {
@@ -199,6 +253,11 @@
       apiSeries.push({ label: 'Threshold', stroke: css('--bad'), width: 1.5, dash: [2, 3], value: (u, v) => pct(v), points: { show: false } });
     }
     chart(box, 'chart-api', 'API error rate', `per ${h.step_seconds / 60} min, by the provider of the caller's credential.`, { series: apiSeries, axes: axes(pct), scales: { y: { range: (u, min, max) => [0, Math.max(0.1, max ?? 0)] } } }, apiData);
+
+    // 4b. The password migration hook's wrong passwords against the legacy provider's own sign-in
+    // failures, the same minutes: both rising together is people mistyping; wrong passwords rising
+    // alone while the legacy provider's rate holds is the hook checking wrongly.
+    passwordChart(box, h, w, windowWords);
 
     // 5. Support tickets per hour.
     const tickets = Object.values(h.series?.ticket ?? {}).flatMap((byOutcome) => Object.values(byOutcome)).reduce((acc, xs) => acc.map((v, i) => v + xs[i]), zeros(t.length));

@@ -34,6 +34,8 @@ export interface Sample {
   n: number;
   /** The key in `meta.totals`, read back by the metric's Prometheus series. */
   total: string;
+  /** A finer reading kept only in the console's per-minute history (`history_minutes`), e.g. a wrong password apart from a right one. */
+  history?: { signal: string; outcome: string };
 }
 
 /** Counts events of one kind (`k`) into samples of the metric's signal. */

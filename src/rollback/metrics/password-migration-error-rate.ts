@@ -36,6 +36,8 @@ export const passwordMigrationErrorRate = {
       client: String(e.client),
       n: Math.max(0, Math.min(1_000_000, Math.floor(e.n))),
       total: TOTAL.test(`password_migration_${e.outcome}`) ? `password_migration_${e.outcome}` : 'password_migration_unknown',
+      // The console sets mismatches (both `ok` to the rule) against the legacy provider's own sign-in failures.
+      history: { signal: 'password_migration_outcome', outcome: Object.hasOwn(WINDOW_OUTCOME, e.outcome) ? e.outcome : 'unknown' },
     })),
   ],
   op: '>',
