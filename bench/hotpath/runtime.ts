@@ -47,7 +47,8 @@ function builtModules(dir: string): Module[] {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The bindings wrangler.toml declares (KV, Durable Object, rate limiters, analytics, workflow), as wrangler would give them.
   const workerOptions = unstable_getMiniflareWorkerOptions(join(REPO_ROOT, 'wrangler.toml')).workerOptions as WorkerOptions & { bindings?: Record<string, unknown> };
-  const { modulesRules: _rules, rootPath: _root, ...bindingOptions } = workerOptions;
+  // Not `assets`: the console's static files are served in front of the worker, never on the measured path.
+  const { modulesRules: _rules, rootPath: _root, assets: _assets, ...bindingOptions } = workerOptions;
   const gateway: WorkerOptions = {
     ...bindingOptions,
     name: 'switchback',

@@ -2,7 +2,6 @@
 // bundler wrangler uses, into .wrangler/hotpath/: it never enters the
 // deployed worker.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../dev/stack.ts';
 
@@ -19,15 +18,6 @@ export async function buildStageWorker(): Promise<{ path: string; bindings: Reco
     mainFields: ['browser', 'module', 'main'],
     external: ['cloudflare:*', 'node:*'],
     logLevel: 'warning',
-    // The console's browser files, as wrangler.toml's [[rules]] Text bundles them.
-    plugins: [
-      {
-        name: 'text-modules',
-        setup(b) {
-          b.onLoad({ filter: /(\.client\.(js|css)|uPlot\.iife\.min\.js|uPlot\.min\.css)$/ }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
-        },
-      },
-    ],
   });
   return { path: outfile, bindings: {} };
 }

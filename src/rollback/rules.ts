@@ -13,7 +13,7 @@
  * Parsing is strict: an unknown key or a bad value is an error naming it.
  */
 import { SwitchbackError } from '../core/errors.ts';
-import { parse as parseYaml } from 'yaml';
+import { parseRulesYaml } from './rules-yaml.ts';
 import type { AdminRole } from '../admin/admin-role.ts';
 import { METRIC_IDS, METRICS, isMetricId, type MetricId } from './metrics/registry.ts';
 import type { MetricDefaults } from './metrics/metric-definition.ts';
@@ -170,12 +170,9 @@ const ROLES: AdminRole[] = ['viewer', 'oncall', 'eng-lead'];
 
 /** Parses YAML or JSON rules text. Throws RulesError naming the first bad entry. */
 export function parseRules(text: string): RulesConfig {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { maxAliasCount: 10 });
-  } catch (err) {
-    throw new RulesError('(document)', `is not valid YAML or JSON: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
+  const parsed = parseRulesYaml(text);
+  if (!parsed.ok) throw new RulesError('(document)', `is not valid YAML or JSON: ${parsed.problem}`);
+  const doc = parsed.value;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new RulesError('(document)', 'must be a mapping with "rollback_if"');
   const top = doc as Record<string, unknown>;
   for (const k of Object.keys(top)) if (!TOP_KEYS.has(k)) throw new RulesError(k, `unknown key (known: ${[...TOP_KEYS].join(', ')})`);

@@ -20,6 +20,7 @@ import { VerifyError } from './verify-error.ts';
 import { kindOf } from '../providers/kinds/registry.ts';
 
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
+import { verifiedOnce } from './verified-cache.ts';
 const ACCESS_TOKEN_TYPS = new Set(['jwt', 'at+jwt']);
 
 export function providerForIssuer(config: GatewayConfig, iss: unknown): ProviderOptions | undefined {
@@ -127,7 +128,7 @@ export async function verifyAccessToken(config: GatewayConfig, token: string, no
   if (segments === 5) throw new VerifyError('token_encrypted', 'JWE tokens are not accepted');
   // Three dot-separated segments is a JWS; anything else is opaque (Hydra's
   // own `ory_at_<id>.<sig>` has two).
-  if (segments === 3) return verifyJwt(config, token, now);
+  if (segments === 3) return verifiedOnce(config, 'jwt', token, now, CLOCK_SKEW_SECONDS, () => verifyJwt(config, token, now));
   const p = opaqueProvider(config, token);
   if (!p) throw new VerifyError('token_malformed', 'no provider accepts opaque tokens');
   if (!/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw new VerifyError('token_malformed', 'opaque token has characters outside RFC 6750 b64token');

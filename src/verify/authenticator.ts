@@ -87,7 +87,7 @@ async function authenticateOrThrow(config: GatewayConfig, creds: Credentials, fl
   let clearSession = false;
   if (creds.sessionCookie) {
     try {
-      fromSession = await applyOverlap(config, await readSession(config, creds.sessionCookie), flags, nowS);
+      fromSession = await applyOverlap(config, await readSession(config, creds.sessionCookie, now), flags, nowS);
     } catch (err) {
       // Not a verdict on the cookie (a bug, a runtime failure): the boundary answers 503 and the cookie is kept.
       if (!(err instanceof VerifyError)) throw err;

@@ -16,6 +16,7 @@ import { VerifyError } from './verify-error.ts';
 import { checkTokenBinding } from './token-binding.ts';
 import { IsolateCache } from '../core/isolate-cache.ts';
 import { CLOCK_SKEW_SECONDS } from './clock.ts';
+import { credentialHash } from './verified-cache.ts';
 
 const MAX_ENTRIES = 10_000;
 const NEGATIVE_TTL_MS = 5_000;
@@ -24,11 +25,6 @@ const FETCH_TIMEOUT_MS = 3_000;
 type CacheEntry = { until: number; principal?: Principal; reason?: VerifyError };
 /** Settled answers only: concurrent first uses of a token each call the endpoint (no shared pending promise, core/isolate-cache). */
 const cache = new IsolateCache<CacheEntry>(MAX_ENTRIES);
-
-async function tokenHash(token: string): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
-  return btoa(String.fromCharCode(...new Uint8Array(d)));
-}
 
 function remember(key: string, entry: CacheEntry): void {
   cache.set(key, entry);
@@ -93,7 +89,7 @@ async function callEndpoint(p: ProviderOptions, token: string): Promise<Record<s
 }
 
 export async function introspect(config: GatewayConfig, p: ProviderOptions, token: string, now = Date.now()): Promise<Principal> {
-  const key = `${p.id}:${await tokenHash(token)}`;
+  const key = `${p.id}:${await credentialHash(token)}`;
   const hit = cache.get(key);
   if (hit && hit.until > now) {
     if (hit.reason) throw hit.reason;

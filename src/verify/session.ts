@@ -12,6 +12,8 @@ import { log } from '../core/log.ts';
 import type { Principal } from './principal.ts';
 import { seal, unseal } from './sealed-cookie.ts';
 import { VerifyError } from './verify-error.ts';
+import { CLOCK_SKEW_SECONDS } from './clock.ts';
+import { verifiedOnce } from './verified-cache.ts';
 
 /**
  * Browsers keep at least 4096 bytes of name + value per cookie (RFC 6265 §6.1);
@@ -70,8 +72,14 @@ export async function openSession(config: GatewayConfig, cookie: string): Promis
   };
 }
 
-/** The session as a verified caller (no ID token: it never travels further than logout). */
-export async function readSession(config: GatewayConfig, cookie: string): Promise<Principal & { name: string | undefined }> {
-  const s = await openSession(config, cookie);
-  return { provider: s.provider, issuer: s.issuer, sub: s.sub, email: s.email, emailVerified: s.emailVerified, name: s.name, expiresAt: s.expiresAt, via: 'session', scopes: [] };
+/**
+ * The session as a verified caller (no ID token: it never travels further
+ * than logout); a cookie opened in the last minute is not decrypted again
+ * (verified-cache.ts).
+ */
+export async function readSession(config: GatewayConfig, cookie: string, now = Date.now()): Promise<Principal & { name: string | undefined }> {
+  return verifiedOnce(config, 'session', cookie, now, CLOCK_SKEW_SECONDS, async () => {
+    const s = await openSession(config, cookie);
+    return { provider: s.provider, issuer: s.issuer, sub: s.sub, email: s.email, emailVerified: s.emailVerified, name: s.name, expiresAt: s.expiresAt, via: 'session' as const, scopes: [] };
+  });
 }

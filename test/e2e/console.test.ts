@@ -21,6 +21,7 @@ import { DEMO_RULES } from '../../dev/demo-rules.ts';
 import { TinyBrowser, type TinyRequestInit } from '../../dev/tiny-browser.ts';
 import { adminApi, okJson, readStatus } from '../../scripts/cli/admin-api.ts';
 import { launchChromium, type BrowserSession } from './support/chromium.ts';
+import { CONSOLE_ASSETS } from '../../src/console/console-assets.ts';
 
 const SHOTS = join(REPO_ROOT, 'test-results', 'console');
 // The demo's login rule in a dry run: the outage is measured and shown, never acted on, until the test says so.
@@ -89,6 +90,15 @@ describe('the operator console', () => {
     await page.click('button[data-range="24h"]');
     await expect.poll(() => page.getAttribute('button[data-range="24h"]', 'aria-pressed')).toBe('true');
     await page.click('button[data-range="15m"]');
+    // Its files are Workers Static Assets (served before the worker): each with its type, nosniff, revalidated by ETag.
+    for (const asset of Object.values(CONSOLE_ASSETS)) {
+      const res = await fetch(`${stack.gatewayUrl}${asset.path}`);
+      expect(res.status, asset.path).toBe(200);
+      expect(res.headers.get('content-type'), asset.path).toMatch(asset.path.endsWith('.css') ? /^text\/css/ : /javascript/);
+      expect(res.headers.get('x-content-type-options'), asset.path).toBe('nosniff');
+      expect(res.headers.get('etag'), asset.path).toBeTruthy();
+      await res.arrayBuffer();
+    }
 
     // Live by server-sent events, not by polling: over 5 s the page reads /status at most once (its first paint).
     apiCalls.length = 0;

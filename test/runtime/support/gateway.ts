@@ -9,6 +9,7 @@ import type { Env } from '../../../src/env.ts';
 import { clearDiscoveryCache } from '../../../src/providers/discovery.ts';
 import { clearKeySetCache } from '../../../src/providers/key-set-cache.ts';
 import { clearIntrospectionCache } from '../../../src/verify/introspection-client.ts';
+import { clearVerifiedCache } from '../../../src/verify/verified-cache.ts';
 import { resetFlagStore } from '../../../src/flag/kv-flag.ts';
 import { FLAG_KEY, SAFE_DEFAULT_FLAG, type FlagRecord } from '../../../src/flag/flag-record.ts';
 import { GATEWAY } from './constants.ts';
@@ -30,6 +31,7 @@ export function resetGatewayCaches(): void {
   clearDiscoveryCache();
   clearKeySetCache();
   clearIntrospectionCache();
+  clearVerifiedCache();
   resetFlagStore();
   resetLoginFlag();
   resetOutcomeBuffer();

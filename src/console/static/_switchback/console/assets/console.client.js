@@ -1,5 +1,5 @@
 // switchback operator console (browser side). Plain ES2020, no build step:
-// the worker serves this file as is (src/console/console-assets.ts).
+// served as is, as a Workers Static Asset (src/console/console-assets.ts).
 //
 // Everything shown comes from the admin API (/_switchback/api) with the
 // console's session cookie; every change sends the session's CSRF token.
