@@ -124,7 +124,7 @@ export const STAGES = {
   'origin-request': async (env, req) => originRequest(req, configFromEnv(env).originUrl),
   'gateway-assertion': async (env, req, _ctx, kind) => {
     const config = configFromEnv(env);
-    return gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal(kind));
+    return gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal(kind), 'auth0');
   },
   'identity-headers': async (env, req, _ctx, kind) => setIdentityHeaders(new Headers(req.headers), principal(kind), 'x.y.z', providerHeaderValue(configFromEnv(env), principal(kind).provider)),
   'client-key': async (env, req) => clientKey(req, configFromEnv(env)),

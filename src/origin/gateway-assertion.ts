@@ -30,12 +30,18 @@ export function publicJwks(jwk: JsonWebKeyWithKid): { keys: JWK[] } {
   return { keys: [{ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: jwk.kid, alg: 'ES256', use: 'sig' }] };
 }
 
-export async function gatewayAssertion(jwk: JsonWebKeyWithKid, gatewayIssuer: string, audience: string, p: Principal, now = Date.now()): Promise<string> {
-  const cacheKey = `${principalKey(p)}|${p.provider}|${p.via}|${p.email ?? ''}|${p.emailVerified ?? ''}|${gatewayIssuer}|${audience}`;
+/**
+ * Claims: `provider` the role (`auth0` for the legacy role whatever its kind,
+ * `olympus`; stored ids, docs/storage.md "Provider ids"), `idp` the product
+ * that signed the user in (`auth0`, `cognito`, `clerk`, `olympus`: what
+ * X-Auth-Provider says), `idp_iss`, `email`, `email_verified`, `auth_via`.
+ */
+export async function gatewayAssertion(jwk: JsonWebKeyWithKid, gatewayIssuer: string, audience: string, p: Principal, idp: string, now = Date.now()): Promise<string> {
+  const cacheKey = `${principalKey(p)}|${p.provider}|${idp}|${p.via}|${p.email ?? ''}|${p.emailVerified ?? ''}|${gatewayIssuer}|${audience}`;
   const hit = cache.get(cacheKey);
   if (hit && hit.until > now) return hit.jwt;
   const iat = Math.floor(now / 1000);
-  const jwt = await new SignJWT({ provider: p.provider, idp_iss: p.issuer, email: p.email, email_verified: p.emailVerified, auth_via: p.via })
+  const jwt = await new SignJWT({ provider: p.provider, idp, idp_iss: p.issuer, email: p.email, email_verified: p.emailVerified, auth_via: p.via })
     .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'switchback-assertion+jwt' })
     .setIssuer(gatewayIssuer)
     .setAudience(audience)

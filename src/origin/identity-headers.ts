@@ -45,9 +45,9 @@ function safeValue(v: string | undefined): string | undefined {
 /**
  * What `X-Auth-Provider` says: the product that signed the user in, so an app
  * can tell a Cognito user from a Clerk one: the legacy kind's id (`auth0`,
- * `cognito`, `clerk`) for the legacy role, `olympus` for the target. The
- * stored data and the gateway assertion's `provider` claim keep the role id
- * (docs/storage.md, "Provider ids").
+ * `cognito`, `clerk`) for the legacy role, `olympus` for the target, as the
+ * gateway assertion's `idp` claim. The stored data and the assertion's
+ * `provider` claim keep the role id (docs/storage.md, "Provider ids").
  */
 export function providerHeaderValue(config: Pick<GatewayConfig, 'providers'>, role: Principal['provider']): string {
   return role === 'olympus' ? 'olympus' : config.providers[role].kind;

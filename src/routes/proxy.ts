@@ -36,8 +36,9 @@ async function forward(c: Context<AppEnv>, principal: Principal | undefined, inc
   const req = c.req.raw;
   const { url, headers } = originRequest(req, config.originUrl, incoming);
   if (principal) {
-    const assertion = await gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal);
-    setIdentityHeaders(headers, principal, assertion, providerHeaderValue(config, principal.provider));
+    const idp = providerHeaderValue(config, principal.provider);
+    const assertion = await gatewayAssertion(config.signingKey, publicBase(config, req), config.originUrl, principal, idp);
+    setIdentityHeaders(headers, principal, assertion, idp);
   }
   try {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';

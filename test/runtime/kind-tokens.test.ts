@@ -8,7 +8,7 @@
  * at+jwt and oat_ introspection.
  */
 import { describe, expect } from 'vitest';
-import { base64url, generateKeyPair, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { base64url, decodeJwt, generateKeyPair, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { gatewayTest } from './support/fixtures.ts';
 import { auth0AccessToken, olympusJwtAccessToken, type Idp, type Network } from './support/fake-network.ts';
 import { kindGw } from './support/kind-gateway.ts';
@@ -160,6 +160,8 @@ for (const k of KINDS) {
       expect(seen.headers['x-auth-issuer']).toBe(k.idp(net).issuer);
       // The product, not the role: an app can tell a Cognito user from a Clerk one.
       expect(seen.headers['x-auth-provider']).toBe(k.kind);
+      // The signed assertion says the same product (`idp`) beside the stored role (`provider`).
+      expect(decodeJwt(seen.headers['x-auth-assertion']!)).toMatchObject({ idp: k.kind, provider: 'auth0', idp_iss: k.idp(net).issuer });
     });
 
     it('an Olympus token beside it (flag on)', async ({ net }) => {
