@@ -109,10 +109,14 @@ export interface Stack extends Story {
   stop(): Promise<void>;
 }
 
-/** The gateway's variables for its reconcile job, from the stand-ins' reconcile environment. */
-function reconcileJobVars(env: Record<string, string>): Record<string, string> {
-  const names = ['AUTH0_MANAGEMENT_URL', 'AUTH0_MGMT_CLIENT_ID', 'AUTH0_MGMT_CLIENT_SECRET', 'AUTH0_CONNECTION', 'KRATOS_ADMIN_URL'];
-  return Object.fromEntries(names.map((n) => [n, env[n]!]));
+/**
+ * The gateway's variables for its reconcile job, from the stand-ins' reconcile environment: Auth0's
+ * Management API access; for Cognito and Clerk, whose admin access the stack always sets (the
+ * password hook uses it), RECONCILE_JOB=on.
+ */
+function reconcileJobVars(kind: LegacyKindId, env: Record<string, string>): Record<string, string> {
+  const names = kind === 'auth0' ? ['AUTH0_MANAGEMENT_URL', 'AUTH0_MGMT_CLIENT_ID', 'AUTH0_MGMT_CLIENT_SECRET', 'AUTH0_CONNECTION', 'KRATOS_ADMIN_URL'] : ['KRATOS_ADMIN_URL'];
+  return { ...Object.fromEntries(names.map((n) => [n, env[n]!])), ...(kind === 'auth0' ? {} : { RECONCILE_JOB: 'on' }) };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -192,7 +196,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       extraVars: {
         KRATOS_HOOK_TOKEN: hookToken,
         NOTIFY_WEBHOOK_URL: story.mail.notifyUrl,
-        ...(options.reconcileJob ? reconcileJobVars(story.reconcileEnv) : {}),
+        ...(options.reconcileJob ? reconcileJobVars(legacyKind, story.reconcileEnv) : {}),
         ...legacyVars(legacyKind, auth0, secrets.auth0ClientSecret, publicUrl),
         ...legacyAdmin?.vars,
         ...options.extraVars,

@@ -99,33 +99,31 @@ function usersLine(users: SeedUser[]): string {
 }
 
 function storySteps(stack: Stack, flag: (enabled: boolean) => string, statusCurl: string, reconcileJob: boolean): string {
-  // The legacy provider the story rolls back to. `npm run reconcile` writes to Auth0 or Cognito (src/reconcile/targets.ts);
-  // the gateway's own job and Clerk still write to Auth0.
+  // The legacy provider the story rolls back to: `npm run reconcile` and the gateway's job (--reconcile-job)
+  // write to the legacy kind's target (src/reconcile/targets.ts).
   const legacy = LEGACY_LABELS[stack.legacyKind];
-  const cliToLegacy = stack.legacyKind === 'cognito';
-  const reconcileNote = stack.legacyKind === 'auth0' || (cliToLegacy && !reconcileJob) ? '' : `\n      (This reconcile writes to Auth0 so far, not to ${legacy}: with --legacy ${stack.legacyKind} its users land in the Auth0 stand-in.)`;
-  const cliEnv = cliToLegacy ? { LEGACY_PROVIDER: 'cognito', KRATOS_ADMIN_URL: stack.reconcileEnv.KRATOS_ADMIN_URL!, ...stack.legacyAdmin?.vars } : stack.reconcileEnv;
+  const cliToLegacy = stack.legacyKind !== 'auth0';
+  const cliEnv = cliToLegacy ? { LEGACY_PROVIDER: stack.legacyKind, KRATOS_ADMIN_URL: stack.reconcileEnv.KRATOS_ADMIN_URL!, ...stack.legacyAdmin?.vars } : stack.reconcileEnv;
   const env = Object.entries(cliEnv).map(([k, v]) => `${k}=${v}`).join(' \\\n      ');
+  const cli = `${env} \\
+      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json`;
+  // What the reconcile does with a password, per kind (the README's per-kind reconcile table).
+  const how = {
+    auth0: reconcileJob
+      ? 'It never sees a password hash: it creates the user with an unusable password and Auth0 emails a reset link.'
+      : 'With the password hash (import jobs), so the same password works at Auth0.',
+    cognito: 'Cognito takes no password hash: each user gets a password nobody knows and Cognito sends a reset code (password_reason: hash_not_accepted_by_cognito).',
+    clerk: 'With the password hash as a Clerk password_digest where it converts (bcrypt, pbkdf2); others are needs_reset: Clerk has no API that sends a reset email.',
+  }[stack.legacyKind];
   const ending = reconcileJob
-    ? `   5. Watch the gateway's reconcile job (--reconcile-job) bring them to Auth0: "reconcile_job" in the
-      status above. It never sees a password hash: it creates the user with an unusable password and
-      emails a reset link.
-   6. Open the reset email in the mail catcher (${stack.mail.url}/), set a password, and sign in at
-      ${stack.gatewayUrl}/login (now ${legacy}).${reconcileNote}`
-    : cliToLegacy
-      ? `   5. Watch the reconcile bring them to ${legacy} (run from the Olympus side). Cognito takes no password
-      hash: each user is created with a password nobody knows and Cognito sends a reset code:
-      ${env} \\
-      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
-   6. The reset code is in the mail catcher (${stack.mail.url}/); the report says, per user, that the
-      password stayed behind (password_reason: hash_not_accepted_by_cognito).`
-      : `   5. Watch the reconcile bring them to Auth0 with their password hash (run from the Olympus side):
-      ${env} \\
-      npm run reconcile -- --report ${stack.workDir}/reconcile-report.json --checkpoint ${stack.workDir}/reconcile.checkpoint.json
-      (Or start with npm start -- --reconcile-job: the gateway's own job does it at the rollback,
-      without the hash, and emails a reset link.)
-   6. Sign in at ${stack.gatewayUrl}/login (now ${legacy}) with the same email and password;
-      or "Forgot password" (${stack.gatewayUrl}/recovery) and follow the link in the reset email.${reconcileNote}`;
+    ? `   5. Watch the gateway's reconcile job (--reconcile-job) bring them to ${legacy}: "reconcile_job" in the
+      status above. ${how}
+   6. The emails are in the mail catcher (${stack.mail.url}/); sign in at ${stack.gatewayUrl}/login (now ${legacy}).`
+    : `   5. Watch the reconcile bring them to ${legacy} (run from the Olympus side). ${how}
+      ${cli}
+      (Or start with npm start -- --reconcile-job: the gateway's own job does it at the rollback, without the hash.)
+   6. Sign in at ${stack.gatewayUrl}/login (now ${legacy}); the reset emails and codes are in the mail catcher
+      (${stack.mail.url}/), and the report says per user whether the password came along.`;
   return `  The story: nobody who signs up in Olympus is left behind by a rollback.
    1. Route logins to Olympus:
       ${flag(true)}

@@ -93,8 +93,9 @@ export interface GatewayConfig {
   clientIpv6Prefix: number;
   /**
    * The durable reconcile job a rollback starts (src/reconcile/reconcile-workflow.ts); undefined: not
-   * configured. It writes to the legacy kind: enabled for Auth0 by its Management API access
-   * (AUTH0_MGMT_*), for Cognito and Clerk by their admin access (`legacyAdmin`, COGNITO_* / CLERK_*).
+   * configured. It writes to the legacy kind: for Auth0 on when its Management API access
+   * (AUTH0_MGMT_*) is set, for Cognito and Clerk with RECONCILE_JOB=on and their admin access
+   * (`legacyAdmin`, COGNITO_* / CLERK_*); RECONCILE_JOB=off turns it off for any kind.
    */
   reconcile: { kind: LegacyKindId; auth0: Auth0ManagementAccess | undefined; kratosAdminUrl: string | undefined; kratosAdminHeaders: Record<string, string> } | undefined;
   /** Which system sends transactional email during the parallel run (COURIER; src/rollback/courier-check.ts). */
@@ -435,8 +436,17 @@ function reconcileConfig(vars: Vars, legacy: ProviderOptions, admin: GatewayConf
   // Only the Auth0 kind reads AUTH0_MGMT_*; with Cognito or Clerk they are never validated.
   const auth0 = legacy.kind === 'auth0' ? auth0ManagementAccess(vars) : undefined;
   const kind = legacy.kind === 'ory' ? 'auth0' : legacy.kind;
-  const enabled = kind === 'auth0' ? auth0 !== undefined : admin !== undefined && !('problem' in admin);
-  if (!enabled) return undefined;
+  // RECONCILE_JOB: `auto` (default) turns it on for Auth0 when AUTH0_MGMT_* are set (those serve nothing else), never
+  // for Cognito or Clerk, whose admin access also serves the password migration hook: there it takes `on`.
+  const mode = str(vars, 'RECONCILE_JOB') ?? 'auto';
+  if (mode !== 'auto' && mode !== 'on' && mode !== 'off') throw new ConfigError('RECONCILE_JOB', 'must be auto, on or off');
+  if (mode === 'off') return undefined;
+  const access = kind === 'auth0' ? auth0 !== undefined : admin !== undefined && !('problem' in admin);
+  if (mode === 'on' && !access) {
+    const missing = kind === 'auth0' ? 'AUTH0_MGMT_CLIENT_ID' : admin && 'problem' in admin ? admin.problem.split(' ')[0]! : kind === 'cognito' ? 'COGNITO_ACCESS_KEY_ID' : 'CLERK_SECRET_KEY';
+    throw new ConfigError(missing, `is required with RECONCILE_JOB=on (the reconcile job writes to ${kind})`);
+  }
+  if (!access || (mode === 'auto' && kind !== 'auth0')) return undefined;
   const headers = json(vars, 'KRATOS_ADMIN_HEADERS') ?? {};
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((h) => typeof h !== 'string')) {
     throw new ConfigError('KRATOS_ADMIN_HEADERS', 'must be a JSON object of string header values');

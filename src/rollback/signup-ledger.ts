@@ -26,8 +26,8 @@ export interface ReconcileProgress {
 /** What enables the gateway's reconcile job, per legacy kind (config.ts reconcileConfig). */
 const RECONCILE_HINT = {
   auth0: 'set AUTH0_DOMAIN, AUTH0_MGMT_CLIENT_ID, AUTH0_MGMT_CLIENT_SECRET, AUTH0_CONNECTION, or run `switchback reconcile` from the Olympus side',
-  cognito: 'set the COGNITO_* admin access (COGNITO_ACCESS_KEY_ID, COGNITO_SECRET_ACCESS_KEY, the pool), or run `switchback reconcile` from the Olympus side',
-  clerk: 'set CLERK_SECRET_KEY, or run `switchback reconcile` from the Olympus side',
+  cognito: 'set RECONCILE_JOB=on with the COGNITO_* admin access (COGNITO_ACCESS_KEY_ID, COGNITO_SECRET_ACCESS_KEY, the pool), or run `switchback reconcile` from the Olympus side',
+  clerk: 'set RECONCILE_JOB=on with CLERK_SECRET_KEY, or run `switchback reconcile` from the Olympus side',
 } as const satisfies Record<LegacyKindId, string>;
 
 export class SignupLedger {

@@ -52,8 +52,14 @@ it("reconcile: the gateway's job writes to the legacy kind, enabled by that kind
   const cognito = { ...BASE, LEGACY_PROVIDER: 'cognito', COGNITO_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1', COGNITO_CLIENT_ID: 'cc', COGNITO_CLIENT_SECRET: 's' };
   // Without its admin access the job is off (the rollback audits reconcile.not_configured), whatever AUTH0_MGMT_* says.
   expect(parseConfig({ ...cognito, ...mgmt }).reconcile).toBeUndefined();
-  expect(parseConfig({ ...cognito, COGNITO_ACCESS_KEY_ID: 'AKIA', COGNITO_SECRET_ACCESS_KEY: 'secret', KRATOS_ADMIN_URL: 'https://kratos.test' }).reconcile).toEqual({ kind: 'cognito', auth0: undefined, kratosAdminUrl: 'https://kratos.test', kratosAdminHeaders: {} });
+  const withAccess = { ...cognito, COGNITO_ACCESS_KEY_ID: 'AKIA', COGNITO_SECRET_ACCESS_KEY: 'secret', KRATOS_ADMIN_URL: 'https://kratos.test' };
+  // The admin access also serves the password hook: it alone never turns the job on.
+  expect(parseConfig(withAccess).reconcile).toBeUndefined();
+  expect(parseConfig({ ...withAccess, RECONCILE_JOB: 'on' }).reconcile).toEqual({ kind: 'cognito', auth0: undefined, kratosAdminUrl: 'https://kratos.test', kratosAdminHeaders: {} });
+  expect(variableOf({ ...cognito, RECONCILE_JOB: 'on' })).toBe('COGNITO_ACCESS_KEY_ID');
   const clerk = { ...BASE, LEGACY_PROVIDER: 'clerk', CLERK_ISSUER: 'https://clerk.example.test', CLERK_CLIENT_ID: 'kc', CLERK_CLIENT_SECRET: 's' };
-  expect(parseConfig(clerk).reconcile).toBeUndefined();
-  expect(parseConfig({ ...clerk, CLERK_SECRET_KEY: 'sk_test_abc' }).reconcile).toMatchObject({ kind: 'clerk', auth0: undefined });
+  expect(variableOf({ ...clerk, RECONCILE_JOB: 'on' })).toBe('CLERK_SECRET_KEY');
+  expect(parseConfig({ ...clerk, CLERK_SECRET_KEY: 'sk_test_abc', RECONCILE_JOB: 'on' }).reconcile).toMatchObject({ kind: 'clerk', auth0: undefined });
+  expect(parseConfig({ ...BASE, ...mgmt, RECONCILE_JOB: 'off' }).reconcile).toBeUndefined();
+  expect(variableOf({ ...BASE, RECONCILE_JOB: 'yes' })).toBe('RECONCILE_JOB');
 });
