@@ -15,14 +15,7 @@ import { makeIdentities } from '../dev/kratos-admin/index.ts';
 import { signUp, startMirrorFixture } from '../test/node/support/mirror-harness.ts';
 import { percentile } from '../src/mirror/mirror.ts';
 import { machineInfo } from './machine-info.ts';
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return n;
-}
+import { intEnv } from './env-int.ts';
 
 interface Row {
   label: string;

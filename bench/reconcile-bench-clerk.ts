@@ -26,6 +26,7 @@ import { memoryJournal } from '../src/reconcile/journal.ts';
 import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
 import { reconcile, type ReconcileEvent } from '../src/reconcile/reconcile-run.ts';
 import { machineInfo } from './machine-info.ts';
+import { intEnv } from './env-int.ts';
 
 const WINDOW = { from: new Date('2026-11-01T00:00:00.000Z'), to: new Date('2026-11-03T00:00:00.000Z') };
 const UNLIMITED: RateLimitConfig = { limit: 1_000_000, perSeconds: 1, retryAfter: true };
@@ -40,14 +41,6 @@ export interface ClerkBenchRow {
   calls: number;
   served429: number;
   waitedMs: number;
-}
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return n;
 }
 
 export async function measureClerk(label: string, window: number, limits: { instance: RateLimitConfig; create: RateLimitConfig }): Promise<ClerkBenchRow> {

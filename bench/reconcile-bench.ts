@@ -20,6 +20,7 @@ import { machineInfo } from './machine-info.ts';
 import { parseArgs } from 'node:util';
 import { cognitoBench } from './reconcile-bench-cognito.ts';
 import { runClerkReconcileBench } from './reconcile-bench-clerk.ts';
+import { intEnv } from './env-int.ts';
 
 interface Row {
   label: string;
@@ -36,14 +37,6 @@ interface Row {
   waitedMs: number;
   checkpointKiB: number;
   command: string;
-}
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return n;
 }
 
 const mgmt = (a: Auth0ApiHandle) => a.calls.filter((c) => c.path.startsWith('/api/v2/'));
