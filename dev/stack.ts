@@ -13,6 +13,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerCleanup } from './cleanup.ts';
 import { writeEnvFile } from './env-file.ts';
+import { secondaryWorkerConfig } from './secondary-config.ts';
 import { assertPortFree, getFreePort } from './free-port.ts';
 import {
   AUTH0_AUDIENCE,
@@ -65,8 +66,11 @@ export interface StackOptions {
   olympus?: Omit<OlympusLikeOptions, 'port' | 'clients'>;
   /** Set false to start only the IdPs and the origin (gatewayUrl is still reserved). */
   startGateway?: boolean;
-  /** Default "wrangler.toml" (relative to the repo root). */
-  wranglerConfig?: string;
+  /**
+   * Default "wrangler.toml" (relative to the repo root). Several configs run as one multi-Worker
+   * `wrangler dev` (the production split, deploy/): the first serves requests and gives the vars.
+   */
+  wranglerConfig?: string | readonly string[];
   /** wrangler --log-level, default "warn". */
   logLevel?: 'debug' | 'info' | 'log' | 'warn' | 'error' | 'none';
   /** Copy wrangler's output to this process' stdout/stderr. Default false (kept for error reports). */
@@ -205,8 +209,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (legacyKind !== 'auth0') for (const name of AUTH0_ROLE_VARS) if (options.extraVars?.[name] === undefined) delete vars[name];
     const finalVars = vars;
 
-    const wranglerConfig = options.wranglerConfig ?? 'wrangler.toml';
-    const configPath = isAbsolute(wranglerConfig) ? wranglerConfig : join(REPO_ROOT, wranglerConfig);
+    const configPaths = [options.wranglerConfig ?? 'wrangler.toml'].flat().map((c) => (isAbsolute(c) ? c : join(REPO_ROOT, c)));
+    const configPath = configPaths[0]!;
     const validator = options.validateConfig === false ? undefined : (options.validateConfig ?? (await workerConfigValidator()));
     await runValidator(validator, { ...(await readWranglerVars(configPath)), ...finalVars });
 
@@ -216,7 +220,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await writeEnvFile(envFile, finalVars);
       wrangler = await startWranglerDev({
         root: REPO_ROOT,
-        config: configPath,
+        config: [configPath, ...(await Promise.all(configPaths.slice(1).map((c, i) => secondaryWorkerConfig(c, join(tmp!, `worker-${i + 1}`), finalVars))))],
         port: gatewayPort,
         inspectorPort: await getFreePort(),
         envFile,

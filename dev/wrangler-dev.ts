@@ -9,8 +9,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface WranglerDevOptions {
   /** Repository root (cwd of wrangler). */
   root: string;
-  /** wrangler config path, relative to root or absolute. */
-  config: string;
+  /**
+   * wrangler config path, relative to root or absolute; several run as one
+   * `wrangler dev -c a -c b` session (the first is the Worker that serves requests).
+   */
+  config: string | readonly string[];
   port: number;
   inspectorPort: number;
   envFile: string;
@@ -77,7 +80,7 @@ export async function startWranglerDev(opts: WranglerDevOptions): Promise<Wrangl
   const args = [
     wranglerJs,
     'dev',
-    '--config', opts.config,
+    ...[opts.config].flat().flatMap((c) => ['--config', c]),
     '--ip', '127.0.0.1',
     '--port', String(opts.port),
     '--inspector-port', String(opts.inspectorPort),

@@ -1,42 +1,9 @@
 /**
- * switchback: the Worker entry. A request flows
- *   route -> flag/state -> provider -> verify -> origin
- * (routes: login | callback | logout | admin | console | hooks | proxy)
- * through thin route modules mounted here; the core lives in src/.
+ * switchback, combined: the gateway (src/proxy-worker.ts) and the controller
+ * Worker's classes (src/controller-worker.ts) in one Worker. wrangler.toml
+ * runs this for local dev, the runtime tests (runInDurableObject needs the
+ * Durable Object class in the main worker) and the e2e. Production deploys
+ * the two halves separately (deploy/, README "Deploy").
  */
-import { Hono } from 'hono';
-import type { AppEnv } from './env.ts';
-import { configMiddleware } from './http/config-middleware.ts';
-import { onUnhandledError } from './http/problem.ts';
-import { health } from './routes/health.ts';
-import { frontDoor } from './routes/front-door.ts';
-import { wellKnown } from './routes/well-known.ts';
-import { login } from './routes/login.ts';
-import { callback } from './routes/callback.ts';
-import { logout } from './routes/logout.ts';
-import { admin } from './routes/admin.ts';
-import { consoleRoutes } from './routes/console.ts';
-import { hooks } from './routes/hooks.ts';
-import { passwordMigrationHook } from './routes/password-migration-hook.ts';
-import { proxy } from './routes/proxy.ts';
-
-const app = new Hono<AppEnv>();
-
-app.use('*', configMiddleware);
-app.route('/', health);
-app.route('/', frontDoor);
-app.route('/', wellKnown);
-app.route('/', login);
-app.route('/', callback);
-app.route('/', logout);
-app.route('/', admin);
-app.route('/', consoleRoutes);
-app.route('/', hooks);
-app.route('/', passwordMigrationHook);
-app.route('/', proxy);
-
-app.onError(onUnhandledError);
-
-export default app;
-export { MigrationController } from "./rollback/migration-controller.ts";
-export { ReconcileWorkflow } from "./reconcile/reconcile-workflow.ts";
+export { default } from './proxy-worker.ts';
+export { MigrationController, ReconcileWorkflow } from './controller-worker.ts';

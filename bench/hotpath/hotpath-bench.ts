@@ -14,12 +14,12 @@ import { readOptions } from '../bench-options.ts';
 import { checkKinds, prepareKinds, type BenchKind } from '../bench-kinds.ts';
 import { machineInfo } from '../machine-info.ts';
 import { combined, diff, snapshot } from '../upstream-stats.ts';
-import { BUILT_DIR, buildWorker, measureBundle } from './bundle-size.ts';
+import { BUILT_DIR, measureAllBundles } from './bundle-size.ts';
 import { HOTPATH_KINDS, hotpathCommand, readHotpathOptions, type HotpathOptions } from './options.ts';
 import { corePlan, LoadProcess, pin } from './load-process-client.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { cpuNs, findWorkerd } from './workerd-cpu.ts';
-import { printBundle, printStages, printSummary, summarize, type Sample } from './hotpath-report.ts';
+import { printBundles, printStages, printSummary, summarize, type Sample } from './hotpath-report.ts';
 import { measureStages, type StageReport } from './stage-timing.ts';
 import { EDGE_HEADERS, stageCredentials } from './credentials.ts';
 
@@ -63,9 +63,9 @@ async function main(): Promise<void> {
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.os}, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}, load average ${machine.loadAverageAtStart.join(' ')}`);
   console.log(`settings: ${o.rounds} rounds × ${o.kinds.length} kinds × (gateway, bare), ${o.seconds} s segments, ${o.warmup} warm-up requests each, ${o.concurrency} connections`);
 
-  if (o.build) console.log('\nbuilding: wrangler deploy --dry-run ...');
-  const bundle = measureBundle(o.build ? buildWorker() : '');
-  printBundle(bundle);
+  if (o.build) console.log('\nbuilding: wrangler deploy --dry-run (wrangler.toml, deploy/wrangler.proxy.toml, deploy/wrangler.controller.toml) ...');
+  const bundles = measureAllBundles(o.build);
+  printBundles(bundles);
 
   const stack = await startStack({ startGateway: false });
   let runtime: Runtime | undefined;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
 
     const out = resolve(REPO_ROOT, o.out);
     await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, JSON.stringify({ command: hotpathCommand(), machine, options: o, bundle, rows, samples, stages }, null, 2));
+    await writeFile(out, JSON.stringify({ command: hotpathCommand(), machine, options: o, bundles, rows, samples, stages }, null, 2));
     console.log(`\nwrote ${o.out}`);
   } finally {
     await load?.close();

@@ -1,7 +1,7 @@
 // Medians and the printed report of `npm run bench:hotpath`: each figure
 // beside its target (issue 14), with MET / MISSED in words.
 import type { BundleSize } from './bundle-size.ts';
-import { BUNDLE_TARGET_GZIP_KB } from './bundle-size.ts';
+import { BUNDLE_TARGET_GZIP_KB, CONTROLLER_ONLY_MODULES, controllerModulesIn } from './bundle-size.ts';
 import type { StageReport } from './stage-timing.ts';
 import type { UpstreamCounts } from '../upstream-stats.ts';
 
@@ -76,12 +76,22 @@ export function summarize(kinds: string[], samples: Sample[]): Row[] {
 const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 
-export function printBundle(b: BundleSize): void {
+export function printBundle(b: BundleSize, target: boolean): void {
   const total = b.modules.reduce((n, m) => n + m.gzipBytes, 0);
-  console.log(`\nbundle: ${b.wranglerLine}`);
+  console.log(`\nbundle, ${b.label}: ${b.wranglerLine}`);
   for (const m of b.modules) console.log(`  ${String(m.rawBytes).padStart(8)} B raw  ${String(m.gzipBytes).padStart(7)} B gzip  ${m.file}`);
   const kb = Number.isFinite(b.gzipKiB) ? b.gzipKiB : total / 1024;
-  console.log(`  target ≤ ${BUNDLE_TARGET_GZIP_KB} KB gzip: ${f(kb, 1)} KiB  ${verdict(kb <= BUNDLE_TARGET_GZIP_KB)}`);
+  if (target) console.log(`  target ≤ ${BUNDLE_TARGET_GZIP_KB} KB gzip: ${f(kb, 1)} KiB  ${verdict(kb <= BUNDLE_TARGET_GZIP_KB)}`);
+}
+
+/** The three builds: the production pair (the target is the gateway's) and the combined one. */
+export function printBundles(sizes: { combined: BundleSize; proxy: BundleSize; controller: BundleSize }): void {
+  printBundle(sizes.proxy, true);
+  const leaked = controllerModulesIn(sizes.proxy);
+  const seen = controllerModulesIn(sizes.combined).length;
+  console.log(`  controller/workflow modules in the gateway Worker: ${leaked.length === 0 ? `none (of ${CONTROLLER_ONLY_MODULES.length}; the combined build has ${seen})` : leaked.join(', ')}  ${verdict(leaked.length === 0 && seen > 0)}`);
+  printBundle(sizes.controller, false);
+  printBundle(sizes.combined, false);
 }
 
 export function printSummary(rows: Row[]): void {

@@ -1,0 +1,43 @@
+/**
+ * The production pair in deploy/ stays in step with wrangler.toml (the
+ * combined Worker dev and the tests run): same compatibility, vars, KV and
+ * rate limiters; the gateway binds the controller by the controller Worker's
+ * name and declares no migrations or workflow; the controller owns the class,
+ * its migrations and the workflow exactly as wrangler.toml declares them.
+ */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { unstable_readConfig } from 'wrangler';
+
+const combined = unstable_readConfig({ config: 'wrangler.toml' });
+const proxy = unstable_readConfig({ config: 'deploy/wrangler.proxy.toml' });
+const controller = unstable_readConfig({ config: 'deploy/wrangler.controller.toml' });
+
+describe('deploy/ configs', () => {
+  it('share compatibility, vars and KV with wrangler.toml', () => {
+    for (const c of [proxy, controller]) {
+      expect(c.compatibility_date).toBe(combined.compatibility_date);
+      expect(c.compatibility_flags).toEqual(combined.compatibility_flags);
+      expect(c.vars).toEqual(combined.vars);
+      expect(c.kv_namespaces).toEqual(combined.kv_namespaces);
+    }
+  });
+
+  it('the gateway has the request path bindings and reaches the controller by script_name', () => {
+    expect(proxy.main).toMatch(/src\/proxy-worker\.ts$/);
+    expect(proxy.ratelimits).toEqual(combined.ratelimits);
+    expect(proxy.analytics_engine_datasets).toEqual(combined.analytics_engine_datasets);
+    expect(resolve('deploy', proxy.assets?.directory ?? '')).toBe(resolve(combined.assets?.directory ?? ''));
+    expect(proxy.durable_objects.bindings).toEqual(combined.durable_objects.bindings.map((b: { name: string; class_name: string }) => ({ ...b, script_name: controller.name })));
+    expect(proxy.migrations).toEqual([]);
+    expect(proxy.workflows).toEqual([]);
+  });
+
+  it('the controller owns the Durable Object, its migrations and the workflow', () => {
+    expect(controller.main).toMatch(/src\/controller-worker\.ts$/);
+    expect(controller.name).not.toBe(proxy.name);
+    expect(controller.durable_objects.bindings).toEqual(combined.durable_objects.bindings);
+    expect(controller.migrations).toEqual(combined.migrations);
+    expect(controller.workflows).toEqual(combined.workflows);
+  });
+});
