@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerCleanup } from './cleanup.ts';
+import { startStackMirror } from './stack-mirror.ts';
+import type { MirrorProcess } from '../scripts/mirror/mirror-process.ts';
 import { writeEnvFile } from './env-file.ts';
 import { secondaryWorkerConfig } from './secondary-config.ts';
 import { assertPortFree, getFreePort } from './free-port.ts';
@@ -52,6 +54,12 @@ export interface StackOptions {
    * reconcile` could carry the password hash.
    */
   reconcileJob?: boolean;
+  /**
+   * Run `switchback mirror` in this process against the stack (dev/stack-mirror.ts): Olympus
+   * signups reach the legacy stand-in within `sweepSeconds` (default 3), with their hash where the
+   * kind takes one, and /status.mirror shows it. Needs the gateway.
+   */
+  mirror?: boolean | { sweepSeconds?: number; log?: (line: string) => void };
   /** Added to / overriding the generated gateway variables. */
   extraVars?: Record<string, string>;
   /**
@@ -104,6 +112,8 @@ export interface Stack extends Story {
   workDir: string;
   /** Exactly the variables written to the gateway's env file. */
   vars: Record<string, string>;
+  /** The in-process mirror (`mirror` option), undefined without it. */
+  mirror: MirrorProcess | undefined;
   /** Recent wrangler output ("" when the gateway was not started). */
   gatewayOutput(): string;
   /** Resolves when wrangler exits (also after stop()); never resolves when the gateway was not started. */
@@ -235,6 +245,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const adminToken = secrets.adminToken;
+    let mirror: MirrorProcess | undefined;
+    if (options.mirror && wrangler && tmp) {
+      const o = options.mirror === true ? {} : options.mirror;
+      mirror = await startStackMirror({
+        kind: legacyKind,
+        targetVars: legacyKind === 'auth0' ? story.reconcileEnv : { ...legacyAdmin!.vars },
+        kratosAdminUrl: story.reconcileEnv.KRATOS_ADMIN_URL!,
+        gatewayUrl: publicUrl,
+        token: adminToken,
+        journalPath: join(tmp, 'mirror.journal.jsonl'),
+        sweepSeconds: o.sweepSeconds ?? 3,
+        log: o.log,
+      });
+      stops.push(mirror.stop);
+    }
     const { stop: _storyStop, auth0Directory: _a, auth0PasswordReset: _r, olympusDirectory: _o, setAuth0LoginUrl: _s, ...storyParts } = story;
     return {
       ...storyParts,
@@ -250,6 +275,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       viewerToken: secrets.viewerToken,
       workDir: tmp ?? '',
       vars: finalVars,
+      mirror,
       reconcileEnv: { ...story.reconcileEnv, SWITCHBACK_ADMIN_TOKEN: adminToken },
       gatewayOutput: () => wrangler?.output() ?? '',
       gatewayExited: wrangler?.exited ?? new Promise<string>(() => {}),

@@ -41,6 +41,8 @@ ${PORTS.map((p) => `  ${`${p.flag} N`.padEnd(23)}${p.label} port (or ${p.env}; d
   --reconcile-job        configure the gateway's own reconcile job (started by a rollback: creates the
                          Olympus signups at the Auth0 stand-in and emails each a reset link; it runs
                          before npm run reconcile could carry their password hash: off by default)
+  --mirror               run switchback mirror too: every Olympus signup reaches the legacy stand-in
+                         within seconds (with its hash where the kind takes one), /status.mirror shows it
   -h, --help             this text
 
 Gateway variables, highest precedence first: ${VAR_ALIAS_PREFIX}<NAME> in the environment
@@ -69,6 +71,7 @@ function readArgs() {
         'kratos-admin-port': { type: 'string' },
         'mail-port': { type: 'string' },
         'reconcile-job': { type: 'boolean' },
+        mirror: { type: 'boolean' },
       },
     }).values;
   } catch (err) {
@@ -166,7 +169,11 @@ function banner(stack: Stack, demoRules: boolean, reconcileJob: boolean): string
       Kratos admin API      ${stack.kratosAdmin.url}  (the same identities)
   Demo origin               ${stack.originUrl}
 
-${storySteps(stack, flag, statusCurl, reconcileJob)}
+${storySteps(stack, flag, statusCurl, reconcileJob)}${stack.mirror ? `
+  Mirror (--mirror): switchback mirror sweeps Olympus every 3 s and writes each signup to
+  ${LEGACY_LABELS[stack.legacyKind]} as it happens (nobody stranded at any moment): "mirror" in the status above, and
+  "stranded_if_rolled_back_now" counts only the signups it has not written yet.
+` : ''}
   Failure drill (the controller rolls back by itself):
     ${drillEnv} npm run drill -- --olympus ${stack.olympus.url}
   It turns Olympus on, makes the Olympus stand-in refuse every login
@@ -218,6 +225,7 @@ try {
     kratosAdminPort: ports.kratosAdmin,
     mailPort: ports.mail,
     reconcileJob: args['reconcile-job'] === true,
+    mirror: args.mirror === true,
     extraVars,
     legacy: legacy as (typeof LEGACY_KINDS)[number],
     echoGatewayOutput: true,
