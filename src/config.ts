@@ -106,7 +106,7 @@ export interface GatewayConfig {
    * wrong (the check then records why it could not run: never a startup
    * error, the check is advisory); undefined for Auth0 (`reconcile`).
    */
-  legacyAdmin: { kind: 'cognito'; cognito: CognitoAdminOptions } | { kind: 'clerk'; clerk: ClerkBackendOptions } | { kind: 'cognito' | 'clerk'; problem: string } | undefined;
+  legacyAdmin: { kind: 'cognito'; cognito: CognitoAdminOptions } | { kind: 'clerk'; clerk: ClerkBackendOptions } | { kind: 'cognito' | 'clerk'; variable: string; problem: string } | undefined;
   /** Communication after a rollback (src/comms/): the public status link, the product name, Statuspage. */
   comms: { statusPageUrl: string | undefined; productName: string; statuspage: { apiUrl: string; pageId: string; apiKey: string } | undefined; userMail: UserMailConfig };
   /** After a rollback, Olympus may be re-enabled this long after it at the earliest (REENABLE_COOLDOWN; src/rollback/reenable-gate.ts). */
@@ -443,8 +443,8 @@ function reconcileConfig(vars: Vars, legacy: ProviderOptions, admin: GatewayConf
   if (mode === 'off') return undefined;
   const access = kind === 'auth0' ? auth0 !== undefined : admin !== undefined && !('problem' in admin);
   if (mode === 'on' && !access) {
-    const missing = kind === 'auth0' ? 'AUTH0_MGMT_CLIENT_ID' : admin && 'problem' in admin ? admin.problem.split(' ')[0]! : kind === 'cognito' ? 'COGNITO_ACCESS_KEY_ID' : 'CLERK_SECRET_KEY';
-    throw new ConfigError(missing, `is required with RECONCILE_JOB=on (the reconcile job writes to ${kind})`);
+    if (admin && 'problem' in admin) throw new ConfigError(admin.variable, `${admin.problem.slice(admin.variable.length + 1)} (RECONCILE_JOB=on: the reconcile job writes to ${kind})`);
+    throw new ConfigError(kind === 'auth0' ? 'AUTH0_MGMT_CLIENT_ID' : kind === 'cognito' ? 'COGNITO_ACCESS_KEY_ID' : 'CLERK_SECRET_KEY', `is required with RECONCILE_JOB=on (the reconcile job writes to ${kind})`);
   }
   if (!access || (mode === 'auto' && kind !== 'auth0')) return undefined;
   const headers = json(vars, 'KRATOS_ADMIN_HEADERS') ?? {};
@@ -505,11 +505,11 @@ function legacyAdmin(vars: Vars, legacy: ProviderOptions): GatewayConfig['legacy
   switch (legacy.kind) {
     case 'cognito': {
       const cognito = cognitoAdminOptions(get, legacy.issuer);
-      return isProblem(cognito) ? { kind: 'cognito', problem: `${cognito.variable} ${cognito.problem}` } : { kind: 'cognito', cognito };
+      return isProblem(cognito) ? { kind: 'cognito', variable: cognito.variable, problem: `${cognito.variable} ${cognito.problem}` } : { kind: 'cognito', cognito };
     }
     case 'clerk': {
       const clerk = clerkBackendOptions(get);
-      return isProblem(clerk) ? { kind: 'clerk', problem: `${clerk.variable} ${clerk.problem}` } : { kind: 'clerk', clerk };
+      return isProblem(clerk) ? { kind: 'clerk', variable: clerk.variable, problem: `${clerk.variable} ${clerk.problem}` } : { kind: 'clerk', clerk };
     }
     case 'auth0':
     case 'ory':
