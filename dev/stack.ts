@@ -228,20 +228,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       tmp = await mkdtemp(join(tmpdir(), 'switchback-stack-'));
       const envFile = join(tmp, 'gateway.env');
       await writeEnvFile(envFile, finalVars);
-      wrangler = await startWranglerDev({
-        root: REPO_ROOT,
-        config: [configPath, ...(await Promise.all(configPaths.slice(1).map((c, i) => secondaryWorkerConfig(c, join(tmp!, `worker-${i + 1}`), finalVars))))],
-        port: gatewayPort,
-        inspectorPort: await getFreePort(),
-        envFile,
-        persistTo: join(tmp, 'state'),
-        logLevel: options.logLevel ?? 'warn',
-        healthPath: HEALTH_PATH,
-        healthTimeoutMs: options.healthTimeoutMs ?? 60_000,
-        echoOutput: options.echoGatewayOutput ?? false,
-        // Known before it is healthy: a signal or stop() during startup must not orphan it.
-        onSpawn: (handle) => (wrangler = handle),
-      });
+      const configs = [configPath, ...(await Promise.all(configPaths.slice(1).map((c, i) => secondaryWorkerConfig(c, join(tmp!, `worker-${i + 1}`), finalVars))))];
+      // A port found free can be taken before wrangler binds it (another server asking the kernel for
+      // any port): wrangler then exits with "Address already in use". Try again with a new inspector
+      // port (the gateway's is in PUBLIC_URL and the IdPs' redirect URIs, so it stays) after a pause.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          wrangler = await startWranglerDev({
+            root: REPO_ROOT,
+            config: configs,
+            port: gatewayPort,
+            inspectorPort: await getFreePort(),
+            envFile,
+            persistTo: join(tmp, 'state'),
+            logLevel: options.logLevel ?? 'warn',
+            healthPath: HEALTH_PATH,
+            healthTimeoutMs: options.healthTimeoutMs ?? 60_000,
+            echoOutput: options.echoGatewayOutput ?? false,
+            // Known before it is healthy: a signal or stop() during startup must not orphan it.
+            onSpawn: (handle) => (wrangler = handle),
+          });
+          break;
+        } catch (err) {
+          if (attempt >= 3 || !/Address already in use/.test((err as Error).message)) throw err;
+          wrangler = undefined;
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
     }
 
     const adminToken = secrets.adminToken;
