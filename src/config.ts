@@ -562,6 +562,7 @@ export function parseConfig(vars: Vars): GatewayConfig {
   const originUrl = url(vars, 'ORIGIN_URL', required(vars, 'ORIGIN_URL'));
   const sessionSecret = required(vars, 'SESSION_SECRET');
   if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters (use 32 random bytes, base64url)');
+  const admin = legacyAdmin(vars, auth0);
   return {
     providers: { auth0, olympus },
     originUrl: originUrl.replace(/\/+$/, ''),
@@ -587,14 +588,14 @@ export function parseConfig(vars: Vars): GatewayConfig {
     kratosHookToken: str(vars, 'KRATOS_HOOK_TOKEN'),
     mirrorSilenceSeconds: int(vars, 'MIRROR_SILENCE_SECONDS', 300, 10, 86400),
     passwordMigration: passwordMigration(vars, auth0),
-    legacyAdmin: legacyAdmin(vars, auth0),
+    legacyAdmin: admin,
     clientIpHeader: (str(vars, 'CLIENT_IP_HEADER') ?? 'cf-connecting-ip').toLowerCase(),
     clientIpv6Prefix: int(vars, 'CLIENT_IPV6_PREFIX', 64, 32, 128),
     reenableCooldownSeconds: cooldown(vars),
     comms: comms(vars),
     courier: courierOf(vars),
     access: access(vars),
-    reconcile: reconcileConfig(vars, auth0, legacyAdmin(vars, auth0)),
+    reconcile: reconcileConfig(vars, auth0, admin),
   };
 }
 
