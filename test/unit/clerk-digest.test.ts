@@ -78,7 +78,8 @@ describe('a converted hash verifies the same password, and not another', () => {
       fc.property(password, password, fc.uint8Array({ minLength: 1, maxLength: 32 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 64 }), fc.constantFrom('sha1', 'sha256', 'sha512' as const), (pw, other, salt, iterations, length, alg) => {
         const d = digestOf(kratosPbkdf2(alg, pw, Buffer.from(salt), iterations, length));
         expect(clerkVerifies(d, pw)).toBe(true);
-        if (other !== pw) expect(clerkVerifies(d, other)).toBe(false);
+        // A short key collides by chance (1 byte: 1 in 256; seen in CI), so "not another" is asserted from 8 bytes on.
+        if (other !== pw && length >= 8) expect(clerkVerifies(d, other)).toBe(false);
       }),
       { numRuns: 150 },
     );
