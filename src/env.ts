@@ -20,6 +20,13 @@ export interface Env {
   PASSWORD_HOOK_CLIENT_LIMITER?: RateLimit;
   /** The durable reconcile job started after a rollback (Cloudflare Workflows). */
   RECONCILE_WORKFLOW?: Workflow<import('./reconcile/reconcile-workflow.ts').ReconcileParams>;
+  /**
+   * The production gateway Worker's way to the controller Worker, which serves
+   * the admin API, the console and the password migration hook
+   * (src/routes/control-plane-forward.ts). Absent in the combined Worker, which
+   * serves them itself.
+   */
+  CONTROL_PLANE?: Fetcher;
   /** Optional: send_email binding for oncall notifications. */
   ONCALL_EMAIL?: SendEmail;
   [name: string]: unknown;

@@ -1,9 +1,14 @@
 /**
- * switchback, combined: the gateway (src/proxy-worker.ts) and the controller
- * Worker's classes (src/controller-worker.ts) in one Worker. wrangler.toml
- * runs this for local dev, the runtime tests (runInDurableObject needs the
- * Durable Object class in the main worker) and the e2e. Production deploys
- * the two halves separately (deploy/, README "Deploy").
+ * switchback, combined: the gateway with the control plane mounted in it, and
+ * the controller Worker's classes, in one Worker. wrangler.toml runs this for
+ * local dev, the runtime tests (runInDurableObject needs the Durable Object
+ * class in the main worker) and the e2e. Production deploys two Workers
+ * (src/proxy-worker.ts and src/controller-worker.ts; deploy/, README
+ * "Deploy"): the same routes, split at src/http/control-plane-paths.ts.
  */
-export { default } from './proxy-worker.ts';
-export { MigrationController, ReconcileWorkflow } from './controller-worker.ts';
+import { gatewayApp } from './gateway.ts';
+import { controlPlaneRoutes } from './control-plane.ts';
+
+export default gatewayApp(controlPlaneRoutes);
+export { MigrationController } from './rollback/migration-controller.ts';
+export { ReconcileWorkflow } from './reconcile/reconcile-workflow.ts';

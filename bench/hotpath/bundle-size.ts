@@ -5,7 +5,7 @@
 // the one every request runs; the combined build (wrangler.toml, dev and
 // tests) is what the hot-path harness runs and is printed beside it.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { REPO_ROOT } from '../../dev/stack.ts';
@@ -46,6 +46,24 @@ export const CONTROLLER_ONLY_MODULES = [
   'src/rollback/status-view.ts',
 ] as const;
 
+/**
+ * The control plane's routes and what only they use (src/control-plane.ts):
+ * served by the controller Worker, forwarded by the gateway, so none may be
+ * in the gateway Worker's bundle.
+ */
+export const CONTROL_PLANE_MODULES = [
+  'src/control-plane.ts',
+  'src/routes/admin.ts',
+  'src/routes/admin-controller.ts',
+  'src/routes/admin-flags.ts',
+  'src/routes/console.ts',
+  'src/console/console-pages.ts',
+  'src/routes/password-migration-hook.ts',
+  'src/password-migration/legacy-password-checks.ts',
+  'src/providers/admin/cognito-admin-client.ts',
+  'src/providers/admin/clerk-backend-client.ts',
+] as const;
+
 export interface BundleSize {
   label: string;
   /** wrangler's line, e.g. "Total Upload: 810.59 KiB / gzip: 209.44 KiB". */
@@ -61,6 +79,8 @@ export interface BundleSize {
 const metafileOf = (b: WorkerBuild) => `${b.outdir}.meta.json`;
 
 export function buildWorker(b: WorkerBuild = BUILDS.combined): string {
+  // Modules of an earlier build (e.g. files since moved to static assets) must not be counted.
+  rmSync(b.outdir, { recursive: true, force: true });
   return execFileSync('npx', ['wrangler', 'deploy', '--dry-run', ...(b.config ? ['--config', b.config] : []), '--outdir', b.outdir, '--metafile', metafileOf(b)], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
