@@ -81,7 +81,8 @@ async function main(argv: string[]): Promise<number> {
   const api = gateway && token ? adminApi(gateway, token) : undefined;
 
   await kratos.probe();
-  await target.preflight();
+  // The recreate policy deletes and recreates legacy users: its scope is checked before anything is written.
+  await target.preflight({ deletes: legacyPasswordChanges === 'recreate' });
   const proc = await startMirrorProcess({
     kratos,
     target,

@@ -136,8 +136,10 @@ async function main(argv: string[]): Promise<number> {
   if (a.undo) {
     const target = build('undo');
     // Undo needs working credentials only (Auth0: a token; Cognito: the pool described).
-    if (target instanceof Auth0Target) await target.client.verifyCredentials();
-    else await target.preflight();
+    if (target instanceof Auth0Target) {
+      const missing = await target.client.missingScopes(['read:users', 'delete:users']);
+      if (missing.length > 0) throw new UsageError(`The Management API application (AUTH0_MGMT_CLIENT_ID) was not granted ${missing.join(', ')}, which undo needs: nothing was deleted`);
+    } else await target.preflight();
     const result = await undoReport(target, a.undo, a['dry-run']);
     console.log(`undo ${a.undo}: ${result.deleted} deleted, ${result.missing} already gone, ${result.kept} kept (not created by that run)${a['dry-run'] ? ' (dry run)' : ''}`);
     return result.failed ? 1 : 0;
@@ -163,18 +165,19 @@ async function main(argv: string[]): Promise<number> {
   // Checks before any write.
   const kratos = new KratosAdminClient(kratosUrl, headers(a['kratos-admin-header']));
   await kratos.probe();
-  try {
-    // Auth0: reset emails are requested with an application's client_id, which must be enabled on the connection.
-    // Cognito: the pool must hold the mark's custom attributes and recover accounts by verified email.
-    await target.preflight();
-  } catch (err) {
-    if (err instanceof Error && 'errorCode' in err && (err as { errorCode?: string }).errorCode === 'reset_client_not_enabled') throw new UsageError(err.message);
-    throw err;
-  }
-
   // The user-mail path: the same variables and checks as the gateway's (config.ts).
   const mail = userMailConfig((name) => env[name] || undefined);
   if (isUserMailProblem(mail)) throw new UsageError(`${mail.variable} ${mail.problem}`);
+  try {
+    // Auth0: the Management API scopes the run uses (tickets too under a user-mail path); reset emails are requested
+    // with an application's client_id, which must be enabled on the connection.
+    // Cognito: the pool must hold the mark's custom attributes and recover accounts by verified email.
+    await target.preflight({ resetLinks: mail.kind !== 'legacy' });
+  } catch (err) {
+    const code = err instanceof Error && 'errorCode' in err ? (err as { errorCode?: string }).errorCode : undefined;
+    if (code === 'reset_client_not_enabled' || code === 'insufficient_scope') throw new UsageError((err as Error).message);
+    throw err;
+  }
   let reset;
   if (mail.kind !== 'legacy') {
     const statusUrl = env.STATUS_PAGE_URL;

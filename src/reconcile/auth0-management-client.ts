@@ -58,6 +58,8 @@ export class Auth0ManagementClient {
   readonly base: string;
   readonly origin: string;
   private token?: { value: string; until: number };
+  /** The scopes Auth0 granted the last token (its `scope` field), or undefined when it did not list them. */
+  private granted?: ReadonlySet<string>;
   private waitUntil = 0;
   private readonly f: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -78,11 +80,12 @@ export class Auth0ManagementClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials', client_id: this.o.clientId, client_secret: this.o.clientSecret, audience: `${this.base}/` }),
     });
-    const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };
+    const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; scope?: unknown };
     if (!res.ok || !body.access_token) {
       throw new Auth0ApiError(res.status, body.error, `Auth0 refused the Management API credentials (AUTH0_MGMT_CLIENT_ID/AUTH0_MGMT_CLIENT_SECRET): HTTP ${res.status} ${body.error ?? ''}`.trim(), false);
     }
     this.token = { value: body.access_token, until: Date.now() + (body.expires_in ?? 3600) * 1000 };
+    this.granted = typeof body.scope === 'string' ? new Set(body.scope.split(' ').filter(Boolean)) : undefined;
     return this.token.value;
   }
 
@@ -164,6 +167,19 @@ export class Auth0ManagementClient {
   /** Checks the credentials before any write (the CLI calls it first). */
   async verifyCredentials(): Promise<void> {
     await this.accessToken();
+  }
+
+  /**
+   * Which of `needed` the Management API token was not granted, from the
+   * token response's `scope` (Auth0 lists the granted scopes there:
+   * https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens).
+   * Empty when Auth0 did not list them: each call then says for itself (403
+   * insufficient_scope).
+   */
+  async missingScopes(needed: readonly string[]): Promise<string[]> {
+    await this.accessToken();
+    const granted = this.granted;
+    return granted ? needed.filter((s) => !granted.has(s)) : [];
   }
 
   async usersByEmail(email: string): Promise<Auth0User[]> {

@@ -36,7 +36,7 @@
 import { Auth0ApiError, type Auth0ManagementClient, type Auth0User } from './auth0-management-client.ts';
 import { markMetadata, markOf, type MarkMetadata } from './legacy-mark.ts';
 import { noteMetadata, noteOf, type LegacyHashCapability } from './legacy-password.ts';
-import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
+import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, PreflightOptions, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
 
 export interface Auth0TargetOptions {
   /** The database connection's name (AUTH0_CONNECTION). */
@@ -90,6 +90,14 @@ export function toTargetUser(u: Auth0User): TargetUser {
   return { id: u.user_id, email: u.email, mark: markOf(u.app_metadata), ...(note ? { passwordChange: note } : {}) };
 }
 
+/**
+ * The Management API scopes every reconcile and mirror run uses: users read,
+ * created (one by one and by import job) and updated (the mark), and the
+ * connection looked up. Password-change tickets add create:user_tickets,
+ * undo and recreate add delete:users (PreflightOptions).
+ */
+export const AUTH0_RECONCILE_SCOPES = ['read:users', 'create:users', 'update:users', 'read:connections'] as const;
+
 export class Auth0Target implements ReconcileTarget {
   readonly kind = 'auth0' as const;
   #connectionId: string | undefined;
@@ -107,8 +115,18 @@ export class Auth0Target implements ReconcileTarget {
     return passwordCarry(hash).kind !== 'none';
   }
 
-  async preflight(): Promise<void> {
+  async preflight(o: PreflightOptions = {}): Promise<void> {
     await this.client.verifyCredentials();
+    const needed = [...AUTH0_RECONCILE_SCOPES, ...(o.resetLinks ? ['create:user_tickets'] : []), ...(o.deletes ? ['delete:users'] : [])];
+    const missing = await this.client.missingScopes(needed);
+    if (missing.length > 0) {
+      throw new Auth0ApiError(
+        403,
+        'insufficient_scope',
+        `The Management API application (AUTH0_MGMT_CLIENT_ID) was not granted ${missing.join(', ')}: grant ${missing.length === 1 ? 'it' : 'them'} in the Auth0 Dashboard (Applications > APIs > Auth0 Management API > Machine to Machine Applications) before anything is written${o.resetLinks && missing.includes('create:user_tickets') ? ' (create:user_tickets: the password-change links of USER_MAIL=webhook|ses)' : ''}`,
+        false,
+      );
+    }
     const conn = await this.client.connection(this.o.connection);
     this.#connectionId = conn.id;
     // Reset emails are requested with this application's client_id: if it cannot use the connection, every one would fail.

@@ -88,12 +88,20 @@ export interface CreateOptions {
   bulk: boolean;
 }
 
+/** What the run will ask of the target beyond creating and reading users, so that preflight checks that too. */
+export interface PreflightOptions {
+  /** Reset emails go out as password-change links in our own template (USER_MAIL=webhook|ses; Auth0: tickets). */
+  resetLinks?: boolean;
+  /** Users may be deleted: undo, or the mirror's MIRROR_LEGACY_PASSWORD_CHANGES=recreate. */
+  deletes?: boolean;
+}
+
 export interface ReconcileTarget {
   readonly kind: 'auth0' | 'cognito' | 'clerk';
   /** Whether this target can take this hash format as is (Auth0: bcrypt, argon2, pbkdf2; Cognito: none). */
   acceptsHash(hash: KratosHash): boolean;
   /** Checks credentials and configuration before any write; throws a message naming the variable. */
-  preflight(): Promise<void>;
+  preflight(o?: PreflightOptions): Promise<void>;
   /** Creates users, one outcome per draft in the same order; `exists` when the email is taken. */
   create(drafts: readonly LegacyUserDraft[], o: CreateOptions): Promise<CreateOutcome[]>;
   /** Users with this email (exact, lower-cased), each with switchback's mark if any. */

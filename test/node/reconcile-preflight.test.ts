@@ -8,11 +8,17 @@ import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { getFreePort } from '../../dev/free-port.ts';
 import { makeIdentities } from '../../dev/kratos-admin/index.ts';
+import { DEFAULT_AUTH0_CLIENT } from '../../dev/auth0-api/index.ts';
 import { WINDOW, runReconcile, startFixture, without, writeCalls, type CliRun, type Fixture } from './support/reconcile-harness.ts';
+
+/** Management API applications granted less than a run needs (the stand-in lists the grant in the token's `scope`, as Auth0 does). */
+const READER = { client_id: 'reader', client_secret: 'reader-secret-0123456789', scopes: ['read:users', 'create:users'] };
+const NO_TICKETS = { client_id: 'no-tickets', client_secret: 'no-tickets-secret-0123456789', scopes: ['read:users', 'create:users', 'update:users', 'read:connections'] };
+const asClient = (c: { client_id: string; client_secret: string }) => [...without(fx.args(), '--auth0-mgmt-client-id', '--auth0-mgmt-client-secret'), '--auth0-mgmt-client-id', c.client_id, '--auth0-mgmt-client-secret', c.client_secret];
 
 let fx: Fixture;
 beforeAll(async () => {
-  fx = await startFixture({ identities: makeIdentities(60, { seed: 51, from: WINDOW.from, to: WINDOW.to }) });
+  fx = await startFixture({ identities: makeIdentities(60, { seed: 51, from: WINDOW.from, to: WINDOW.to }), auth0: { clients: [DEFAULT_AUTH0_CLIENT, READER, NO_TICKETS] } });
 });
 afterAll(async () => fx?.stop());
 
@@ -114,4 +120,23 @@ it('a --reset-client-id that is not an application enabled on the connection: st
   const r = await run([...fx.args(), '--reset-client-id', 'no-such-client']);
   expect([1, 2], r.output).toContain(r.code);
   expect(r.stderr).toMatch(/reconcile: .*--reset-client-id "no-such-client" \(or AUTH0_CLIENT_ID\)/);
+});
+
+it('a Management API application without the scopes a run uses: exit 2 naming each missing scope, before the first write', async () => {
+  const r = await run(asClient(READER));
+  expectFailure(r, 2, 'The Management API application (AUTH0_MGMT_CLIENT_ID) was not granted update:users, read:connections: grant them in the Auth0 Dashboard');
+  expect(r.output).not.toContain(READER.client_secret);
+  expect(newCalls()).toEqual(['POST /oauth/token 200']);
+});
+
+it('USER_MAIL=webhook sends password-change tickets: an application without create:user_tickets stops the run before the first write', async () => {
+  const mailEnv = { USER_MAIL: 'webhook', USER_MAIL_URL: 'http://127.0.0.1:9/relay', USER_MAIL_TOKEN: 'relay-token-0123456789abcdef', STATUS_PAGE_URL: 'https://status.example.test' };
+  const r = await runReconcile(asClient(NO_TICKETS), { cwd: fx.dir, timeoutMs: 30_000, env: mailEnv });
+  expectFailure(r, 2, /reconcile: The Management API application \(AUTH0_MGMT_CLIENT_ID\) was not granted create:user_tickets: grant it in the Auth0 Dashboard/);
+  expect(r.stderr).toContain('password-change links of USER_MAIL=webhook|ses');
+});
+
+it('undo with an application that cannot delete users: exit 2 naming delete:users, nothing deleted', async () => {
+  const r = await runReconcile(['--undo', `${fx.dir}/no-report.json`, '--auth0-management-url', fx.auth0.managementUrl, '--auth0-mgmt-client-id', READER.client_id, '--auth0-mgmt-client-secret', READER.client_secret], { cwd: fx.dir, timeoutMs: 30_000 });
+  expectFailure(r, 2, /reconcile: The Management API application \(AUTH0_MGMT_CLIENT_ID\) was not granted delete:users, which undo needs: nothing was deleted/);
 });
