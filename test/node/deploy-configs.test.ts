@@ -45,6 +45,8 @@ describe('deploy/ configs', () => {
     expect(controller.migrations).toEqual(combined.migrations);
     expect(controller.workflows).toEqual(combined.workflows);
     expect(controller.workers_dev).toBe(false);
+    expect(controller.preview_urls).toBe(false);
+    expect(controller.routes ?? []).toEqual([]);
   });
 
   it('the controller has the bindings of the control plane it serves: the console sign-in and password hook limiters, analytics', () => {
