@@ -4,7 +4,8 @@
 // (HOTPATH_RATE, req/s: CPU per request then compares at equal load, since a
 // process that serves fewer requests per second batches less and pays more per
 // request), optionally under `perf record` (HOTPATH_PERF=1: the workerd
-// process' samples by category, µs per request). Prints the gateway process'
+// process' samples by category, µs per request; HOTPATH_PERF_TOP=N adds the N
+// symbols the gateway adds most to). Prints the gateway process'
 // and, in the split layout, the controller process' CPU per request.
 // Knobs shared with bench:hotpath: HOTPATH_LAYOUT, HOTPATH_KINDS (one kind),
 // HOTPATH_SECONDS, HOTPATH_ROUNDS, HOTPATH_CONCURRENCY. Builds nothing: run
@@ -38,17 +39,24 @@ const CATEGORIES: [string, RegExp][] = [
   ['kj (promises, I/O)', /kj::/],
 ];
 
-function categorize(file: string): Map<string, number> {
+/** Samples per category and per symbol in one perf recording. */
+function categorize(file: string): { categories: Map<string, number>; symbols: Map<string, number> } {
   const out = spawnSync('perf', ['report', '-i', file, '--no-children', '--sort', 'sym', '-n', '--stdio'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout ?? '';
-  const totals = new Map<string, number>();
+  const categories = new Map<string, number>();
+  const symbols = new Map<string, number>();
   for (const line of out.split('\n')) {
     const m = /^\s+[\d.]+%\s+(\d+)\s+(\[.\])\s+(.*)$/.exec(line);
     if (!m) continue;
-    const sym = `${m[2]} ${m[3]}`;
+    const sym = `${m[2]} ${m[3]!.trim()}`;
     const cat = CATEGORIES.find(([, re]) => re.test(sym))?.[0] ?? 'other (libc, unresolved)';
-    totals.set(cat, (totals.get(cat) ?? 0) + Number(m[1]));
+    categories.set(cat, (categories.get(cat) ?? 0) + Number(m[1]));
+    symbols.set(sym, (symbols.get(sym) ?? 0) + Number(m[1]));
   }
-  return totals;
+  return { categories, symbols };
+}
+
+function add(into: Map<string, number>, from: Map<string, number>): void {
+  for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
 }
 
 async function main(): Promise<void> {
@@ -69,10 +77,8 @@ async function main(): Promise<void> {
   try {
     const [kind] = await prepareKinds(stack, { ...readOptions(), kinds: [kindName] });
     console.log(`# attribution: layout ${o.layout}, ${kindName}, ${o.rounds} rounds × ${o.seconds} s, ${o.concurrency} connections, ${rate ? `paced at ${rate} req/s` : 'unpaced'}${perf ? `, perf at ${PERF_HZ} Hz` : ''}`);
-    const per: Record<'gateway' | 'bare', { cpu: number[]; controller: number[]; samples: Map<string, number>; requests: number }> = {
-      gateway: { cpu: [], controller: [], samples: new Map(), requests: 0 },
-      bare: { cpu: [], controller: [], samples: new Map(), requests: 0 },
-    };
+    const fresh = () => ({ cpu: [] as number[], controller: [] as number[], samples: new Map<string, number>(), symbols: new Map<string, number>(), requests: 0 });
+    const per = { gateway: fresh(), bare: fresh() };
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? (['gateway', 'bare'] as const) : (['bare', 'gateway'] as const);
       for (const target of order) {
@@ -91,7 +97,9 @@ async function main(): Promise<void> {
         t.cpu.push((c1 - c0) / 1000 / r.requests);
         t.controller.push((k1 - k0) / 1000 / r.requests);
         if (recorder) {
-          for (const [cat, n] of categorize(data)) t.samples.set(cat, (t.samples.get(cat) ?? 0) + n);
+          const c = categorize(data);
+          add(t.samples, c.categories);
+          add(t.symbols, c.symbols);
           t.requests += r.requests;
         }
         console.log(
@@ -111,6 +119,13 @@ async function main(): Promise<void> {
       for (const c of cats) console.log(`| ${c} | ${us(g, c).toFixed(1)} | ${us(b, c).toFixed(1)} | ${(us(g, c) - us(b, c)).toFixed(1)} |`);
       const sum = (t: typeof g) => cats.reduce((n, c) => n + us(t, c), 0);
       console.log(`| all | ${sum(g).toFixed(1)} | ${sum(b).toFixed(1)} | ${(sum(g) - sum(b)).toFixed(1)} |`);
+      const top = Number(process.env.HOTPATH_PERF_TOP ?? 0);
+      if (top > 0) {
+        const sym = (t: typeof g, k: string) => ((t.symbols.get(k) ?? 0) * (1e6 / PERF_HZ)) / Math.max(1, t.requests);
+        const added = [...new Set([...g.symbols.keys(), ...b.symbols.keys()])].map((k) => [k, sym(g, k) - sym(b, k)] as const).sort((x, y) => y[1] - x[1]);
+        console.log(`\nsymbols the gateway adds most to, µs per request:`);
+        for (const [k, us] of added.slice(0, top)) console.log(`  ${us.toFixed(2).padStart(6)}  ${k.slice(0, 140)}`);
+      }
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
