@@ -30,6 +30,8 @@ export type Layout = 'split' | 'combined';
 export interface RuntimeOptions {
   /** `split` (gateway and controller Workers in two workerd processes, as deployed) or `combined` (wrangler.toml, one process). */
   layout: Layout;
+  /** Where the dry-run builds are, when not in BUILDS' directories (tests build into their own). */
+  builtDirs?: { gateway?: string; controller?: string };
   /** Variables and secrets of the gateway (the stack's); the controller gets the same, as README "Deploy" says. */
   vars: Record<string, string>;
   gatewayPort: number;
@@ -104,8 +106,8 @@ async function started(make: () => Miniflare): Promise<{ mf: Miniflare; pid: num
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const split = options.layout === 'split';
   const gateway = split
-    ? builtWorker('deploy/wrangler.proxy.toml', BUILDS.proxy.outdir, 'switchback', options.vars)
-    : builtWorker('wrangler.toml', BUILDS.combined.outdir, 'switchback', options.vars);
+    ? builtWorker('deploy/wrangler.proxy.toml', options.builtDirs?.gateway ?? BUILDS.proxy.outdir, 'switchback', options.vars)
+    : builtWorker('wrangler.toml', options.builtDirs?.gateway ?? BUILDS.combined.outdir, 'switchback', options.vars);
   gateway.unsafeDirectSockets = [{ host: '127.0.0.1', port: options.gatewayPort }];
   const bare: WorkerOptions = {
     name: 'bare-proxy',
@@ -140,7 +142,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     scratch = mkdtempSync(join(tmpdir(), 'switchback-hotpath-'));
     const common = { enableDevRegistry: true, unsafeDevRegistryPath: join(scratch, 'registry'), unsafeEnableSharedStorage: true, resourcePersistencePath: join(scratch, 'shared') };
     // The controller first: it owns the shared storage (the first instance to register does).
-    const controllerWorker = builtWorker('deploy/wrangler.controller.toml', BUILDS.controller.outdir, CONTROLLER_NAME, options.vars);
+    const controllerWorker = builtWorker('deploy/wrangler.controller.toml', options.builtDirs?.controller ?? BUILDS.controller.outdir, CONTROLLER_NAME, options.vars);
     controller = await started(() => miniflare([controllerWorker], { ...common, isolatedResourcePersistencePath: join(scratch!, 'controller') }));
     shared = { ...common, isolatedResourcePersistencePath: join(scratch, 'gateway') };
   }

@@ -8,8 +8,9 @@
  * the one the gateway reads from KV, and every service binding of the gateway
  * reaches the controller Worker.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../../dev/stack.ts';
+import { REPO_ROOT, startStack, type Stack } from '../../dev/stack.ts';
 import { BUILDS, buildWorker } from '../../bench/hotpath/bundle-size.ts';
 import { startRuntime, type Runtime } from '../../bench/hotpath/runtime.ts';
 import { workerdPids } from '../../bench/hotpath/workerd-cpu.ts';
@@ -20,10 +21,19 @@ describe('the hot-path harness, split layout', () => {
   let runtime: Runtime | undefined;
 
   beforeAll(async () => {
-    buildWorker(BUILDS.proxy);
-    buildWorker(BUILDS.controller);
+    // Builds of its own: proxy-bundle.test.ts may be writing BUILDS' directories in parallel.
+    const gateway = { ...BUILDS.proxy, outdir: join(REPO_ROOT, '.wrangler', 'test-hotpath-proxy') };
+    const controller = { ...BUILDS.controller, outdir: join(REPO_ROOT, '.wrangler', 'test-hotpath-controller') };
+    buildWorker(gateway);
+    buildWorker(controller);
     stack = await startStack({ startGateway: false });
-    runtime = await startRuntime({ layout: 'split', vars: stack.vars, gatewayPort: Number(new URL(stack.gatewayUrl).port), originUrl: stack.originUrl });
+    runtime = await startRuntime({
+      layout: 'split',
+      builtDirs: { gateway: gateway.outdir, controller: controller.outdir },
+      vars: stack.vars,
+      gatewayPort: Number(new URL(stack.gatewayUrl).port),
+      originUrl: stack.originUrl,
+    });
   }, 120_000);
 
   afterAll(async () => {
