@@ -9,6 +9,12 @@ export interface LoadSpec {
   durationMs?: number;
   /** ...or until this many requests have been sent (warm-up). */
   requests?: number;
+  /**
+   * Pace the requests: request i is not sent before t0 + i / ratePerSecond (all connections
+   * together). Below the target's capacity the rate is then the same for every target, so
+   * CPU per request compares at equal load. Default: as fast as the connections allow.
+   */
+  ratePerSecond?: number;
   /** Per-request limit; a request past it counts as an error. */
   timeoutMs: number;
   /** Default GET. */

@@ -1,7 +1,8 @@
 // The load generator, run in its own thread so that sending requests and
 // timing them does not share an event loop with the in-process origin and
 // IdPs (which would delay the very responses being timed). Keep-alive
-// node:http client, fixed concurrency, fixed duration or request count.
+// node:http client, fixed concurrency, fixed duration or request count,
+// optionally paced to a fixed rate.
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parentPort } from 'node:worker_threads';
@@ -77,7 +78,13 @@ export async function runLoad(input: LoadSpec): Promise<LoadResult> {
 
   const user = async () => {
     while (performance.now() < deadline && sent < limit) {
-      const o = await once(agent, spec, sent++);
+      const i = sent++;
+      if (spec.ratePerSecond) {
+        const wait = t0 + (i * 1000) / spec.ratePerSecond - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (performance.now() >= deadline) break;
+      }
+      const o = await once(agent, spec, i);
       latencies.push(o.ms);
       if (o.status === (spec.okStatus ?? 200)) {
         ok++;

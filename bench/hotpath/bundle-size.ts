@@ -2,8 +2,9 @@
 // and reports what would be uploaded: wrangler's own "Total Upload" line and
 // each module's gzip size, against the 80 KB gzip target. Production deploys
 // two Workers (deploy/, issue 14): the target applies to the gateway Worker,
-// the one every request runs; the combined build (wrangler.toml, dev and
-// tests) is what the hot-path harness runs and is printed beside it.
+// the one every request runs, and the hot-path harness runs it beside the
+// controller Worker; the combined build (wrangler.toml, dev and tests) is
+// printed beside them.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ export interface WorkerBuild {
 }
 
 export const BUILDS = {
-  combined: { label: 'combined Worker (wrangler.toml: dev, tests, this harness)', config: undefined, outdir: BUILT_DIR },
+  combined: { label: 'combined Worker (wrangler.toml: dev, tests; this harness with HOTPATH_LAYOUT=combined)', config: undefined, outdir: BUILT_DIR },
   proxy: { label: 'gateway Worker (deploy/wrangler.proxy.toml, production)', config: 'deploy/wrangler.proxy.toml', outdir: join(REPO_ROOT, '.wrangler', 'dry-run-proxy') },
   controller: { label: 'controller Worker (deploy/wrangler.controller.toml, production)', config: 'deploy/wrangler.controller.toml', outdir: join(REPO_ROOT, '.wrangler', 'dry-run-controller') },
 } as const satisfies Record<string, WorkerBuild>;

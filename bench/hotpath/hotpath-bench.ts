@@ -1,12 +1,16 @@
 // `npm run bench:hotpath`: the hot path measured like production. The built
-// worker runs in workerd through Miniflare's API (no wrangler dev proxy, no
-// inspector) beside a bare proxy worker; the IdP stand-ins and the origin
-// listen on 127.0.0.1; the load generator is a process of its own, pinned to
-// its own core. Segments alternate gateway and bare proxy per kind, rounds
-// reverse the order, figures are medians. Prints throughput ratio, added
-// p50/p99, workerd CPU per request, upstream fetches per request, the CPU of
-// each stage inside the isolate against one signature verification, and the
-// bundle size; every figure next to its target.
+// gateway Worker runs in a workerd process of its own through Miniflare's API
+// (no wrangler dev proxy, no inspector) beside a bare proxy worker; the
+// controller Worker (Durable Object, Workflow) runs in a second workerd
+// process, as it is a separate Worker in production (HOTPATH_LAYOUT=combined:
+// the combined Worker in one process, as before). The IdP stand-ins and the
+// origin listen on 127.0.0.1; the load generator is a process of its own,
+// pinned to its own core. Segments alternate gateway and bare proxy per kind,
+// rounds reverse the order, figures are medians. Prints throughput ratio,
+// added p50/p99, the gateway process' CPU per request (and the controller
+// process' beside it), upstream fetches per request, the CPU of each stage
+// inside the isolate against one signature verification, and the bundle
+// size; every figure next to its target.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { REPO_ROOT, startStack, type Stack } from '../../dev/stack.ts';
@@ -14,11 +18,11 @@ import { readOptions } from '../bench-options.ts';
 import { checkKinds, prepareKinds, type BenchKind } from '../bench-kinds.ts';
 import { machineInfo } from '../machine-info.ts';
 import { combined, diff, snapshot } from '../upstream-stats.ts';
-import { BUILT_DIR, measureAllBundles } from './bundle-size.ts';
+import { measureAllBundles } from './bundle-size.ts';
 import { HOTPATH_KINDS, hotpathCommand, readHotpathOptions, type HotpathOptions } from './options.ts';
 import { corePlan, LoadProcess, pin } from './load-process-client.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
-import { cpuNs, findWorkerd } from './workerd-cpu.ts';
+import { cpuNs } from './workerd-cpu.ts';
 import { printBundles, printStages, printSummary, summarize, type Sample } from './hotpath-report.ts';
 import { measureStages, type StageReport } from './stage-timing.ts';
 import { EDGE_HEADERS, stageCredentials } from './credentials.ts';
@@ -29,19 +33,41 @@ interface Target {
   url: string;
 }
 
-async function segment(load: LoadProcess, stack: Stack, workerd: number, kind: BenchKind, target: Target, round: number, o: HotpathOptions): Promise<Sample> {
+interface Processes {
+  /** The gateway's workerd (gateway, bare proxy, stage worker): the one measured. */
+  gateway: number;
+  /** The controller's workerd (split layout), reported beside it. */
+  controller?: number;
+}
+
+async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind: BenchKind, target: Target, round: number, o: HotpathOptions): Promise<Sample> {
   const spec = { url: `${target.url}${kind.path}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS };
   const idps = { auth0: stack.auth0.url, olympus: stack.olympus.url };
   await load.run({ ...spec, requests: o.warmup });
   const up0 = await snapshot(idps);
-  const cpu0 = cpuNs(workerd);
+  const cpu0 = cpuNs(workerd.gateway);
+  const ctl0 = workerd.controller === undefined ? 0 : cpuNs(workerd.controller);
   const r = await load.run({ ...spec, durationMs: o.seconds * 1000 });
-  const cpu1 = cpuNs(workerd);
+  const cpu1 = cpuNs(workerd.gateway);
+  const ctl1 = workerd.controller === undefined ? 0 : cpuNs(workerd.controller);
   const upstream = combined(diff(up0, await snapshot(idps)));
-  const s: Sample = { kind: kind.name, target: target.name, round, rps: r.rps, p50: r.p50, p99: r.p99, requests: r.requests, errors: r.errors, cpuUsPerRequest: (cpu1 - cpu0) / 1000 / Math.max(1, r.requests), upstream };
+  const perRequest = (ns: number) => ns / 1000 / Math.max(1, r.requests);
+  const s: Sample = {
+    kind: kind.name,
+    target: target.name,
+    round,
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
+    requests: r.requests,
+    errors: r.errors,
+    cpuUsPerRequest: perRequest(cpu1 - cpu0),
+    ...(workerd.controller === undefined ? {} : { controllerCpuUsPerRequest: perRequest(ctl1 - ctl0) }),
+    upstream,
+  };
   console.log(
     `  round ${round + 1} ${kind.name.padEnd(14)} ${target.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)}  p99 ${r.p99.toFixed(2)} ms  ` +
-      `workerd ${s.cpuUsPerRequest.toFixed(0)} µs/req${r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples.map((e) => `${e.key} ${e.sample.slice(0, 80)}`).join('; ')}` : ''}`,
+      `workerd ${s.cpuUsPerRequest.toFixed(0)} µs/req${s.controllerCpuUsPerRequest === undefined ? '' : ` (controller ${s.controllerCpuUsPerRequest.toFixed(0)})`}${r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples.map((e) => `${e.key} ${e.sample.slice(0, 80)}`).join('; ')}` : ''}`,
   );
   return s;
 }
@@ -73,7 +99,7 @@ async function main(): Promise<void> {
   try {
     const stageBuild = o.stageIterations > 0 ? await (await import('./stage-worker-build.ts')).buildStageWorker() : undefined;
     runtime = await startRuntime({
-      builtDir: BUILT_DIR,
+      layout: o.layout,
       vars: stack.vars,
       gatewayPort: Number(new URL(stack.gatewayUrl).port),
       originUrl: stack.originUrl,
@@ -81,15 +107,19 @@ async function main(): Promise<void> {
     });
     if (runtime.gatewayUrl !== stack.gatewayUrl) throw new Error(`gateway at ${runtime.gatewayUrl}, expected ${stack.gatewayUrl}`);
     await waitHealthy(runtime.gatewayUrl);
-    const workerd = findWorkerd();
-    if (workerd === undefined) throw new Error('no workerd process found');
+    const workerd: Processes = { gateway: runtime.gatewayPid, controller: runtime.controllerPid };
     const cores = corePlan();
     if (cores) {
-      pin(workerd, cores.rest);
+      pin(workerd.gateway, cores.rest);
       pin(process.pid, cores.rest);
+      // In production the controller is another Worker, elsewhere: off the gateway's core, with the load generator.
+      if (workerd.controller !== undefined) pin(workerd.controller, String(cores.load));
     }
     load = new LoadProcess(cores?.load);
-    console.log(`workerd pid ${workerd}${cores ? `, runtime and origin on core ${cores.rest}, load generator on core ${cores.load}` : ', not pinned (one core or no taskset)'}`);
+    console.log(
+      `layout ${o.layout}: gateway workerd pid ${workerd.gateway}${workerd.controller === undefined ? ' (the controller in the same process)' : `, controller workerd pid ${workerd.controller}`}` +
+        (cores ? `; gateway workerd, stand-ins and origin on core ${cores.rest}, load generator${workerd.controller === undefined ? '' : ' and controller'} on core ${cores.load}` : '; not pinned (one core or no taskset)'),
+    );
     console.log(`gateway ${runtime.gatewayUrl}, bare proxy ${runtime.bareUrl}, origin ${stack.originUrl}`);
 
     const kinds = await prepareKinds(stack, { ...readOptions(), kinds: o.kinds });
@@ -115,7 +145,7 @@ async function main(): Promise<void> {
     const byName = new Map(kinds.map((k) => [k.name, k]));
     if (runtime.stageUrl && o.stageIterations > 0 && HOTPATH_KINDS.every((k) => byName.has(k))) {
       console.log(`\nCPU by stage inside the isolate (${o.stageIterations} iterations per stage, workerd CPU from the kernel, minus a noop loop):`);
-      stages = await measureStages(runtime.stageUrl, workerd, o.stageIterations, stageCredentials(kinds));
+      stages = await measureStages(runtime.stageUrl, workerd.gateway, o.stageIterations, stageCredentials(kinds));
       printStages(stages, rows);
     }
 

@@ -9,7 +9,7 @@ import { REPO_ROOT, startStack } from '../../dev/stack.ts';
 import { readOptions } from '../bench-options.ts';
 import { prepareKinds } from '../bench-kinds.ts';
 import { getFreePort } from '../../dev/free-port.ts';
-import { BUILT_DIR, buildWorker } from './bundle-size.ts';
+import { BUILDS, buildWorker } from './bundle-size.ts';
 import { stageCredentials } from './credentials.ts';
 import { HOTPATH_KINDS, type HotpathKind } from './options.ts';
 import { startRuntime } from './runtime.ts';
@@ -74,11 +74,12 @@ function top(nodes: ProfileNode[], limit: number): string[] {
 async function main(): Promise<void> {
   const n = Number(process.env.HOTPATH_PROFILE_ITERATIONS ?? 3000);
   const kinds = (process.env.HOTPATH_KINDS?.split(',') ?? HOTPATH_KINDS) as HotpathKind[];
-  if (process.env.HOTPATH_BUILD !== '0') buildWorker();
+  // The combined Worker in one process: the profile is of the stage worker's isolate, the layout does not matter to it.
+  if (process.env.HOTPATH_BUILD !== '0') buildWorker(BUILDS.combined);
   const stack = await startStack({ startGateway: false });
   const inspectorPort = await getFreePort();
   const runtime = await startRuntime({
-    builtDir: BUILT_DIR,
+    layout: 'combined',
     vars: stack.vars,
     gatewayPort: Number(new URL(stack.gatewayUrl).port),
     originUrl: stack.originUrl,

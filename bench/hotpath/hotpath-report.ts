@@ -16,8 +16,10 @@ export interface Sample {
   p99: number;
   requests: number;
   errors: number;
-  /** workerd CPU (all threads) per completed request, µs. */
+  /** CPU of the gateway's workerd process (all threads) per completed request, µs. */
   cpuUsPerRequest: number;
+  /** CPU of the controller's workerd process per completed request, µs (split layout only; not the gateway's cost). */
+  controllerCpuUsPerRequest?: number;
   upstream: UpstreamCounts;
 }
 
@@ -33,6 +35,8 @@ export interface Row {
   bareCpuUs: number;
   /** Median over rounds of gateway − bare CPU per request: what the gateway adds. */
   addedCpuUs: number;
+  /** Median controller process CPU per gateway request (split layout), µs; NaN when the controller shares the gateway's process. */
+  controllerCpuUs: number;
   requests: number;
   errors: number;
   /** Discovery + JWKS + introspection fetches at the stand-ins per gateway request, measured phases only. */
@@ -65,6 +69,7 @@ export function summarize(kinds: string[], samples: Sample[]): Row[] {
       gatewayCpuUs: median(gw.map((g) => g.cpuUsPerRequest)),
       bareCpuUs: median(bare.map((b) => b.cpuUsPerRequest)),
       addedCpuUs: median(paired.map((p) => p.g.cpuUsPerRequest - p.b.cpuUsPerRequest)),
+      controllerCpuUs: median(gw.flatMap((g) => (g.controllerCpuUsPerRequest === undefined ? [] : [g.controllerCpuUsPerRequest]))),
       requests,
       errors: gw.reduce((n, g) => n + g.errors, 0) + bare.reduce((n, b) => n + b.errors, 0),
       upstreamPerRequest: (upstream.discovery + upstream.jwks + upstream.introspection) / Math.max(1, requests),
@@ -95,11 +100,11 @@ export function printBundles(sizes: { combined: BundleSize; proxy: BundleSize; c
 }
 
 export function printSummary(rows: Row[]): void {
-  console.log('\n| kind | gateway req/s | bare req/s | ratio | p50 added ms | p99 added ms | workerd CPU µs/req gateway / bare | added µs | errors | upstream fetches/req |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| kind | gateway req/s | bare req/s | ratio | p50 added ms | p99 added ms | gateway workerd CPU µs/req gateway / bare | added µs | controller workerd µs/req | errors | upstream fetches/req |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.kind} | ${f(r.gatewayRps, 0)} | ${f(r.bareRps, 0)} | ${f(r.ratio, 3)} | ${f(r.p50AddedMs)} | ${f(r.p99AddedMs)} | ${f(r.gatewayCpuUs, 0)} / ${f(r.bareCpuUs, 0)} | ${f(r.addedCpuUs, 0)} | ${r.errors} | ${f(r.upstreamPerRequest, 4)} (${r.upstream.discovery} discovery, ${r.upstream.jwks} JWKS, ${r.upstream.introspection} introspection) |`,
+      `| ${r.kind} | ${f(r.gatewayRps, 0)} | ${f(r.bareRps, 0)} | ${f(r.ratio, 3)} | ${f(r.p50AddedMs)} | ${f(r.p99AddedMs)} | ${f(r.gatewayCpuUs, 0)} / ${f(r.bareCpuUs, 0)} | ${f(r.addedCpuUs, 0)} | ${Number.isFinite(r.controllerCpuUs) ? f(r.controllerCpuUs, 0) : 'same process'} | ${r.errors} | ${f(r.upstreamPerRequest, 4)} (${r.upstream.discovery} discovery, ${r.upstream.jwks} JWKS, ${r.upstream.introspection} introspection) |`,
     );
   }
   console.log('\ntargets (verified kinds):');

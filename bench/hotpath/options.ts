@@ -1,6 +1,7 @@
 // Knobs of `npm run bench:hotpath`, from HOTPATH_* variables, with defaults
 // that keep a full run under about three minutes on a 2-core machine.
 import type { KindName } from '../bench-options.ts';
+import type { Layout } from './runtime.ts';
 
 export const HOTPATH_KINDS = ['passthrough', 'session-auth0', 'bearer-jwt', 'opaque-token'] as const satisfies readonly KindName[];
 export type HotpathKind = (typeof HOTPATH_KINDS)[number];
@@ -19,10 +20,12 @@ export interface HotpathOptions {
   /** Rebuild with `wrangler deploy --dry-run` first (HOTPATH_BUILD, default 1). */
   build: boolean;
   kinds: HotpathKind[];
+  /** HOTPATH_LAYOUT: `split` (default: gateway and controller Workers in two workerd processes, as deployed) or `combined` (wrangler.toml in one). */
+  layout: Layout;
   out: string;
 }
 
-const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_OUT'];
+const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_OUT'];
 
 function num(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -40,6 +43,12 @@ function kinds(): HotpathKind[] {
   return list as HotpathKind[];
 }
 
+function layout(): Layout {
+  const raw = process.env.HOTPATH_LAYOUT || 'split';
+  if (raw !== 'split' && raw !== 'combined') throw new Error(`HOTPATH_LAYOUT must be "split" or "combined", got "${raw}"`);
+  return raw;
+}
+
 export function readHotpathOptions(): HotpathOptions {
   return {
     seconds: num('HOTPATH_SECONDS', 4, 1, 60),
@@ -49,6 +58,7 @@ export function readHotpathOptions(): HotpathOptions {
     stageIterations: Math.floor(num('HOTPATH_STAGE_ITERATIONS', 2000, 0, 1_000_000)),
     build: process.env.HOTPATH_BUILD !== '0',
     kinds: kinds(),
+    layout: layout(),
     out: process.env.HOTPATH_OUT || 'bench-results/hotpath-bench.json',
   };
 }

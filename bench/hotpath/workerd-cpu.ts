@@ -4,8 +4,8 @@
 // so it does not depend on workerd's frozen in-isolate clocks.
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Descendant processes of this one named `workerd` (Miniflare spawns exactly one). */
-export function findWorkerd(): number | undefined {
+/** Descendant processes of this one named `workerd` (each Miniflare instance spawns one). */
+export function workerdPids(): number[] {
   const parents = new Map<number, number>();
   const names = new Map<number, string>();
   for (const d of readdirSync('/proc')) {
@@ -23,7 +23,7 @@ export function findWorkerd(): number | undefined {
     for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === process.pid) return true;
     return false;
   };
-  return [...names].find(([pid, name]) => name === 'workerd' && isMine(pid))?.[0];
+  return [...names].filter(([pid, name]) => name === 'workerd' && isMine(pid)).map(([pid]) => pid);
 }
 
 /** Total on-CPU nanoseconds of every thread of `pid` (threads that ended are lost: workerd keeps its threads). */
