@@ -19,7 +19,7 @@ import { readOptions } from '../bench-options.ts';
 import { prepareKinds } from '../bench-kinds.ts';
 import { EDGE_HEADERS } from './credentials.ts';
 import { corePlan, LoadProcess, pin } from './load-process-client.ts';
-import { readHotpathOptions } from './options.ts';
+import { loadPath, readHotpathOptions } from './options.ts';
 import { median } from './hotpath-report.ts';
 import { startRuntime } from './runtime.ts';
 import { cpuNs } from './workerd-cpu.ts';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       const order = round % 2 === 0 ? (['gateway', 'bare'] as const) : (['bare', 'gateway'] as const);
       for (const target of order) {
         const url = target === 'gateway' ? runtime.gatewayUrl : runtime.bareUrl;
-        const spec = { url: `${url}${kind!.path}`, headers: { ...kind!.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: 10_000, ...(rate ? { ratePerSecond: rate } : {}) };
+        const spec = { url: `${url}${loadPath(kind!.path, o)}`, headers: { ...kind!.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: 10_000, ...(rate ? { ratePerSecond: rate } : {}) };
         await load.run({ ...spec, durationMs: 1000 });
         const data = join(scratch, `${target}-${round}.data`);
         const recorder = perf ? spawn('perf', ['record', '-q', '-F', String(PERF_HZ), '-o', data, '-p', String(runtime.gatewayPid), '--', 'sleep', String(o.seconds)], { stdio: 'ignore' }) : undefined;

@@ -19,7 +19,7 @@ import { checkKinds, prepareKinds, type BenchKind } from '../bench-kinds.ts';
 import { machineInfo } from '../machine-info.ts';
 import { combined, diff, snapshot } from '../upstream-stats.ts';
 import { measureAllBundles } from './bundle-size.ts';
-import { HOTPATH_KINDS, hotpathCommand, readHotpathOptions, type HotpathOptions } from './options.ts';
+import { HOTPATH_KINDS, hotpathCommand, loadPath, readHotpathOptions, type HotpathOptions } from './options.ts';
 import { corePlan, LoadProcess, pin } from './load-process-client.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { cpuNs } from './workerd-cpu.ts';
@@ -41,7 +41,7 @@ interface Processes {
 }
 
 async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind: BenchKind, target: Target, round: number, o: HotpathOptions): Promise<Sample> {
-  const spec = { url: `${target.url}${kind.path}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS };
+  const spec = { url: `${target.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS };
   const idps = { auth0: stack.auth0.url, olympus: stack.olympus.url };
   await load.run({ ...spec, requests: o.warmup });
   const up0 = await snapshot(idps);
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       { name: 'bare', url: runtime.bareUrl },
     ];
     if (o.rounds > 0) console.log('\npre-warming every kind on both workers, then measuring:');
-    if (o.rounds > 0) for (const kind of kinds) for (const t of targets) await load.run({ url: `${t.url}${kind.path}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
+    if (o.rounds > 0) for (const kind of kinds) for (const t of targets) await load.run({ url: `${t.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
     const samples: Sample[] = [];
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? kinds : [...kinds].reverse();

@@ -22,10 +22,21 @@ export interface HotpathOptions {
   kinds: HotpathKind[];
   /** HOTPATH_LAYOUT: `split` (default: gateway and controller Workers in two workerd processes, as deployed) or `combined` (wrangler.toml in one). */
   layout: Layout;
+  /**
+   * The origin answers after this many ms (HOTPATH_ORIGIN_DELAY_MS, default 0:
+   * at once, the worst case for the ratio). Both targets ask the same origin
+   * the same path, so only what the gateway adds differs.
+   */
+  originDelayMs: number;
   out: string;
 }
 
-const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_OUT'];
+/** The path a kind's load asks, with the origin's delay when there is one (dev/origin's `delay_ms`). */
+export function loadPath(path: string, o: Pick<HotpathOptions, 'originDelayMs'>): string {
+  return o.originDelayMs > 0 ? `${path}${path.includes('?') ? '&' : '?'}delay_ms=${o.originDelayMs}` : path;
+}
+
+const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_ORIGIN_DELAY_MS', 'HOTPATH_OUT'];
 
 function num(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -59,6 +70,7 @@ export function readHotpathOptions(): HotpathOptions {
     build: process.env.HOTPATH_BUILD !== '0',
     kinds: kinds(),
     layout: layout(),
+    originDelayMs: Math.floor(num('HOTPATH_ORIGIN_DELAY_MS', 0, 0, 2000)),
     out: process.env.HOTPATH_OUT || 'bench-results/hotpath-bench.json',
   };
 }

@@ -23,6 +23,13 @@ export function createOriginApp(options: OriginAppOptions = {}): { app: Hono; hi
   const app = new Hono();
   app.use(async (c, next) => {
     hits.set(c.req.path, (hits.get(c.req.path) ?? 0) + 1);
+    // `?delay_ms=N` (0..2000): answer after N ms, as an app doing real work would (bench:hotpath's HOTPATH_ORIGIN_DELAY_MS).
+    const delay = c.req.query('delay_ms');
+    if (delay !== undefined) {
+      const ms = Number(delay);
+      if (!Number.isInteger(ms) || ms < 0 || ms > 2000) return json(c, 400, { error: 'delay_ms must be a whole number of milliseconds from 0 to 2000' });
+      await new Promise((r) => setTimeout(r, ms));
+    }
     await next();
   });
   app.all('/', async (c) => {

@@ -22,6 +22,8 @@ export type LineStatus =
   | 'mirrored'
   /** Imported from the legacy provider, changed their password in Olympus (legacy-password.ts): the mirror carried it back, no email. */
   | 'password_changed_carried'
+  /** … no mirror watched it: this run put Olympus's current hash on the legacy user in place (Clerk), no email. */
+  | 'password_carried_in_place'
   /** … the legacy provider holds the old one: this run claimed and sent the one reset email. */
   | 'password_changed_reset_sent'
   /** … its reset email is another run's (claimed): no second email. */

@@ -18,7 +18,7 @@
  * (`created_reset_unconfirmed`): at most once.
  */
 import { Auth0ApiError } from './auth0-management-client.ts';
-import { decide } from './identity-mapper.ts';
+import { decide, draftOf } from './identity-mapper.ts';
 import { legacyPasswordCandidate } from './legacy-password-window.ts';
 import type { Journal } from './journal.ts';
 import type { KratosAdminClient } from './kratos-admin-client.ts';
@@ -255,6 +255,28 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
   };
 
   /**
+   * An imported identity whose password credential changed in the window and
+   * that no mirror watched (no note on the legacy user): whether the user
+   * changed their password or the hook only stored the one they had, Olympus's
+   * hash is the password they sign in with now. A target that takes a hash in
+   * place on the same account (Clerk) gets it: harmless when unchanged, and a
+   * rollback no longer undoes a change. Others (Auth0 only by delete and
+   * re-import, Cognito not at all) are left as they are: without the mirror's
+   * history the run cannot tell a change from the hook's migration, and
+   * emailing every migrated user a reset would be worse.
+   */
+  const carryInPlace = async (identity: KratosIdentity, base: ReportLine, user: TargetUser): Promise<ReportLine> => {
+    const hash = identity.credentials?.password?.config?.hashed_password;
+    if (!hash || deps.target.legacyHashCapability(hash) !== 'in_place') {
+      return { ...base, email: user.email, detail: `imported from ${deps.target.kind}; no password change noted by the mirror (${deps.target.kind} cannot take Olympus's hash in place: run switchback mirror from the import on to catch changes)` };
+    }
+    const draft = draftOf(identity) ?? { identityId: identity.id, email: user.email ?? '', emailVerified: false, createdAt: identity.created_at };
+    if (o.dryRun) return { ...base, email: user.email, status: 'would_create', detail: `no mirror note: would carry Olympus's current password to ${deps.target.kind} in place` };
+    await deps.target.replaceLegacyHash(user.id, { ...draft, hash }, { at: identity.credentials!.password!.updated_at!, by: runId });
+    return { ...base, email: user.email, status: 'password_carried_in_place', detail: `no mirror note: Olympus's current password carried to ${deps.target.kind} in place (the same one if it never changed): no email` };
+  };
+
+  /**
    * An identity imported from the legacy provider whose password changed in
    * the window: the mirror's note on the legacy user (legacy-password.ts)
    * says whether it carried the new password back, or the legacy side keeps
@@ -265,9 +287,10 @@ export async function reconcile(deps: ReconcileDeps, o: ReconcileOptions): Promi
     const base: ReportLine = { identity_id: identity.id, email: typeof identity.traits.email === 'string' ? identity.traits.email : undefined, created_at: identity.created_at, status: 'skipped_legacy', auth0_user_id: legacyId };
     const user = await deps.target.get(legacyId);
     const n = user?.passwordChange;
-    if (!user || !n) return { ...base, detail: user ? `imported from ${deps.target.kind}; no password change noted by the mirror` : `imported from ${deps.target.kind}; ${legacyId} is gone there` };
+    if (!user) return { ...base, detail: `imported from ${deps.target.kind}; ${legacyId} is gone there` };
+    if (!n) return carryInPlace(identity, base, user);
     const at = `changed in Olympus (noted ${n.at} by ${n.by})`;
-    if (n.state === 'carried') return { ...base, email: user.email, status: 'password_changed_carried', detail: `${at}; the mirror carried the new password: no email` };
+    if (n.state === 'carried') return { ...base, email: user.email, status: 'password_changed_carried', detail: `${at}; the new password was carried back: no email` };
     if (n.resetClaimedBy !== undefined && n.resetClaimedBy !== runId) return { ...base, email: user.email, status: 'password_changed_reset_claimed', detail: `${at}; its reset email is ${n.resetClaimedBy}'s` };
     if (o.dryRun) return { ...base, email: user.email, status: 'would_create', detail: `${at}; ${deps.target.kind} keeps the old password: reset email` };
     const l = await resetEmail(identity, { ...base, email: user.email, status: 'created_reset_sent', detail: `${at}; ${deps.target.kind} kept the old password` }, n.resetClaimedBy === runId ? undefined : user);

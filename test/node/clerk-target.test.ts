@@ -268,3 +268,61 @@ describe('a password changed in Olympus by a user imported from Clerk', () => {
     expect(await client.verifyPassword(someoneElse, 'new-in-olympus')).toBe(true);
   });
 });
+
+describe('a reconcile with no mirror, for users imported from Clerk whose password credential changed in the window', () => {
+  let kratos2: KratosAdminHandle;
+  const carol = { email: 'carol-imported@example.test', old: 'carol-old-password', now: 'carol-new-in-olympus' };
+  const dave = { email: 'dave-imported@example.test', old: 'dave-old-password' };
+  let carolId: string;
+  let daveId: string;
+  const imported = (template: KratosIdentity, email: string, legacyId: string, hash: string): KratosIdentity => {
+    const id = structuredClone(template);
+    id.traits = { ...id.traits, email };
+    id.created_at = '2026-10-01T09:00:00.000Z'; // imported before the window
+    id.metadata_admin = { legacy_id: legacyId };
+    id.credentials!.password = { ...id.credentials!.password!, config: { hashed_password: hash }, updated_at: '2026-11-02T08:00:00.000Z' };
+    return id;
+  };
+
+  beforeAll(async () => {
+    carolId = clerk.instance.seed({ email: carol.email, password: carol.old }).id;
+    daveId = clerk.instance.seed({ email: dave.email, password: dave.old }).id;
+    const [a, b] = makeIdentities(2, { seed: 405, from: WINDOW.from, to: WINDOW.to, legacyShare: 0, outsideShare: 0, hashShare: 1, emailPrefix: 'clerk-imported-' });
+    kratos2 = await startKratosAdmin({
+      identities: [imported(a!, carol.email, carolId, kratosPbkdf2('sha256', carol.now)), imported(b!, dave.email, daveId, '$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaGhhc2hoYXNo')],
+    });
+  });
+  afterAll(async () => kratos2?.stop());
+
+  const runOn = async (runId: string, dryRun = false) =>
+    reconcile(
+      { kratos: new KratosAdminClient(kratos2.url), target: targetOf(), journal: memoryJournal<ReconcileEvent>() },
+      { window: WINDOW, runId, dryRun, pageSize: 100, mode: 'single', importThreshold: 1000, checkCourier: false },
+    );
+  const line = (r: Report, email: string) => r.lines.find((l) => l.email === email)!;
+  const patches = () => clerk.calls.filter((c) => c.method === 'PATCH' && (c.path === `/v1/users/${carolId}` || c.path === `/v1/users/${daveId}`)).length;
+
+  it("carries Olympus's current hash to the same Clerk account (once, no email), leaves a hash Clerk cannot take alone, and a dry run changes nothing", async () => {
+    const dry = await runOn('dry-1', true);
+    expect(line(dry, carol.email)).toMatchObject({ status: 'would_create', auth0_user_id: carolId });
+    expect(await client.verifyPassword(carolId, carol.old)).toBe(true);
+    expect(patches()).toBe(0);
+
+    const r = await runOn('run-in-place');
+    expect(line(r, carol.email)).toMatchObject({ status: 'password_carried_in_place', auth0_user_id: carolId });
+    expect(await client.verifyPassword(carolId, carol.now)).toBe(true);
+    expect(await client.verifyPassword(carolId, carol.old).catch((e: { reason?: string }) => e.reason)).toBe('invalid_credentials');
+    const after = await targetOf().get(carolId);
+    expect(after!.mark).toBeUndefined(); // the person's own account: never marked as switchback's
+    expect(after!.passwordChange).toMatchObject({ by: 'run-in-place', state: 'carried' });
+    // Clerk cannot take scrypt: left as it was, and the line says what would catch a change.
+    expect(line(r, dave.email)).toMatchObject({ status: 'skipped_legacy', auth0_user_id: daveId });
+    expect(line(r, dave.email).detail).toMatch(/run switchback mirror from the import on/);
+    expect(await client.verifyPassword(daveId, dave.old)).toBe(true);
+
+    const writes = patches();
+    const again = await runOn('run-again');
+    expect(line(again, carol.email)).toMatchObject({ status: 'password_changed_carried' });
+    expect(patches()).toBe(writes);
+  });
+});
