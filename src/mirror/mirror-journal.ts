@@ -8,10 +8,15 @@
  * + re-import on Auth0); without the `mirrored` event that follows, the fold
  * marks the identity's hash as not yet carried, and the next pass finishes it.
  * The same holds for a password changed in Olympus by an identity imported
- * from the legacy provider (`skipped` with `legacy`, legacy-password.ts).
+ * from the legacy provider (`skipped` with `legacy`, legacy-password.ts); when
+ * carrying it back means deleting and re-importing that real account (Auth0,
+ * MIRROR_LEGACY_PASSWORD_CHANGES=recreate), a second `rehashing` event holds
+ * the account as it was (`kept`: profile and metadata, never a hash), written
+ * before the delete, so the pass that finishes it puts those back.
  */
 import type { Journal } from '../reconcile/journal.ts';
 import type { PasswordSeen } from '../reconcile/legacy-password.ts';
+import type { LegacyAccountSnapshot } from '../reconcile/reconcile-target.ts';
 
 /**
  * An identity imported from the legacy provider (skipped: it is there
@@ -27,9 +32,9 @@ export interface LegacyPasswordTrack {
 export type MirrorEvent =
   | { e: 'start'; run_id: string; at: string }
   | { e: 'mirrored'; id: string; user_id?: string; email: string; fp: string; password: 'kept' | 'reset'; created_at: string; at: string }
-  | { e: 'skipped'; id: string; fp: string; reason: string; legacy?: LegacyPasswordTrack }
+  | { e: 'skipped'; id: string; fp: string; reason: string; legacy?: LegacyPasswordTrack; kept?: LegacyAccountSnapshot }
   | { e: 'failed'; id: string; detail: string; created_at: string; at: string }
-  | { e: 'rehashing'; id: string }
+  | { e: 'rehashing'; id: string; kept?: LegacyAccountSnapshot }
   | { e: 'reported'; ids: string[] }
   | { e: 'sweep'; at: string; seen: number };
 
@@ -45,6 +50,8 @@ export interface MirroredEntry {
   /** Sent to the controller in a heartbeat (it then counts the signup as mirrored). */
   reported: boolean;
   legacy?: LegacyPasswordTrack;
+  /** The legacy account as it was before an unfinished delete + re-import (`rehashing` with `kept`). */
+  kept?: LegacyAccountSnapshot;
 }
 
 export interface MirrorState {
@@ -66,7 +73,7 @@ export function foldMirror(events: readonly MirrorEvent[], s: MirrorState = { ru
         break;
       }
       case 'skipped':
-        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: true, ...(ev.legacy ? { legacy: ev.legacy } : {}) });
+        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: true, ...(ev.legacy ? { legacy: ev.legacy } : {}), ...(ev.kept ? { kept: ev.kept } : {}) });
         break;
       case 'failed': {
         const before = s.entries.get(ev.id);
@@ -79,7 +86,7 @@ export function foldMirror(events: readonly MirrorEvent[], s: MirrorState = { ru
       }
       case 'rehashing': {
         const before = s.entries.get(ev.id);
-        if (before) s.entries.set(ev.id, { ...before, fp: 'rehash-pending' });
+        if (before) s.entries.set(ev.id, { ...before, fp: 'rehash-pending', ...(ev.kept ? { kept: ev.kept } : {}) });
         break;
       }
       case 'reported':
@@ -102,7 +109,7 @@ export function compactMirror(s: MirrorState, runId: string): MirrorEvent[] {
   const reported: string[] = [];
   for (const [id, m] of s.entries) {
     if (m.status === 'mirrored') out.push({ e: 'mirrored', id, ...(m.userId ? { user_id: m.userId } : {}), email: m.email!, fp: m.fp, password: m.password!, created_at: m.createdAt!, at: new Date().toISOString() });
-    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '', ...(m.legacy ? { legacy: m.legacy } : {}) });
+    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '', ...(m.legacy ? { legacy: m.legacy } : {}), ...(m.kept && m.fp === 'rehash-pending' ? { kept: m.kept } : {}) });
     // Failed identities are not kept: the first sweep finds them again.
     if (m.status === 'mirrored' && m.reported) reported.push(id);
   }

@@ -322,7 +322,11 @@ export class Mirror {
       switch (action) {
         case 'replace': {
           const draft = draftOf(identity) ?? { identityId: identity.id, email: '', emailVerified: false, createdAt: identity.created_at };
-          await t.replaceLegacyHash(userId, { ...draft, hash }, note);
+          // Auth0's recreate: the account as it was goes to the journal before its delete (mirror-journal.ts).
+          await t.replaceLegacyHash(userId, { ...draft, hash }, note, {
+            keep: (snapshot) => this.#append({ e: 'rehashing', id: identity.id, kept: snapshot }),
+            ...(known?.kept ? { kept: known.kept } : {}),
+          });
           change = { at: note.at, state: 'carried' };
           break;
         }

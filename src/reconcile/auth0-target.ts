@@ -36,7 +36,7 @@
 import { Auth0ApiError, type Auth0ManagementClient, type Auth0User } from './auth0-management-client.ts';
 import { markMetadata, markOf, type MarkMetadata } from './legacy-mark.ts';
 import { noteMetadata, noteOf, type LegacyHashCapability } from './legacy-password.ts';
-import type { CreateOptions, CreateOutcome, KratosHash, LegacyUserDraft, PreflightOptions, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
+import type { CreateOptions, CreateOutcome, KratosHash, LegacyAccountSnapshot, LegacyReplaceOptions, LegacyUserDraft, PreflightOptions, ReconcileTarget, ResetOutcome, TargetUser } from './reconcile-target.ts';
 
 export interface Auth0TargetOptions {
   /** The database connection's name (AUTH0_CONNECTION). */
@@ -83,6 +83,16 @@ function importRecord(d: LegacyUserDraft, meta: MarkMetadata | Record<string, un
   if (carry.kind === 'bcrypt') r.password_hash = carry.password_hash;
   if (carry.kind === 'custom') r.custom_password_hash = carry.custom_password_hash;
   return r;
+}
+
+/** What an import can carry of an Auth0 account as it is (never its password, which the Management API does not return). */
+function accountSnapshot(u: Auth0User): LegacyAccountSnapshot {
+  const out: Record<string, unknown> = {};
+  for (const k of ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'user_metadata', 'app_metadata'] as const) {
+    const v = (u as unknown as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null) out[k] = v;
+  }
+  return out;
 }
 
 export function toTargetUser(u: Auth0User): TargetUser {
@@ -268,14 +278,18 @@ export class Auth0Target implements ReconcileTarget {
     return this.acceptsHash(hash) ? 'recreate_only' : 'unsupported';
   }
 
-  async replaceLegacyHash(userId: string, d: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }): Promise<{ status: 'replaced'; userId: string }> {
+  async replaceLegacyHash(userId: string, d: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }, o: LegacyReplaceOptions = {}): Promise<{ status: 'replaced'; userId: string }> {
     const current = await this.client.getUser(userId);
     const bare = userId.startsWith('auth0|') ? userId.slice('auth0|'.length) : userId;
-    // What an import can carry of the account as it is; a retry after the delete rebuilds it from Olympus's profile.
-    const keep = (k: string) => (current && current[k] !== undefined && current[k] !== null ? { [k]: current[k] } : {});
-    const appMetadata: Record<string, unknown> = { ...(current?.app_metadata ?? {}), ...noteMetadata({ ...note, state: 'carried' }) };
+    // The account as it is (or as an unfinished attempt kept it before its delete): what the re-import puts back.
+    const snapshot = current ? accountSnapshot(current) : o.kept;
+    if (current && o.keep) await o.keep(snapshot!);
+    const keep = (k: string) => (snapshot && snapshot[k] !== undefined && snapshot[k] !== null ? { [k]: snapshot[k] } : {});
+    const appMetadata: Record<string, unknown> = { ...((snapshot?.app_metadata as Record<string, unknown> | undefined) ?? {}), ...noteMetadata({ ...note, state: 'carried' }) };
     delete appMetadata.reset_claimed_by;
-    const base = current ? { ...profileFields({ ...d, email: current.email, emailVerified: current.email_verified === true }), ...keep('name'), ...keep('given_name'), ...keep('family_name'), ...keep('nickname'), ...keep('picture'), ...keep('user_metadata') } : profileFields(d);
+    const base = snapshot
+      ? { ...profileFields({ ...d, email: typeof snapshot.email === 'string' ? snapshot.email : d.email, emailVerified: snapshot.email_verified === true }), ...keep('name'), ...keep('given_name'), ...keep('family_name'), ...keep('nickname'), ...keep('picture'), ...keep('user_metadata') }
+      : profileFields(d);
     const record = { ...importRecord(d, appMetadata, bare), ...base };
     if (current) await this.client.deleteUser(userId);
     const results = await this.#importJob(await this.#connId(), [record], [0]);

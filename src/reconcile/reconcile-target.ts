@@ -88,6 +88,22 @@ export interface CreateOptions {
   bulk: boolean;
 }
 
+/**
+ * What a delete + re-import must put back of a real account (Auth0: profile,
+ * user_metadata, app_metadata), opaque to the caller and never a password
+ * hash. The mirror keeps it in its journal before the delete, so a crash
+ * between the delete and the re-import does not rebuild the account from
+ * Olympus's profile and lose its metadata.
+ */
+export type LegacyAccountSnapshot = Readonly<Record<string, unknown>>;
+
+export interface LegacyReplaceOptions {
+  /** Called with the account as it is, before anything is deleted; the call waits for it (a journal write). */
+  keep?: (snapshot: LegacyAccountSnapshot) => Promise<void>;
+  /** What `keep` was given by an earlier, unfinished attempt: used when the account is already gone. */
+  kept?: LegacyAccountSnapshot;
+}
+
 /** What the run will ask of the target beyond creating and reading users, so that preflight checks that too. */
 export interface PreflightOptions {
   /** Reset emails go out as password-change links in our own template (USER_MAIL=webhook|ses; Auth0: tickets). */
@@ -132,7 +148,7 @@ export interface ReconcileTarget {
    * Must be retry-safe: a retry after a half-done replace (Auth0: after the
    * delete) finishes it, rebuilding the user from `draft` if it is gone.
    */
-  replaceLegacyHash(userId: string, draft: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }): Promise<{ status: 'replaced'; userId: string }>;
+  replaceLegacyHash(userId: string, draft: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }, o?: LegacyReplaceOptions): Promise<{ status: 'replaced'; userId: string }>;
   /**
    * Records the note `{ at, by, state: 'reset' }` on that user (the legacy
    * side keeps the OLD password): the first reconcile after a rollback claims

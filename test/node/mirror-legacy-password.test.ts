@@ -47,7 +47,7 @@ async function signsInAtAuth0(f: MirrorFixture, password: string): Promise<boole
 }
 
 /** Dana in Auth0 (her real account, with what a real account carries), imported into Olympus without a hash. */
-async function setUp(policy: LegacyPasswordPolicy) {
+async function setUp(policy: LegacyPasswordPolicy, beforeChange?: (f: MirrorFixture) => void) {
   fx = await startMirrorFixture({ auth0: { clients: [DEFAULT_AUTH0_CLIENT, HOOK_CLIENT] } });
   fx.auth0.seedUser({ user_id: DANA.id, email: DANA.email, email_verified: true, given_name: 'Dana', family_name: 'Scully', user_metadata: { theme: 'dark' }, app_metadata: { plan: 'pro' } }, { kind: 'password', password: DANA.old });
   const imported = new Date(Date.now() - 2 * 86400_000).toISOString();
@@ -70,6 +70,7 @@ async function setUp(policy: LegacyPasswordPolicy) {
   expect(m.mirror.snapshot().counts.legacy_password_changed).toBe(0);
   expect(fx.auth0.users.get(`auth0|${DANA.id}`)?.profile.app_metadata).toEqual({ plan: 'pro' });
   // Then she changes it in Olympus's settings flow, whose web hook tells the mirror.
+  beforeChange?.(fx);
   setPassword(DANA.changed);
   expect(await postHook(m.url, fx.kratos.identities.get(identity.id)!)).toBe(202);
   await m.idle();
@@ -120,4 +121,28 @@ it('MIRROR_LEGACY_PASSWORD_CHANGES=recreate: re-imported under the same user_id 
   const report = await reconcileRun(fx!, 'after');
   expect(report.lines.find((l) => l.identity_id === identity.id)?.status).toBe('password_changed_carried');
   expect(fx!.auth0.emails).toEqual([]);
+}, 60_000);
+
+
+it('recreate, interrupted between the delete and the re-import: the next mirror puts her account back as it was (profile and metadata from its journal, not from Olympus), with the new hash', async () => {
+  // The re-import is refused once (400, not retried) after her account was deleted: it is gone until the next attempt.
+  const { m, identity } = await setUp('recreate', (f) => f.auth0.failNext(1, 400, (method, path) => method === 'POST' && path.endsWith('/jobs/users-imports')));
+  expect(fx!.auth0.users.get(`auth0|${DANA.id}`)).toBeUndefined();
+  expect(m.mirror.snapshot().counts).toMatchObject({ old_password_if_rolled_back_now: 1 });
+  await m.stop();
+
+  // Olympus's profile differs from her Auth0 account (no metadata, another given name): the journal, not Olympus, rebuilds it.
+  fx!.kratos.identities.get(identity.id)!.traits = { ...fx!.kratos.identities.get(identity.id)!.traits, given_name: 'Olympus-Dana' };
+  const next = await fx!.start({ legacyPasswordChanges: 'recreate' });
+  await next.sweep();
+  await next.idle();
+  const user = fx!.auth0.users.get(`auth0|${DANA.id}`)!;
+  expect(user.profile).toMatchObject({ user_id: `auth0|${DANA.id}`, email: DANA.email, email_verified: true, given_name: 'Dana', family_name: 'Scully', user_metadata: { theme: 'dark' }, app_metadata: { plan: 'pro', password_change_state: 'carried' } });
+  expect(await signsInAtAuth0(fx!, DANA.changed)).toBe(true);
+  expect(await signsInAtAuth0(fx!, DANA.old)).toBe(false);
+  expect(next.mirror.snapshot().counts).toMatchObject({ legacy_password_changed: 1, old_password_if_rolled_back_now: 0 });
+  // The journal held her account as it was (to survive the interruption), never her password hash.
+  const journal = await readFile(fx!.journalPath, 'utf8');
+  expect(journal).toContain('"kept":{');
+  expect(journal).not.toContain(fx!.kratos.identities.get(identity.id)!.credentials!.password!.config!.hashed_password as string);
 }, 60_000);
