@@ -37,6 +37,7 @@ const TEST_VARS = {
     { name: 'lead', role: 'eng-lead', sha256: sha256(ADMIN.engLead) },
     { name: 'pager', role: 'oncall', sha256: sha256(ADMIN.oncall) },
     { name: 'watcher', role: 'viewer', sha256: sha256(ADMIN.viewer) },
+    { name: 'mirror-7', role: 'mirror', sha256: sha256(ADMIN.mirror) },
   ]),
   SUPPORT_HOOK_SECRET: 'support-hook-secret-for-tests',
   AUTH0_LOG_STREAM_TOKEN: 'auth0-log-stream-token-for-tests',

@@ -18,6 +18,8 @@ export interface GatewaySecrets {
   /** Read-only (viewer) and oncall tokens, for the console's shareable view and rollback-only role. */
   viewerToken: string;
   oncallToken: string;
+  /** switchback mirror's heartbeat token (role mirror: the heartbeat and nothing else). */
+  mirrorToken: string;
   sessionSecret: string;
   signingKeyJson: string;
 }
@@ -33,6 +35,7 @@ export async function generateSecrets(): Promise<GatewaySecrets> {
     adminToken: `sbadm_${random()}`,
     viewerToken: `sbview_${random()}`,
     oncallToken: `sbcall_${random()}`,
+    mirrorToken: `sbmir_${random()}`,
     sessionSecret: random(32),
     signingKeyJson: JSON.stringify(jwk),
   };
@@ -54,6 +57,7 @@ export function gatewayVars(input: GatewayVarsInput): Record<string, string> {
     { name: 'dev-admin', role: 'eng-lead', sha256: createHash('sha256').update(secrets.adminToken).digest('hex') },
     { name: 'dev-oncall', role: 'oncall', sha256: createHash('sha256').update(secrets.oncallToken).digest('hex') },
     { name: 'dev-viewer', role: 'viewer', sha256: createHash('sha256').update(secrets.viewerToken).digest('hex') },
+    { name: 'dev-mirror', role: 'mirror', sha256: createHash('sha256').update(secrets.mirrorToken).digest('hex') },
   ];
   return {
     AUTH0_ISSUER: input.auth0Issuer,

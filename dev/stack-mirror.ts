@@ -18,7 +18,7 @@ export interface StackMirrorInput {
   targetVars: Record<string, string>;
   kratosAdminUrl: string;
   gatewayUrl: string;
-  /** A token with the oncall role or above (the heartbeat's). */
+  /** A token with the mirror role (or oncall and above): the heartbeat's. */
   token: string;
   journalPath: string;
   sweepSeconds: number;

@@ -266,7 +266,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         targetVars: legacyKind === 'auth0' ? story.reconcileEnv : { ...legacyAdmin!.vars },
         kratosAdminUrl: story.reconcileEnv.KRATOS_ADMIN_URL!,
         gatewayUrl: publicUrl,
-        token: adminToken,
+        token: secrets.mirrorToken, // role mirror: the heartbeat and nothing else
         journalPath: join(tmp, 'mirror.journal.jsonl'),
         sweepSeconds: o.sweepSeconds ?? 3,
         log: o.log,

@@ -15,8 +15,9 @@ function arg(name: string, fallback: string): string {
 }
 
 const role = arg('admin-role', 'eng-lead');
-if (!['viewer', 'oncall', 'eng-lead'].includes(role)) {
-  console.error('--admin-role must be viewer, oncall or eng-lead');
+// mirror: switchback mirror's heartbeat token, which can do nothing else (src/admin/admin-role.ts).
+if (!['viewer', 'oncall', 'eng-lead', 'mirror'].includes(role)) {
+  console.error('--admin-role must be viewer, oncall, eng-lead or mirror');
   process.exit(2);
 }
 const name = arg('admin-name', 'admin');

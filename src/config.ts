@@ -6,7 +6,7 @@
  * operator sees one message wherever the mistake is made. No Workers or Node
  * API is used here on purpose.
  */
-import type { AdminRole } from './admin/admin-role.ts';
+import type { ActorRole, AdminRole } from './admin/admin-role.ts';
 import type { ProviderId } from './core/provider-id.ts';
 import { LEGACY_KIND_IDS, type KindId, type LegacyKindId, type ProviderKind } from './providers/kinds/kind.ts';
 import { PROVIDER_KINDS } from './providers/kinds/registry.ts';
@@ -171,11 +171,12 @@ export interface JsonWebKeyWithKid {
   [k: string]: unknown;
 }
 
-export type { AdminRole };
+export type { ActorRole, AdminRole };
 
 export interface AdminTokenEntry {
   name: string;
-  role: AdminRole;
+  /** `mirror`: the heartbeat only (admin-role.ts). */
+  role: ActorRole;
   sha256: string;
 }
 
@@ -365,9 +366,9 @@ function adminTokens(vars: Vars): AdminTokenEntry[] {
     const ok =
       typeof e === 'object' && e !== null &&
       typeof e.name === 'string' && e.name.length > 0 &&
-      (e.role === 'viewer' || e.role === 'oncall' || e.role === 'eng-lead') &&
+      (e.role === 'viewer' || e.role === 'oncall' || e.role === 'eng-lead' || e.role === 'mirror') &&
       typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/i.test(e.sha256);
-    if (!ok) throw new ConfigError('ADMIN_TOKENS', `entry ${i} must be {"name": string, "role": "viewer"|"oncall"|"eng-lead", "sha256": 64 hex chars}`);
+    if (!ok) throw new ConfigError('ADMIN_TOKENS', `entry ${i} must be {"name": string, "role": "viewer"|"oncall"|"eng-lead"|"mirror", "sha256": 64 hex chars}`);
     return { name: e.name, role: e.role, sha256: e.sha256.toLowerCase() };
   });
 }

@@ -2,19 +2,29 @@
  * Admin API authentication: bearer API tokens stored hashed (SHA-256 hex) in
  * the ADMIN_TOKENS secret, each with a role. Roles are ordered: a viewer
  * reads, oncall can also roll back, eng-lead can also re-enable Olympus.
+ * `mirror` stands outside the order: switchback mirror's heartbeat and
+ * nothing else (admin-role.ts); oncall and above may send a heartbeat too.
  */
-import type { AdminRole, AdminTokenEntry } from '../config.ts';
+import type { ActorRole, AdminRole, AdminTokenEntry } from '../config.ts';
 import { constantTimeEqual, sha256, toHex } from '../core/bytes.ts';
 
 export interface AdminActor {
   name: string;
-  role: AdminRole;
+  role: ActorRole;
 }
 
 const RANK: Record<AdminRole, number> = { viewer: 0, oncall: 1, 'eng-lead': 2 };
 
-export function roleAllows(role: AdminRole, needed: AdminRole): boolean {
+export function roleAllows(role: ActorRole, needed: ActorRole): boolean {
+  if (role === 'mirror') return needed === 'mirror';
+  if (needed === 'mirror') return RANK[role] >= RANK.oncall;
   return RANK[role] >= RANK[needed];
+}
+
+/** The ordered role of an actor a route already let through for an ordered role (requireRole); a mirror never gets here. */
+export function orderedRole(actor: AdminActor): AdminRole {
+  if (actor.role === 'mirror') throw new Error('a mirror token reached a route that needs an ordered role');
+  return actor.role;
 }
 
 export async function adminActorFor(authorization: string | undefined, tokens: readonly AdminTokenEntry[]): Promise<AdminActor | undefined> {

@@ -8,7 +8,7 @@ import type { Context, Input, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { getCookie } from 'hono/cookie';
 import type { input as SchemaInput, output as SchemaOutput, ZodMiniType } from 'zod/mini';
-import type { AdminRole, GatewayConfig } from '../config.ts';
+import type { ActorRole, GatewayConfig } from '../config.ts';
 import type { AppEnv } from '../env.ts';
 import { adminActorFor, roleAllows, type AdminActor } from './admin-auth.ts';
 import { accessActor } from './access-jwt.ts';
@@ -19,6 +19,9 @@ import { readBounded } from '../http/bounded-body.ts';
 import { problem } from '../http/problem.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** The one path a mirror token may call (src/routes/admin-mirror.ts). */
+export const MIRROR_HEARTBEAT_PATH = '/_switchback/api/mirror/heartbeat';
 
 export type AdminEnv = AppEnv & { Variables: AppEnv['Variables'] & { actor: AdminActor } };
 
@@ -61,6 +64,10 @@ export const requireActor = createMiddleware<AdminEnv>(async (c, next) => {
       return problem(c, 'cross_site_request', 'This admin call is signed in with Cloudflare Access and came from another site (Sec-Fetch-Site); it is refused. Use the admin API from this origin, or with an API token (Authorization: Bearer).');
     }
   }
+  // A mirror token sends switchback mirror's heartbeat and nothing else: not even a read.
+  if (actor?.role === 'mirror' && !(c.req.method === 'POST' && c.req.path === MIRROR_HEARTBEAT_PATH)) {
+    return problem(c, 'forbidden', `"${actor.name}" is a mirror token (ADMIN_TOKENS role "mirror"): it may only send switchback mirror's heartbeat (POST ${MIRROR_HEARTBEAT_PATH}).`);
+  }
   if (!actor) {
     c.header('www-authenticate', 'Bearer realm="switchback-admin"');
     return problem(c, 'unauthorized', 'A valid admin API token (Authorization: Bearer <token>) or Cloudflare Access identity is required.');
@@ -70,7 +77,7 @@ export const requireActor = createMiddleware<AdminEnv>(async (c, next) => {
 });
 
 /** A role, or a role with the words for what needs it and what to do instead. */
-export type RoleNeed = AdminRole | { role: AdminRole; action: string; hint: string };
+export type RoleNeed = ActorRole | { role: ActorRole; action: string; hint: string };
 
 /**
  * Route middleware: the caller's role must allow `need`. When the role

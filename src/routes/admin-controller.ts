@@ -7,6 +7,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import * as z from '../core/schema.ts';
 import { actorLabel, boundedText, jsonBody, requireRole, type AdminEnv } from '../admin/admin-http.ts';
+import { orderedRole } from '../admin/admin-auth.ts';
 import { problem } from '../http/problem.ts';
 import { controller } from '../rollback/controller-client.ts';
 import { parseRules, RulesError } from '../rollback/rules.ts';
@@ -61,7 +62,7 @@ const historyQuery: MiddlewareHandler<AdminEnv, string, HistoryQuery> = async (c
 
 export const adminController = new Hono<AdminEnv>()
   .post('/_switchback/api/rollback', requireRole('oncall'), jsonBody(RollbackBody, 'rollback'), async (c) => {
-    const result = await controller(c.env).manualRollback(actorLabel(c), c.var.actor.role, c.req.valid('json').reason);
+    const result = await controller(c.env).manualRollback(actorLabel(c), orderedRole(c.var.actor), c.req.valid('json').reason);
     if ('forbidden' in result) return problem(c, 'forbidden', result.forbidden);
     invalidateFlagCache();
     resetLoginFlag();

@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono';
 import * as z from '../core/schema.ts';
 import { actorLabel, jsonBody, requireRole, type AdminEnv, type RoleNeed } from '../admin/admin-http.ts';
+import { orderedRole } from '../admin/admin-auth.ts';
 import { problem } from '../http/problem.ts';
 import { controller } from '../rollback/controller-client.ts';
 import { FLAG_KEY } from '../flag/flag-record.ts';
@@ -65,7 +66,7 @@ export const adminFlags = new Hono<AdminEnv>()
         reason: change.reason ?? (change.enabled ? 'enabled through the admin API' : 'disabled through the admin API'),
         actor: actorLabel(c),
       },
-      c.var.actor.role,
+      orderedRole(c.var.actor),
       change.override_reason,
     );
     if ('blocked' in result) {

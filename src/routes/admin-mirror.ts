@@ -2,13 +2,15 @@
  * `switchback mirror` reports to the controller: POST
  * /_switchback/api/mirror/heartbeat with its lag, backlog, last sweep, counts
  * and the identities mirrored since the last one (src/rollback/mirror-state.ts).
- * Role oncall: a heartbeat changes what /status says a rollback would strand,
- * so a viewer's token cannot send one; give the mirror its own ADMIN_TOKENS
- * entry (the audit log names it).
+ * Role `mirror` (an ADMIN_TOKENS entry that can send this and nothing else,
+ * admin-role.ts) or oncall and above: a heartbeat changes what /status says a
+ * rollback would strand, so a viewer's token cannot send one. Give the mirror
+ * its own entry with role mirror: the audit log names it, and the token, kept
+ * on the Olympus network, cannot move the flag or read anything.
  */
 import { Hono } from 'hono';
 import * as z from '../core/schema.ts';
-import { actorLabel, jsonBody, requireRole, type AdminEnv } from '../admin/admin-http.ts';
+import { actorLabel, jsonBody, MIRROR_HEARTBEAT_PATH, requireRole, type AdminEnv } from '../admin/admin-http.ts';
 import { controller } from '../rollback/controller-client.ts';
 
 const Count = z.int().check(z.minimum(0), z.maximum(1e12));
@@ -28,7 +30,7 @@ export const MirrorHeartbeatBody = z.strictObject({
   mirrored_without_password: Ids,
 });
 
-export const adminMirror = new Hono<AdminEnv>().post('/_switchback/api/mirror/heartbeat', requireRole('oncall'), jsonBody(MirrorHeartbeatBody, 'mirror heartbeat'), async (c) => {
+export const adminMirror = new Hono<AdminEnv>().post(MIRROR_HEARTBEAT_PATH, requireRole('mirror'), jsonBody(MirrorHeartbeatBody, 'mirror heartbeat'), async (c) => {
   const r = await controller(c.env).mirrorHeartbeat(c.req.valid('json'), actorLabel(c));
   return c.json(r, 200, { 'cache-control': 'no-store' });
 });

@@ -66,6 +66,10 @@ export const consoleRoutes = new Hono<AppEnv>()
       log('warn', { event: 'console_sign_in_refused', reason: 'unknown_token', client });
       return signInForm(c, 401, 'That token is not one of this gateway\'s admin tokens.');
     }
+    if (entry.role === 'mirror') {
+      log('warn', { event: 'console_sign_in_refused', reason: 'mirror_token', actor: entry.name, client });
+      return signInForm(c, 403, 'That is switchback mirror\'s token: it sends the mirror\'s heartbeat and cannot sign in to the console.');
+    }
     await startConsoleSession(c, config, entry, Date.now());
     log('info', { event: 'console_signed_in', actor: entry.name, role: entry.role });
     return c.redirect(CONSOLE_PATH, 303);

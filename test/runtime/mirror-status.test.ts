@@ -68,6 +68,32 @@ describe('the mirror heartbeat', () => {
     expect((await status()).mirror).toBeNull();
   });
 
+  it("a mirror token sends the heartbeat and can do nothing else: no read, no flag, no rollback, no console", async () => {
+    const flagBefore = (await status()).flag;
+    const heartbeat = await post(beat(), ADMIN.mirror);
+    expect(heartbeat.status, await heartbeat.clone().text()).toBe(200);
+    expect((await status()).mirror).toMatchObject({ mirror_id: 'mirror-20261130T0200-abc123' });
+    const as = (path: string, init: RequestInit = {}) => gw(path, { ...init, headers: { authorization: `Bearer ${ADMIN.mirror}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) } });
+    const refused: [string, RequestInit?][] = [
+      ['/_switchback/api/status'],
+      ['/_switchback/api/audit'],
+      ['/_switchback/api/rules'],
+      ['/_switchback/api/mirror/heartbeat'], // a GET of its own path
+      ['/_switchback/api/rollback', { method: 'POST', body: JSON.stringify({ reason: 'a leaked mirror token' }) }],
+      ['/_switchback/api/flags/olympus_auth', { method: 'POST', body: JSON.stringify({ enabled: true, reason: 'a leaked mirror token' }) }],
+    ];
+    for (const [path, init] of refused) {
+      const res = await as(path, init);
+      expect(res.status, `${init?.method ?? 'GET'} ${path}`).toBe(403);
+      expect(await res.json()).toMatchObject({ error: 'forbidden', error_description: expect.stringContaining('mirror token') });
+    }
+    expect((await status()).flag).toMatchObject({ enabled: flagBefore.enabled, version: flagBefore.version });
+    // The console's sign-in form refuses it too.
+    const signIn = await gw('/_switchback/console/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' }, body: new URLSearchParams({ token: ADMIN.mirror }).toString() });
+    expect(signIn.status).toBe(403);
+    expect(signIn.headers.get('set-cookie') ?? '').not.toMatch(/session/);
+  });
+
   it('marks the signups it mirrored, and /status and /metrics show lag, backlog, last sweep and who a rollback would strand', async () => {
     for (const n of [1, 2, 3]) expect((await hook(ID(n), `m${n}@example.com`)).status).toBe(201);
     expect((await status()).signups.stranded_if_rolled_back_now).toBe(3);

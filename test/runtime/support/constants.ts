@@ -13,4 +13,6 @@ export const ADMIN = {
   engLead: 'admin-token-eng-lead-0001',
   oncall: 'admin-token-oncall-00001',
   viewer: 'admin-token-viewer-00001',
+  // switchback mirror's: the heartbeat and nothing else.
+  mirror: 'admin-token-mirror-00001',
 } as const;
