@@ -28,7 +28,7 @@ export interface StackMirrorInput {
 export async function startStackMirror(input: StackMirrorInput): Promise<MirrorProcess> {
   const vars: Record<string, string> = { ...input.targetVars, LEGACY_PROVIDER: input.kind };
   const target = reconcileTargetFromEnv((name) => vars[name]);
-  await target.preflight();
+  await target.preflight({ deletes: true });
   const api = adminApi(input.gatewayUrl, input.token);
   return startMirrorProcess({
     kratos: new KratosAdminClient(input.kratosAdminUrl),

@@ -77,12 +77,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const gateway = env.SWITCHBACK_URL;
   const token = env.SWITCHBACK_MIRROR_TOKEN ?? env.SWITCHBACK_ADMIN_TOKEN;
-  if (gateway && !token) throw new UsageError('SWITCHBACK_MIRROR_TOKEN is required with SWITCHBACK_URL (an ADMIN_TOKENS entry with the oncall role)');
+  if (gateway && !token) throw new UsageError('SWITCHBACK_MIRROR_TOKEN is required with SWITCHBACK_URL (an ADMIN_TOKENS entry with the mirror role: the heartbeat and nothing else)');
   const api = gateway && token ? adminApi(gateway, token) : undefined;
 
   await kratos.probe();
-  // The recreate policy deletes and recreates legacy users: its scope is checked before anything is written.
-  await target.preflight({ deletes: legacyPasswordChanges === 'recreate' });
+  // The mirror deletes and re-imports users to replace a hash (Auth0: its own users' changed passwords, and the
+  // recreate policy's): that scope too is checked before anything is written.
+  try {
+    await target.preflight({ deletes: true });
+  } catch (err) {
+    if (err instanceof Error && 'errorCode' in err && (err as { errorCode?: string }).errorCode === 'insufficient_scope') throw new UsageError(err.message);
+    throw err;
+  }
   const proc = await startMirrorProcess({
     kratos,
     target,

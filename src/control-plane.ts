@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
 import { admin } from './routes/admin.ts';
 import { consoleRoutes } from './routes/console.ts';
-import { passwordMigrationHook } from './routes/password-migration-hook.ts';
+import { PASSWORD_MIGRATION_PATH, passwordMigrationHook } from './routes/password-migration-hook.ts';
 import { CONSOLE_PATH } from './console/console-assets.ts';
 import { problem } from './http/problem.ts';
 
@@ -18,5 +18,7 @@ export const controlPlaneRoutes = new Hono<AppEnv>()
   .route('/', admin)
   .route('/', consoleRoutes)
   .route('/', passwordMigrationHook)
+  // Another method on the hook's path is switchback's answer too, in both Workers, never the origin's.
+  .all(PASSWORD_MIGRATION_PATH, (c) => problem(c, 'not_found', 'The password migration hook takes POST only.'))
   // The console's namespace is switchback's: an unknown page there is not the origin's.
   .all(`${CONSOLE_PATH}/*`, (c) => problem(c, 'not_found', 'No such console page.'));

@@ -313,6 +313,11 @@ export class Mirror {
     const o = observePassword(known?.legacy?.seen, now, trigger);
     // A change whose carrying was started and not finished (crash, provider error) is still owed.
     const changed = hash !== undefined && (o.changed || known?.fp === 'rehash-pending');
+    // Unfinished and no hash to finish with (the credential gone in Olympus): stays owed, its kept account with it.
+    if (hash === undefined && known?.fp === 'rehash-pending') {
+      this.#o.log?.(`mirror: ${identity.id} (${userId}) has a password change still owed to ${this.#o.target.kind} and no password hash in Olympus now: left pending`);
+      return;
+    }
     let change = known?.legacy?.change;
     if (changed) {
       await this.#append({ e: 'rehashing', id: identity.id });

@@ -88,7 +88,8 @@ function importRecord(d: LegacyUserDraft, meta: MarkMetadata | Record<string, un
 /** What an import can carry of an Auth0 account as it is (never its password, which the Management API does not return). */
 function accountSnapshot(u: Auth0User): LegacyAccountSnapshot {
   const out: Record<string, unknown> = {};
-  for (const k of ['email', 'email_verified', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'user_metadata', 'app_metadata'] as const) {
+  // `blocked` and `username` too: a blocked account stays blocked, a connection that requires usernames keeps its own.
+  for (const k of ['email', 'email_verified', 'username', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'blocked', 'user_metadata', 'app_metadata'] as const) {
     const v = (u as unknown as Record<string, unknown>)[k];
     if (v !== undefined && v !== null) out[k] = v;
   }
@@ -283,13 +284,13 @@ export class Auth0Target implements ReconcileTarget {
     const bare = userId.startsWith('auth0|') ? userId.slice('auth0|'.length) : userId;
     // The account as it is (or as an unfinished attempt kept it before its delete): what the re-import puts back.
     const snapshot = current ? accountSnapshot(current) : o.kept;
-    if (current && o.keep) await o.keep(snapshot!);
-    const keep = (k: string) => (snapshot && snapshot[k] !== undefined && snapshot[k] !== null ? { [k]: snapshot[k] } : {});
-    const appMetadata: Record<string, unknown> = { ...((snapshot?.app_metadata as Record<string, unknown> | undefined) ?? {}), ...noteMetadata({ ...note, state: 'carried' }) };
+    // Gone, and no copy kept by an unfinished attempt of ours: someone deleted it in Auth0. Not resurrected.
+    if (!snapshot) throw new Auth0ApiError(404, 'user_gone', `${userId} is gone from Auth0 and no copy of it was kept by an unfinished re-import: not recreated (it was deleted there)`, false);
+    if (current && o.keep) await o.keep(snapshot);
+    const keep = (k: string) => (snapshot[k] !== undefined && snapshot[k] !== null ? { [k]: snapshot[k] } : {});
+    const appMetadata: Record<string, unknown> = { ...((snapshot.app_metadata as Record<string, unknown> | undefined) ?? {}), ...noteMetadata({ ...note, state: 'carried' }) };
     delete appMetadata.reset_claimed_by;
-    const base = snapshot
-      ? { ...profileFields({ ...d, email: typeof snapshot.email === 'string' ? snapshot.email : d.email, emailVerified: snapshot.email_verified === true }), ...keep('name'), ...keep('given_name'), ...keep('family_name'), ...keep('nickname'), ...keep('picture'), ...keep('user_metadata') }
-      : profileFields(d);
+    const base = { ...profileFields({ ...d, email: typeof snapshot.email === 'string' ? snapshot.email : d.email, emailVerified: snapshot.email_verified === true }), ...keep('username'), ...keep('name'), ...keep('given_name'), ...keep('family_name'), ...keep('nickname'), ...keep('picture'), ...keep('blocked'), ...keep('user_metadata') };
     const record = { ...importRecord(d, appMetadata, bare), ...base };
     if (current) await this.client.deleteUser(userId);
     const results = await this.#importJob(await this.#connId(), [record], [0]);

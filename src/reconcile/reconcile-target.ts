@@ -146,7 +146,8 @@ export interface ReconcileTarget {
    * when `legacyHashCapability` is not `unsupported` (and, for
    * `recreate_only`, only with MIRROR_LEGACY_PASSWORD_CHANGES=recreate).
    * Must be retry-safe: a retry after a half-done replace (Auth0: after the
-   * delete) finishes it, rebuilding the user from `draft` if it is gone.
+   * delete) finishes it from what `keep` was given (`o.kept`); a user gone
+   * with nothing kept was deleted by someone else and is not recreated.
    */
   replaceLegacyHash(userId: string, draft: LegacyUserDraft & { hash: KratosHash }, note: { at: string; by: string }, o?: LegacyReplaceOptions): Promise<{ status: 'replaced'; userId: string }>;
   /**

@@ -28,6 +28,8 @@ const MAX_SIGN_IN_BYTES = 2048;
 async function signedIn(c: Context<AppEnv>): Promise<{ actor: AdminActor; csrf?: string } | undefined> {
   const config = c.var.config;
   const session = await readConsoleSession(c, config);
+  // A token changed to role mirror since its session began: the console is not its (every API call would be refused anyway).
+  if (session?.actor.role === 'mirror') return undefined;
   if (session) return { actor: session.actor, csrf: session.csrf };
   const actor = await accessIdentity(c, config);
   return actor ? { actor } : undefined;

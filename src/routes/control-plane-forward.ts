@@ -18,6 +18,17 @@ import type { AppEnv } from '../env.ts';
 import { CONTROL_PLANE_PATHS } from '../http/control-plane-paths.ts';
 import { problem } from '../http/problem.ts';
 import { log } from '../core/log.ts';
+import { invalidateFlagCache } from '../flag/kv-flag.ts';
+import { resetLoginFlag } from '../flag/controller-flag.ts';
+
+/**
+ * The admin calls that may change the flag (a flag write, a manual rollback,
+ * drill outcomes that roll back): the control plane clears its own isolate's
+ * flag copies, and the gateway, whose isolate serves /login and the proxy,
+ * clears its own when one succeeds, as the combined Worker does, instead of
+ * waiting out FLAG_CACHE_TTL_MS.
+ */
+const FLAG_CHANGING = /^\/_switchback\/api\/(?:flags\/[^/]+|rollback|drill-mode\/outcomes)$/;
 
 async function forward(c: Context<AppEnv>): Promise<Response> {
   const controlPlane = c.env.CONTROL_PLANE;
@@ -26,7 +37,12 @@ async function forward(c: Context<AppEnv>): Promise<Response> {
     return problem(c, 'misconfigured', 'The CONTROL_PLANE service binding (the controller Worker) is missing: deploy both Workers of deploy/ (README "Deploy").', { variable: 'CONTROL_PLANE' });
   }
   try {
-    return await controlPlane.fetch(c.req.raw);
+    const res = await controlPlane.fetch(c.req.raw);
+    if (c.req.method === 'POST' && res.ok && FLAG_CHANGING.test(c.req.path)) {
+      invalidateFlagCache();
+      resetLoginFlag();
+    }
+    return res;
   } catch (err) {
     log('error', { event: 'control_plane_failed', reason: 'control_plane_unreachable', path: c.req.path, error: String(err) });
     return problem(c, 'temporarily_unavailable', 'The switchback controller Worker could not be reached; try again shortly.');

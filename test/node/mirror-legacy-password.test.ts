@@ -146,3 +146,12 @@ it('recreate, interrupted between the delete and the re-import: the next mirror 
   expect(journal).toContain('"kept":{');
   expect(journal).not.toContain(fx!.kratos.identities.get(identity.id)!.credentials!.password!.config!.hashed_password as string);
 }, 60_000);
+
+it('recreate keeps a blocked account blocked: the new hash is carried, the block with it', async () => {
+  await setUp('recreate', (f) => {
+    f.auth0.users.get(`auth0|${DANA.id}`)!.profile.blocked = true;
+  });
+  const user = fx!.auth0.users.get(`auth0|${DANA.id}`)!;
+  expect(user.profile).toMatchObject({ blocked: true, app_metadata: { plan: 'pro', password_change_state: 'carried' } });
+  expect(await signsInAtAuth0(fx!, DANA.changed)).toBe(false);
+}, 60_000);

@@ -10,15 +10,24 @@
  * The service binding here is a Fetcher that records what it is given (the
  * two real Workers together are test/e2e/split-workers.test.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext } from 'cloudflare:test';
 import gateway from '../../src/proxy-worker.ts';
 import controllerWorker from '../../src/controller-worker.ts';
 import combined from '../../src/worker.ts';
 import { controlPlaneRoutes } from '../../src/control-plane.ts';
+import { readFlag, resetFlagStore } from '../../src/flag/kv-flag.ts';
+import { FLAG_KEY } from '../../src/flag/flag-record.ts';
+import { installNetwork } from './support/fake-network.ts';
 
 const base = env as unknown as Record<string, unknown>;
+
+// The providers and the origin of the gateway's own paths answer from the fake network, not DNS.
+beforeEach(async () => {
+  await installNetwork();
+});
+afterEach(() => vi.restoreAllMocks());
 
 function recordingBinding() {
   const seen: Request[] = [];
@@ -79,6 +88,24 @@ describe('the production gateway and the control plane', () => {
     }
   });
 
+  it("a flag change that succeeds through the forward clears the gateway isolate's flag copy (as the combined Worker's admin routes do); a refused one does not", async () => {
+    const store = base.SWITCHBACK_KV as KVNamespace;
+    const record = (enabled: boolean, version: number) => JSON.stringify({ enabled, version, updated_at: new Date().toISOString(), updated_by: 'test', reason: 'test' });
+    resetFlagStore();
+    await store.put(FLAG_KEY, record(false, 1));
+    expect((await readFlag(store, 60_000)).flag.enabled).toBe(false);
+    await store.put(FLAG_KEY, record(true, 2)); // as the controller writes it in the other Worker
+    expect((await readFlag(store, 60_000)).flag.enabled).toBe(false); // the isolate's copy, for up to the TTL
+    const answering = (status: number) => ({ fetch: async () => new Response('{}', { status }) });
+    await gatewayFetch(new Request('https://gateway.test/_switchback/api/rollback', { method: 'POST', body: '{}' }), { CONTROL_PLANE: answering(403) });
+    expect((await readFlag(store, 60_000)).flag.enabled).toBe(false);
+    await gatewayFetch(new Request('https://gateway.test/_switchback/api/status'), { CONTROL_PLANE: answering(200) });
+    expect((await readFlag(store, 60_000)).flag.enabled).toBe(false);
+    await gatewayFetch(new Request('https://gateway.test/_switchback/api/flags/olympus_auth', { method: 'POST', body: '{}' }), { CONTROL_PLANE: answering(200) });
+    expect((await readFlag(store, 60_000)).flag.enabled).toBe(true);
+    resetFlagStore();
+  });
+
   it('a failed call to the controller Worker is a 503, not a 500 and not the origin', async () => {
     const failing = { fetch: async () => { throw new Error('Worker threw exception: secret-ish detail'); } };
     const res = await gatewayFetch(new Request('https://gateway.test/_switchback/api/status'), { CONTROL_PLANE: failing });
@@ -97,6 +124,8 @@ describe('the production gateway and the control plane', () => {
       ['/_switchback/console/sign-in'],
       ['/_switchback/console/no-such-page'],
       ['/_switchback/hooks/password-migration', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }],
+      ['/_switchback/hooks/password-migration'],
+      ['/_switchback/hooks/password-migration', { method: 'OPTIONS' }],
     ];
     for (const [path, init] of requests) {
       const fromController = await controllerWorker.fetch(new Request(`https://gateway.test${path}`, init), base, createExecutionContext());
@@ -105,8 +134,9 @@ describe('the production gateway and the control plane', () => {
       expect(fromController.headers.get('location'), path).toBe(fromCombined.headers.get('location'));
       expect(await fromController.text(), path).toBe(await fromCombined.text());
     }
-    // A console page it does not have is switchback's 404 in both, not the origin's.
+    // A console page it does not have, or another method on the hook, is switchback's 404 in both, not the origin's.
     expect((await combined.fetch(new Request('https://gateway.test/_switchback/console/no-such-page'), base, createExecutionContext())).status).toBe(404);
+    expect((await combined.fetch(new Request('https://gateway.test/_switchback/hooks/password-migration'), base, createExecutionContext())).status).toBe(404);
     const elsewhere = await controllerWorker.fetch(new Request('https://gateway.test/api/orders'), base, createExecutionContext());
     expect(elsewhere.status).toBe(404);
   });
