@@ -7,7 +7,9 @@
  * as in the combined Worker, and the answer comes back as it is.
  *
  * The controller Worker has no public route of its own (`workers_dev = false`,
- * no routes): this forward is the only way in.
+ * `preview_urls = false`, no routes): this forward is the only way in. A
+ * service binding call runs, by default, on the same thread of the same
+ * server (https://developers.cloudflare.com/workers/runtime-apis/bindings/service-bindings/).
  *
  * Fail closed: without the binding the control plane is unreachable, and
  * every one of its paths answers 503 naming the binding; a failed call
