@@ -34,7 +34,7 @@ import { resetSender } from '../src/reconcile/reset-mail.ts';
 import { isUserMailProblem, userMailConfig } from '../src/comms/user-mail.ts';
 import { fileCheckpoint, defaultCheckpointPath } from './cli/file-checkpoint.ts';
 import { undoReport } from './cli/reconcile-undo.ts';
-import { gatewayWindow } from './cli/gateway-window.ts';
+import { gatewayStatus, jobInProgress, windowOf } from './cli/gateway-window.ts';
 import { SwitchbackError } from '../src/core/errors.ts';
 
 const USAGE = `usage: switchback reconcile [--from ISO] [--to ISO] [--dry-run] [--report FILE] [--checkpoint FILE]
@@ -42,6 +42,7 @@ const USAGE = `usage: switchback reconcile [--from ISO] [--to ISO] [--dry-run] [
                            [--kratos-admin-url URL] [--kratos-admin-header 'Name: value']...
                            [--auth0-domain D] [--auth0-management-url URL] [--auth0-mgmt-client-id ID]
                            [--auth0-mgmt-client-secret S] [--auth0-connection NAME] [--reset-client-id ID]
+                           [--gateway URL --token T] [--alongside-job]
        switchback reconcile --undo REPORT.json [--dry-run]
   LEGACY_PROVIDER=cognito: the COGNITO_* variables name the user pool and its admin access instead of the --auth0-* flags`;
 
@@ -95,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
       'auth0-mgmt-client-secret': { type: 'string' },
       'auth0-connection': { type: 'string' },
       'reset-client-id': { type: 'string' },
+      'alongside-job': { type: 'boolean', default: false },
       gateway: { type: 'string' },
       token: { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -153,14 +155,29 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new UsageError('--page-size must be a whole number from 1 to 1000');
 
   // The window: flags, else what the gateway recorded (migration start, rollback_at).
-  let from = a.from;
-  let to = a.to;
-  if (!from || !to) {
-    const gw = await gatewayWindow(a.gateway ?? env.SWITCHBACK_URL, a.token ?? env.SWITCHBACK_ADMIN_TOKEN);
-    from ??= gw?.from;
-    to ??= gw?.to;
+  const gatewayUrl = a.gateway ?? env.SWITCHBACK_URL;
+  const gatewayToken = a.token ?? env.SWITCHBACK_ADMIN_TOKEN;
+  let status;
+  if (gatewayUrl && gatewayToken) {
+    try {
+      status = await gatewayStatus(gatewayUrl, gatewayToken);
+    } catch (err) {
+      // Only the window needs the gateway; with both flags given, its status is a check that could not be made.
+      if (!a.from || !a.to) throw err;
+      if (!a.quiet) process.stderr.write(`reconcile: ${(err as Error).message}; going on with --from/--to, without checking for the gateway's own reconcile job\n`);
+    }
   }
+  const from = a.from ?? windowOf(status)?.from;
+  const to = a.to ?? windowOf(status)?.to;
   const window = parseWindow(from, to);
+  // Never beside the gateway's own job on the same rollback (a user could get two reset emails); after it, this run
+  // skips what the job did (its marks) and does the rest.
+  const job = jobInProgress(status);
+  if (job && !a['dry-run'] && !a['alongside-job']) {
+    throw new UsageError(
+      `the gateway's own reconcile job ${job.run_id} is ${job.status} for this rollback (${job.done ?? 0} of ${job.total ?? '?'} done): run this once GET /_switchback/api/status shows it completed (it then skips what the job did), or pass --alongside-job to run beside it anyway (a user could get two reset emails)`,
+    );
+  }
 
   // Checks before any write.
   const kratos = new KratosAdminClient(kratosUrl, headers(a['kratos-admin-header']));

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { getFreePort } from '../../dev/free-port.ts';
 import { makeIdentities } from '../../dev/kratos-admin/index.ts';
 import { DEFAULT_AUTH0_CLIENT } from '../../dev/auth0-api/index.ts';
+import { serveApp } from '../../dev/serve-app.ts';
 import { WINDOW, runReconcile, startFixture, without, writeCalls, type CliRun, type Fixture } from './support/reconcile-harness.ts';
 
 /** Management API applications granted less than a run needs (the stand-in lists the grant in the token's `scope`, as Auth0 does). */
@@ -139,4 +140,21 @@ it('USER_MAIL=webhook sends password-change tickets: an application without crea
 it('undo with an application that cannot delete users: exit 2 naming delete:users, nothing deleted', async () => {
   const r = await runReconcile(['--undo', `${fx.dir}/no-report.json`, '--auth0-management-url', fx.auth0.managementUrl, '--auth0-mgmt-client-id', READER.client_id, '--auth0-mgmt-client-secret', READER.client_secret], { cwd: fx.dir, timeoutMs: 30_000 });
   expectFailure(r, 2, /reconcile: The Management API application \(AUTH0_MGMT_CLIENT_ID\) was not granted delete:users, which undo needs: nothing was deleted/);
+});
+
+it("the gateway's own reconcile job still running for this rollback: exit 2 naming it, before the first write (a user could get two reset emails)", async () => {
+  // GET /_switchback/api/status as the gateway answers it (src/rollback/status-view.ts), mid-job: only the fields the command reads.
+  const token = 'oncall-token-for-the-status-0123';
+  const gateway = await serveApp((req) => {
+    if (new URL(req.url).pathname !== '/_switchback/api/status') return new Response('{}', { status: 404 });
+    if (req.headers.get('authorization') !== `Bearer ${token}`) return new Response('{"error":"unauthorized"}', { status: 401 });
+    return Response.json({ migration: { started_at: WINDOW.from, rollback_at: WINDOW.to }, reconcile_job: { run_id: 'wf-rollback-7', status: 'running', done: 40, total: 120 } });
+  });
+  try {
+    const r = await run([...without(fx.args(), '--from', '--to'), '--gateway', gateway.url, '--token', token]);
+    expectFailure(r, 2, /reconcile: the gateway's own reconcile job wf-rollback-7 is running for this rollback \(40 of 120 done\).*--alongside-job/);
+    expect(newCalls()).toEqual([]);
+  } finally {
+    await gateway.stop();
+  }
 });
