@@ -24,13 +24,15 @@ import { invalidateFlagCache } from '../flag/kv-flag.ts';
 import { resetLoginFlag } from '../flag/controller-flag.ts';
 
 /**
- * The admin calls that may change the flag (a flag write, a manual rollback,
- * drill outcomes that roll back): the control plane clears its own isolate's
- * flag copies, and the gateway, whose isolate serves /login and the proxy,
- * clears its own when one succeeds, as the combined Worker does, instead of
- * waiting out FLAG_CACHE_TTL_MS.
+ * After a successful admin change (any method but GET/HEAD under
+ * /_switchback/api: a flag write, a rollback, drill outcomes, a pause...),
+ * the gateway's isolate forgets its flag copies, as the combined Worker's
+ * admin routes make it do: the control plane clears only its own isolate's.
+ * Not a list of the routes that change the flag, which would drift from the
+ * routes; the cost is one KV read after an admin call.
  */
-const FLAG_CHANGING = /^\/_switchback\/api\/(?:flags\/[^/]+|rollback|drill-mode\/outcomes)$/;
+const ADMIN_API = '/_switchback/api/';
+const changes = (method: string) => method !== 'GET' && method !== 'HEAD';
 
 async function forward(c: Context<AppEnv>): Promise<Response> {
   const controlPlane = c.env.CONTROL_PLANE;
@@ -40,7 +42,7 @@ async function forward(c: Context<AppEnv>): Promise<Response> {
   }
   try {
     const res = await controlPlane.fetch(c.req.raw);
-    if (c.req.method === 'POST' && res.ok && FLAG_CHANGING.test(c.req.path)) {
+    if (res.ok && changes(c.req.method) && c.req.path.startsWith(ADMIN_API)) {
       invalidateFlagCache();
       resetLoginFlag();
     }

@@ -88,7 +88,7 @@ describe('the production gateway and the control plane', () => {
     }
   });
 
-  it("a flag change that succeeds through the forward clears the gateway isolate's flag copy (as the combined Worker's admin routes do); a refused one does not", async () => {
+  it("an admin change that succeeds through the forward clears the gateway isolate's flag copy (as the combined Worker's admin routes do); a refused one or a read does not", async () => {
     const store = base.SWITCHBACK_KV as KVNamespace;
     const record = (enabled: boolean, version: number) => JSON.stringify({ enabled, version, updated_at: new Date().toISOString(), updated_by: 'test', reason: 'test' });
     resetFlagStore();
