@@ -57,4 +57,5 @@ export interface LoadResult {
   p99: number;
   max: number;
   mean: number;
+  p999: number;
 }

@@ -114,6 +114,7 @@ export async function runLoad(input: LoadSpec): Promise<LoadResult> {
     p99: percentile(sorted, 0.99),
     max: sorted.length ? sorted[sorted.length - 1]! : NaN,
     mean: latencies.length ? sum / latencies.length : NaN,
+    p999: percentile(sorted, 0.999),
   };
 }
 

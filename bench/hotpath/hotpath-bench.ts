@@ -23,13 +23,13 @@ import { HOTPATH_KINDS, hotpathCommand, loadPath, readHotpathOptions, type Hotpa
 import { corePlan, LoadProcess, pin } from './load-process-client.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { cpuNs } from './workerd-cpu.ts';
-import { printBundles, printStages, printSummary, summarize, type Sample } from './hotpath-report.ts';
+import { CONTROL_KIND, printBundles, printStages, printSummary, summarize, type Sample, type SampleTarget } from './hotpath-report.ts';
 import { measureStages, type StageReport } from './stage-timing.ts';
 import { EDGE_HEADERS, stageCredentials } from './credentials.ts';
 
 const TIMEOUT_MS = 10_000;
 interface Target {
-  name: 'gateway' | 'bare';
+  name: SampleTarget;
   url: string;
 }
 
@@ -40,7 +40,8 @@ interface Processes {
   controller?: number;
 }
 
-async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind: BenchKind, target: Target, round: number, o: HotpathOptions): Promise<Sample> {
+/** `label`: the kind the sample is filed under (the A/A control sends a real kind's request under CONTROL_KIND). */
+async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind: BenchKind, target: Target, round: number, o: HotpathOptions, label: string = kind.name): Promise<Sample> {
   const spec = { url: `${target.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS };
   const idps = { auth0: stack.auth0.url, olympus: stack.olympus.url };
   await load.run({ ...spec, requests: o.warmup });
@@ -53,12 +54,13 @@ async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind
   const upstream = combined(diff(up0, await snapshot(idps)));
   const perRequest = (ns: number) => ns / 1000 / Math.max(1, r.requests);
   const s: Sample = {
-    kind: kind.name,
+    kind: label,
     target: target.name,
     round,
     rps: r.rps,
     p50: r.p50,
     p99: r.p99,
+    p999: r.p999,
     requests: r.requests,
     errors: r.errors,
     cpuUsPerRequest: perRequest(cpu1 - cpu0),
@@ -66,7 +68,7 @@ async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind
     upstream,
   };
   console.log(
-    `  round ${round + 1} ${kind.name.padEnd(14)} ${target.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)}  p99 ${r.p99.toFixed(2)} ms  ` +
+    `  round ${round + 1} ${label.padEnd(14)} ${target.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)}  p99 ${r.p99.toFixed(2)} ms  ` +
       `workerd ${s.cpuUsPerRequest.toFixed(0)} µs/req${s.controllerCpuUsPerRequest === undefined ? '' : ` (controller ${s.controllerCpuUsPerRequest.toFixed(0)})`}${r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples.map((e) => `${e.key} ${e.sample.slice(0, 80)}`).join('; ')}` : ''}`,
   );
   return s;
@@ -130,16 +132,23 @@ async function main(): Promise<void> {
       { name: 'gateway', url: runtime.gatewayUrl },
       { name: 'bare', url: runtime.bareUrl },
     ];
+    // The A/A control sends the bearer JWT's request (the largest header set) when it is measured.
+    const controlKind = kinds.find((k) => k.name === 'bearer-jwt') ?? kinds[0]!;
+    const control: Target[] = [
+      { name: 'twin', url: runtime.twinUrl },
+      { name: 'bare', url: runtime.bareUrl },
+    ];
     if (o.rounds > 0) console.log('\npre-warming every kind on both workers, then measuring:');
-    if (o.rounds > 0) for (const kind of kinds) for (const t of targets) await load.run({ url: `${t.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
+    if (o.rounds > 0) for (const kind of kinds) for (const t of [...targets, ...(o.control ? control.slice(0, 1) : [])]) await load.run({ url: `${t.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
     const samples: Sample[] = [];
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? kinds : [...kinds].reverse();
-      const pair = round % 2 === 0 ? targets : [...targets].reverse();
-      for (const kind of order) for (const t of pair) samples.push(await segment(load, stack, workerd, kind, t, round, o));
+      const flip = <T>(xs: T[]) => (round % 2 === 0 ? xs : [...xs].reverse());
+      for (const kind of order) for (const t of flip(targets)) samples.push(await segment(load, stack, workerd, kind, t, round, o));
+      if (o.control) for (const t of flip(control)) samples.push(await segment(load, stack, workerd, controlKind, t, round, o, CONTROL_KIND));
     }
-    const rows = summarize(kinds.map((k) => k.name), samples);
-    if (o.rounds > 0) printSummary(rows);
+    const rows = summarize([...kinds.map((k) => k.name), ...(o.control ? [CONTROL_KIND] : [])], samples);
+    if (o.rounds > 0) printSummary(rows, controlKind.name);
 
     let stages: StageReport | undefined;
     const byName = new Map(kinds.map((k) => [k.name, k]));

@@ -28,6 +28,12 @@ export interface HotpathOptions {
    * the same path, so only what the gateway adds differs.
    */
   originDelayMs: number;
+  /**
+   * HOTPATH_CONTROL (default 1): every round also measures the bare proxy
+   * against an identical copy of itself (the A/A control), so the report says
+   * which differences this run can resolve. 0 skips it.
+   */
+  control: boolean;
   out: string;
 }
 
@@ -36,7 +42,7 @@ export function loadPath(path: string, o: Pick<HotpathOptions, 'originDelayMs'>)
   return o.originDelayMs > 0 ? `${path}${path.includes('?') ? '&' : '?'}delay_ms=${o.originDelayMs}` : path;
 }
 
-const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_ORIGIN_DELAY_MS', 'HOTPATH_OUT'];
+const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_ORIGIN_DELAY_MS', 'HOTPATH_CONTROL', 'HOTPATH_OUT'];
 
 function num(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -71,6 +77,7 @@ export function readHotpathOptions(): HotpathOptions {
     kinds: kinds(),
     layout: layout(),
     originDelayMs: Math.floor(num('HOTPATH_ORIGIN_DELAY_MS', 0, 0, 2000)),
+    control: process.env.HOTPATH_CONTROL !== '0',
     out: process.env.HOTPATH_OUT || 'bench-results/hotpath-bench.json',
   };
 }

@@ -46,6 +46,8 @@ export interface Runtime {
   layout: Layout;
   gatewayUrl: string;
   bareUrl: string;
+  /** The bare proxy again under another name, in the same process: the A/A control. */
+  twinUrl: string;
   stageUrl?: string;
   /** The workerd process that runs the gateway, the bare proxy and the stage worker: the one measured. */
   gatewayPid: number;
@@ -117,7 +119,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     bindings: { ORIGIN_URL: options.originUrl },
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
   };
-  const workers: WorkerOptions[] = [gateway, bare];
+  // The A/A control: the same bare proxy under another name, so the bench can measure the bare proxy
+  // against itself and print what this harness can resolve (hotpath-report.ts, the control row).
+  const bareTwin: WorkerOptions = { ...bare, name: 'bare-proxy-twin' };
+  const workers: WorkerOptions[] = [gateway, bare, bareTwin];
   if (options.stageScript) {
     workers.push({
       name: 'stages',
@@ -158,6 +163,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     layout: options.layout,
     gatewayUrl: await direct('switchback'),
     bareUrl: await direct('bare-proxy'),
+    twinUrl: await direct('bare-proxy-twin'),
     stageUrl: options.stageScript ? await direct('stages') : undefined,
     gatewayPid: gw.pid,
     controllerPid: controller?.pid,

@@ -19,6 +19,12 @@ export interface StageFigure {
 }
 export interface KindStages {
   kind: StageKind;
+  /**
+   * (app − bare) / one RS256 verify, within each repetition (all three read in
+   * the same rotation, so drift between repetitions cancels): the median, and
+   * the lowest and highest repetition, which show the stage timing's own spread.
+   */
+  addedPerRs256: { median: number; min: number; max: number };
   /** The whole request through the gateway's app (origin answer canned), and through the bare proxy, in the isolate. */
   appUs: number;
   bareUs: number;
@@ -98,7 +104,10 @@ export async function measureStages(url: string, workerd: number, n: number, cre
     const run = PLAN[kind].run.map((stage) => ({ stage, us: perIter(stage, kind) }));
     const inside = (PLAN[kind].inside ?? []).map((stage) => ({ stage: `  of which ${stage}`, us: perIter(stage, kind) }));
     const stages = run.flatMap((s) => (s.stage === 'authenticate' ? [s, ...inside] : [s]));
-    return { kind, appUs: perIter('app', kind), bareUs: perIter('bare', kind), totalUs: run.reduce((t, s) => t + s.us, 0), stages };
+    const at = (stage: StageName, k: StageKind, r: number) => readings.get(`${stage}|${k}`)![r]! - readings.get(`noop|${k}`)![r]!;
+    const perRep = Array.from({ length: REPEATS }, (_, r) => (at('app', kind, r) - at('bare', kind, r)) / at('floor-rs256', 'passthrough', r));
+    const addedPerRs256 = { median: median(perRep), min: Math.min(...perRep), max: Math.max(...perRep) };
+    return { kind, addedPerRs256, appUs: perIter('app', kind), bareUs: perIter('bare', kind), totalUs: run.reduce((t, s) => t + s.us, 0), stages };
   });
   return { iterations: n, floor, kinds, raw };
 }

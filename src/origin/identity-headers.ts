@@ -29,12 +29,13 @@ export function isIdentityHeaderName(name: string): boolean {
 /** Only a name whose first character is `x` can fold to `x-auth-...`: every other name is let through without folding. */
 const X = 'x'.charCodeAt(0);
 
+/** Names only (`keys()`): `forEach` would copy every value into a string, a session cookie or a bearer token included. */
 export function stripIdentityHeaders(headers: Headers): void {
-  const names = new Set<string>();
-  headers.forEach((_v, name) => {
-    if ((name.charCodeAt(0) | 0x20) === X && isIdentityHeaderName(name)) names.add(name);
-  });
-  for (const name of names) headers.delete(name);
+  let names: string[] | undefined;
+  for (const name of headers.keys()) {
+    if ((name.charCodeAt(0) | 0x20) === X && isIdentityHeaderName(name)) (names ??= []).push(name);
+  }
+  if (names) for (const name of names) headers.delete(name);
 }
 
 /** Header values cannot carry CR/LF; an email with them is dropped, not forwarded. */

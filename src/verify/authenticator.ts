@@ -57,7 +57,8 @@ async function applyOverlap(config: GatewayConfig, p: Principal, flags: FlagRead
     decision = olympusOverlap(confirmed.flag, config.tokenOverlapSeconds, p.expiresAt, nowS);
   }
   if (!decision.accept) throw new VerifyError('overlap_ended', decision.endedAt ? `overlap ended at ${decision.endedAt}` : 'olympus not enabled', p.issuer);
-  return { ...p, expiresAt: decision.until };
+  // Unchanged (the flag is on): the same object, shared with the verified cache and the assertion's.
+  return decision.until === p.expiresAt ? p : { ...p, expiresAt: decision.until };
 }
 
 /** The boundary of the verification path: whatever was thrown, the caller gets a reason, never an exception (a 500). */

@@ -66,5 +66,12 @@ describe('the hot-path harness, split layout', () => {
     const health = await fetch(`${rt.gatewayUrl}/_switchback/health`);
     expect(health.status).toBe(200);
     await health.arrayBuffer();
+
+    // The baseline and its twin (the A/A control) both forward to the origin, byte for byte the same answer.
+    const [bare, twin] = await Promise.all([rt.bareUrl, rt.twinUrl].map((u) => fetch(`${u}/api/health`)));
+    expect(rt.twinUrl).not.toBe(rt.bareUrl);
+    expect(bare!.status).toBe(200);
+    expect(twin!.status).toBe(200);
+    expect(await twin!.text()).toBe(await bare!.text());
   }, 60_000);
 });
