@@ -9,7 +9,7 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Mirror, type MirrorSnapshot } from '../../src/mirror/mirror.ts';
+import { Mirror, type MirrorSnapshot, type UnreportedSignup } from '../../src/mirror/mirror.ts';
 import type { KratosAdminClient } from '../../src/reconcile/kratos-admin-client.ts';
 import type { ReconcileTarget } from '../../src/reconcile/reconcile-target.ts';
 import type { LegacyPasswordPolicy } from '../../src/reconcile/legacy-password.ts';
@@ -51,11 +51,15 @@ export interface MirrorProcess {
 
 const HEARTBEAT_IDS = 300;
 
-export function heartbeatBody(s: MirrorSnapshot, ids: { id: string; password: 'kept' | 'reset' }[]): MirrorHeartbeat {
+export function heartbeatBody(s: MirrorSnapshot, ids: UnreportedSignup[]): MirrorHeartbeat {
+  const password = (p: 'kept' | 'reset') => ids.flatMap((i) => ('password' in i && i.password === p ? [i.id] : []));
+  const owned = ids.flatMap((i) => ('owned' in i ? [i.id] : []));
   return {
     ...s,
-    mirrored_with_password: ids.filter((i) => i.password === 'kept').map((i) => i.id),
-    mirrored_without_password: ids.filter((i) => i.password === 'reset').map((i) => i.id),
+    mirrored_with_password: password('kept'),
+    mirrored_without_password: password('reset'),
+    // Only when there are some: a gateway older than this field refuses a body that names it.
+    ...(owned.length ? { legacy_owned: owned } : {}),
   };
 }
 

@@ -32,7 +32,7 @@ export interface LegacyPasswordTrack {
 export type MirrorEvent =
   | { e: 'start'; run_id: string; at: string }
   | { e: 'mirrored'; id: string; user_id?: string; email: string; fp: string; password: 'kept' | 'reset'; created_at: string; at: string }
-  | { e: 'skipped'; id: string; fp: string; reason: string; legacy?: LegacyPasswordTrack; kept?: LegacyAccountSnapshot }
+  | { e: 'skipped'; id: string; fp: string; reason: string; legacy?: LegacyPasswordTrack; kept?: LegacyAccountSnapshot; owned?: true }
   | { e: 'failed'; id: string; detail: string; created_at: string; at: string }
   | { e: 'rehashing'; id: string; kept?: LegacyAccountSnapshot }
   | { e: 'reported'; ids: string[] }
@@ -52,6 +52,12 @@ export interface MirroredEntry {
   legacy?: LegacyPasswordTrack;
   /** The legacy account as it was before an unfinished delete + re-import (`rehashing` with `kept`). */
   kept?: LegacyAccountSnapshot;
+  /**
+   * A signup whose email an account of the legacy provider already holds, one
+   * switchback did not create: reported to the controller (`legacy_owned`), so
+   * /login stops treating the email as Olympus-only.
+   */
+  owned?: true;
 }
 
 export interface MirrorState {
@@ -73,7 +79,8 @@ export function foldMirror(events: readonly MirrorEvent[], s: MirrorState = { ru
         break;
       }
       case 'skipped':
-        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: true, ...(ev.legacy ? { legacy: ev.legacy } : {}), ...(ev.kept ? { kept: ev.kept } : {}) });
+        // Only a legacy-owned email is the controller's business (until it has heard, it is reported again).
+        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: !ev.owned, ...(ev.legacy ? { legacy: ev.legacy } : {}), ...(ev.kept ? { kept: ev.kept } : {}), ...(ev.owned ? { owned: true as const } : {}) });
         break;
       case 'failed': {
         const before = s.entries.get(ev.id);
@@ -109,9 +116,9 @@ export function compactMirror(s: MirrorState, runId: string): MirrorEvent[] {
   const reported: string[] = [];
   for (const [id, m] of s.entries) {
     if (m.status === 'mirrored') out.push({ e: 'mirrored', id, ...(m.userId ? { user_id: m.userId } : {}), email: m.email!, fp: m.fp, password: m.password!, created_at: m.createdAt!, at: new Date().toISOString() });
-    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '', ...(m.legacy ? { legacy: m.legacy } : {}), ...(m.kept && m.fp === 'rehash-pending' ? { kept: m.kept } : {}) });
+    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '', ...(m.legacy ? { legacy: m.legacy } : {}), ...(m.kept && m.fp === 'rehash-pending' ? { kept: m.kept } : {}), ...(m.owned ? { owned: true as const } : {}) });
     // Failed identities are not kept: the first sweep finds them again.
-    if (m.status === 'mirrored' && m.reported) reported.push(id);
+    if ((m.status === 'mirrored' || m.owned) && m.reported) reported.push(id);
   }
   if (reported.length) out.push({ e: 'reported', ids: reported });
   if (s.lastSweep) out.push({ e: 'sweep', ...s.lastSweep });

@@ -59,6 +59,9 @@ interface Queued {
   identity?: KratosIdentity;
 }
 
+/** What a heartbeat carries of one identity: mirrored (with or without its password), or its email held by a legacy account. */
+export type UnreportedSignup = { id: string; password: 'kept' | 'reset' } | { id: string; owned: true };
+
 /** What the mirror reports (heartbeat, /healthz, benchmarks): the controller's MirrorReport. */
 export type MirrorSnapshot = MirrorReport;
 
@@ -243,8 +246,10 @@ export class Mirror {
           const users = await this.#o.target.findByEmail(draft.email);
           const mine = users.find((u) => createdBySwitchback(u, identity.id));
           if (!mine) {
-            // The person's own account (not switchback's): never touched, and not stranded either.
-            await this.#append({ e: 'skipped', id: identity.id, fp, reason: `already in ${this.#o.target.kind}, not created by switchback` });
+            // The person's own account (not switchback's): never touched, and not stranded either. The controller
+            // hears of it (`legacy_owned`): /login must not send that email to Olympus as an Olympus-only user,
+            // or a signup made with someone else's address would turn that person's sign-ins away from their account.
+            await this.#append({ e: 'skipped', id: identity.id, fp, reason: `already in ${this.#o.target.kind}, not created by switchback`, owned: true });
           } else {
             // Created by switchback before (a mirror killed before it journaled, or a reconcile): adopt it.
             const kept = mine.mark!.password === 'kept';
@@ -413,12 +418,14 @@ export class Mirror {
     };
   }
 
-  /** Mirrored identities the controller has not heard of yet (at most `limit`). */
-  unreported(limit = 1000): { id: string; password: 'kept' | 'reset' }[] {
-    const out: { id: string; password: 'kept' | 'reset' }[] = [];
+  /** Mirrored identities, and signups whose email a legacy account holds, the controller has not heard of yet (at most `limit`). */
+  unreported(limit = 1000): UnreportedSignup[] {
+    const out: UnreportedSignup[] = [];
     for (const [id, e] of this.#state.entries) {
       if (out.length >= limit) break;
-      if (e.status === 'mirrored' && !e.reported) out.push({ id, password: e.password! });
+      if (e.reported) continue;
+      if (e.status === 'mirrored') out.push({ id, password: e.password! });
+      else if (e.owned) out.push({ id, owned: true });
     }
     return out;
   }

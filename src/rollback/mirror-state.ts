@@ -21,6 +21,13 @@ export interface MirrorHeartbeat extends MirrorReport {
   /** Identities mirrored since the last heartbeat, with their password (their signups stop counting as stranded). */
   mirrored_with_password: string[];
   mirrored_without_password: string[];
+  /**
+   * Signups whose email an account of the legacy provider already holds, one
+   * switchback did not create (the mirror found it and left it alone): their
+   * rows become `exists`, like the reconcile's, so /login no longer sends that
+   * email to Olympus as an Olympus-only user. Absent from older mirrors.
+   */
+  legacy_owned?: string[];
 }
 
 export interface MirrorStatus {
@@ -55,14 +62,18 @@ export class MirrorState {
   /** Records a heartbeat; returns the ids it recorded (the mirror stops resending them). */
   heartbeat(hb: MirrorHeartbeat, actor: string, now: number): { acknowledged: number; silence_seconds: number } {
     const before = this.store.get('mirror');
-    const { mirrored_with_password: kept, mirrored_without_password: reset, ...rest } = hb;
+    const { mirrored_with_password: kept, mirrored_without_password: reset, legacy_owned: owned = [], ...rest } = hb;
     for (const id of kept) this.signups.markMirrored(id, 'kept');
     for (const id of reset) this.signups.markMirrored(id, 'reset');
+    const held = owned.filter((id) => this.signups.markLegacyOwned(id));
+    // Someone signed up in Olympus with an address a legacy account holds: the same person twice, or someone else's
+    // address (no verification needed to sign up). Either way the legacy account keeps its sign-ins; the audit names the ids.
+    if (held.length) this.store.appendAudit('signup.legacy_owned', actor, { mirror_id: hb.mirror_id, ids: held });
     const record: MirrorRecord = { ...rest, received_at: new Date(now).toISOString(), silent_since: null };
     this.store.set('mirror', record);
     if (!before) this.store.appendAudit('mirror.first_heartbeat', actor, { mirror_id: hb.mirror_id });
     else if (before.silent_since) this.outbox.notify('mirror.resumed', { reason: `the mirror ${hb.mirror_id} reports again (silent since ${before.silent_since}); backlog ${hb.backlog}`, actor: ACTOR, dryRun: false }, now);
-    return { acknowledged: kept.length + reset.length, silence_seconds: this.config().mirrorSilenceSeconds };
+    return { acknowledged: kept.length + reset.length + owned.length, silence_seconds: this.config().mirrorSilenceSeconds };
   }
 
   /** From the alarm: one notification when the mirror falls silent. */

@@ -58,6 +58,16 @@ export class SignupStore {
     this.sql.exec("UPDATE signups SET state = ?, detail = 'mirrored' WHERE id = ? AND state IN ('pending', 'mirrored_reset')", password === 'kept' ? 'mirrored' : 'mirrored_reset', id);
   }
 
+  /**
+   * The mirror found this signup's email held by a legacy account it did not
+   * create: `exists` (as the reconcile records it), so it is no longer
+   * Olympus-only and no reconcile picks it up. Only from a state that means
+   * "not in the legacy provider yet"; true when the row changed.
+   */
+  markLegacyOwned(id: string): boolean {
+    return this.sql.exec("UPDATE signups SET state = 'exists', detail = 'email held by a legacy account switchback did not create' WHERE id = ? AND state IN ('pending', 'failed')", id).rowsWritten > 0;
+  }
+
   /** created_at of the oldest signup in no legacy provider yet, or null. */
   oldestPendingCreatedAt(): string | null {
     return this.sql.exec<{ t: string | null }>("SELECT MIN(created_at) AS t FROM signups WHERE state = 'pending'").one().t;

@@ -1,7 +1,8 @@
 /**
  * `switchback mirror` reports to the controller: POST
  * /_switchback/api/mirror/heartbeat with its lag, backlog, last sweep, counts
- * and the identities mirrored since the last one (src/rollback/mirror-state.ts).
+ * the identities mirrored since the last one, and the signups whose email a
+ * legacy account already holds (src/rollback/mirror-state.ts).
  * Role `mirror` (an ADMIN_TOKENS entry that can send this and nothing else,
  * admin-role.ts) or oncall and above: a heartbeat changes what /status says a
  * rollback would strand, so a viewer's token cannot send one. Give the mirror
@@ -28,6 +29,8 @@ export const MirrorHeartbeatBody = z.strictObject({
   lag_ms: z.nullable(z.strictObject({ p50: Count, p99: Count, max: Count, n: Count })),
   mirrored_with_password: Ids,
   mirrored_without_password: Ids,
+  /** Signups whose email a legacy account (not switchback's) already holds: /login stops routing them as Olympus-only. */
+  legacy_owned: z.optional(Ids),
 });
 
 export const adminMirror = new Hono<AdminEnv>().post(MIRROR_HEARTBEAT_PATH, requireRole('mirror'), jsonBody(MirrorHeartbeatBody, 'mirror heartbeat'), async (c) => {

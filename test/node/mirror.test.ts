@@ -10,6 +10,7 @@ import type { KratosIdentity } from '../../dev/kratos-admin/index.ts';
 import { hashPassword } from '../../dev/kratos-admin/identity-directory.ts';
 import { burst, postHook, signUp, spawnMirror, startMirrorFixture, type MirrorFixture } from './support/mirror-harness.ts';
 import { hashOf, isLegacy } from './support/reconcile-harness.ts';
+import type { MirrorHeartbeat } from '../../src/rollback/mirror-state.ts';
 
 let fx: MirrorFixture | undefined;
 afterEach(async () => {
@@ -115,6 +116,37 @@ describe('switchback mirror', () => {
     expect((rehashed[0]!.profile.app_metadata as Record<string, unknown>).olympus_id).toBe(ann!.id);
     expect(fx.auth0.users.size).toBe(1);
     expect(fx.auth0.emails).toEqual([]);
+  });
+
+  it("leaves alone an Auth0 account that already holds a signup's email, and tells the controller once (legacy_owned), across a restart", async () => {
+    fx = await startMirrorFixture({ auth0: { users: [{ email: 'taken@example.com', given_name: 'Owner', password: 'An-0wner-Passw0rd!' }] } });
+    const beats: MirrorHeartbeat[] = [];
+    const report = async (hb: MirrorHeartbeat) => void beats.push(hb);
+    const m = await fx.start({ report });
+    const [base, other] = burst(2, 9, 0);
+    const squat = { ...base!, traits: { ...base!.traits, email: 'taken@example.com' } };
+    await signUp(fx.kratos, m.url, [squat, other!]);
+    await m.idle();
+    // The owner's account: one user, untouched, no switchback mark.
+    const owner = fx.auth0.usersByEmail('taken@example.com');
+    expect(owner).toHaveLength(1);
+    expect(owner[0]!.profile.given_name).toBe('Owner');
+    expect(owner[0]!.profile.app_metadata ?? {}).not.toHaveProperty('olympus_id');
+    expect(m.mirror.unreported()).toEqual(expect.arrayContaining([{ id: squat.id, owned: true }, { id: other!.id, password: expect.any(String) }]));
+
+    await m.heartbeat();
+    expect(beats.at(-1)).toMatchObject({ legacy_owned: [squat.id], mirrored_with_password: [other!.id] });
+    await m.heartbeat();
+    // Heard once: not sent again, and a body with none leaves the field out (an older gateway refuses it).
+    expect(beats.at(-1)).not.toHaveProperty('legacy_owned');
+    expect(m.mirror.unreported()).toEqual([]);
+
+    // The journal keeps both the finding and that the controller heard it.
+    await m.stop();
+    const again = await fx.start({ report });
+    expect(again.mirror.unreported()).toEqual([]);
+    expect(again.mirror.snapshot().counts).toMatchObject({ mirrored: 1, skipped: 1 });
+    expect(fx.auth0.usersByEmail('taken@example.com')).toHaveLength(1);
   });
 
   it('refuses hooks without the token, and bad bodies, with a 4xx', async () => {

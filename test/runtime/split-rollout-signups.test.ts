@@ -11,7 +11,7 @@ import { createExecutionContext, runInDurableObject } from 'cloudflare:test';
 import app from '../../src/worker.ts';
 import { cookiesFrom, gw, putFlag, testEnv } from './support/gateway.ts';
 import { callback, issueCode, startLogin } from './support/login-flow.ts';
-import { GATEWAY, ISSUERS } from './support/constants.ts';
+import { ADMIN, GATEWAY, ISSUERS } from './support/constants.ts';
 import { controller } from '../../src/rollback/controller-client.ts';
 
 const it = gatewayTest();
@@ -84,6 +84,39 @@ describe('login_hint of an Olympus-only user', () => {
     await registered('0b7c8f5e-1111-4a4a-9e9e-000000000004', 'gil@example.com');
     await runInDurableObject(controller(testEnv()), (instance) => (instance as unknown as { updateSignup(id: string, f: object): void }).updateSignup('0b7c8f5e-1111-4a4a-9e9e-000000000004', { state: 'created' }));
     expect(providerOf((await startLogin('/login?login_hint=gil%40example.com', AUTH0_COHORT)).authorize)).toBe('auth0');
+  });
+
+  it("a signup made with an address a legacy account holds (the mirror's legacy_owned) no longer takes that address to Olympus", async ({ net }) => {
+    // Olympus lets anyone sign up with any address, verified or not. Until the mirror finds the address held by
+    // someone's own Auth0 account, the hint sends that person to Olympus, where they cannot sign in.
+    await putFlag({ enabled: true, percent: 20 });
+    const squat = '0b7c8f5e-1111-4a4a-9e9e-000000000007';
+    const mirrored = '0b7c8f5e-1111-4a4a-9e9e-000000000008';
+    await registered(squat, 'jan@example.com');
+    await registered(mirrored, 'kim@example.com');
+    expect(providerOf((await startLogin('/login?login_hint=jan%40example.com', AUTH0_COHORT)).authorize)).toBe('olympus');
+
+    const beat = (extra: Record<string, unknown>) => ({
+      mirror_id: 'mirror-test', backlog: 0, unmirrored_signups: 0, oldest_unmirrored_created_at: null, last_sweep_at: null, last_sweep_seen: 0,
+      counts: { mirrored: 1, with_password: 1, without_password: 0, skipped: 1, failed: 0, hooks_dropped: 0, hooks: 2 }, lag_ms: null,
+      mirrored_with_password: [mirrored], mirrored_without_password: [], ...extra,
+    });
+    const heartbeat = (body: unknown) => gw('/_switchback/api/mirror/heartbeat', { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${ADMIN.mirror}`, 'content-type': 'application/json' } });
+    expect((await heartbeat(beat({ legacy_owned: ['not-an-id'] }))).status).toBe(400);
+    // The mirrored one named as legacy-owned too: a row switchback brought to Auth0 is not re-labelled.
+    const res = await heartbeat(beat({ legacy_owned: [squat, mirrored] }));
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({ acknowledged: 3 });
+
+    expect(providerOf((await startLogin('/login?login_hint=jan%40example.com', AUTH0_COHORT)).authorize)).toBe('auth0');
+    const rows = await runInDurableObject(controller(testEnv()), (instance) => {
+      const c = instance as unknown as { signup(id: string): { state: string; detail: string } | undefined };
+      return { squat: c.signup(squat), mirrored: c.signup(mirrored) };
+    });
+    expect(rows.squat).toMatchObject({ state: 'exists', detail: expect.stringContaining('legacy account') });
+    expect(rows.mirrored).toMatchObject({ state: 'mirrored' });
+    const audit = (await controller(testEnv()).audit(50)) as unknown as { type: string; data: { ids: string[] } }[];
+    expect(audit.find((e) => e.type === 'signup.legacy_owned')?.data.ids).toEqual([squat]);
   });
 
   it('after a rollback everyone goes to Auth0', async ({ net }) => {
