@@ -42,7 +42,7 @@ interface Processes {
 
 /** `label`: the kind the sample is filed under (the A/A control sends a real kind's request under CONTROL_KIND). */
 async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind: BenchKind, target: Target, round: number, o: HotpathOptions, label: string = kind.name): Promise<Sample> {
-  const spec = { url: `${target.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS };
+  const spec = { url: `${target.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS, ...(o.rate > 0 ? { ratePerSecond: o.rate } : {}) };
   const idps = { auth0: stack.auth0.url, olympus: stack.olympus.url };
   await load.run({ ...spec, requests: o.warmup });
   const up0 = await snapshot(idps);
@@ -89,7 +89,10 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   console.log(`# switchback hot path: ${hotpathCommand()}`);
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.os}, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}, load average ${machine.loadAverageAtStart.join(' ')}`);
-  console.log(`settings: ${o.rounds} rounds × ${o.kinds.length} kinds × (gateway, bare), ${o.seconds} s segments, ${o.warmup} warm-up requests each, ${o.concurrency} connections`);
+  console.log(
+    `settings: ${o.rounds} rounds × ${o.kinds.length} kinds × (gateway, bare)${o.control ? ' + the A/A control' : ''}, ${o.seconds} s segments, ${o.warmup} warm-up requests each, ${o.concurrency} connections, ` +
+      (o.rate > 0 ? `offered ${o.rate} req/s to every target (paced)` : 'unpaced (closed loop)'),
+  );
 
   if (o.build) console.log('\nbuilding: wrangler deploy --dry-run (wrangler.toml, deploy/wrangler.proxy.toml, deploy/wrangler.controller.toml) ...');
   const bundles = measureAllBundles(o.build);
@@ -148,7 +151,7 @@ async function main(): Promise<void> {
       if (o.control) for (const t of flip(control)) samples.push(await segment(load, stack, workerd, controlKind, t, round, o, CONTROL_KIND));
     }
     const rows = summarize([...kinds.map((k) => k.name), ...(o.control ? [CONTROL_KIND] : [])], samples);
-    if (o.rounds > 0) printSummary(rows, controlKind.name);
+    if (o.rounds > 0) printSummary(rows, controlKind.name, o.rate);
 
     let stages: StageReport | undefined;
     const byName = new Map(kinds.map((k) => [k.name, k]));

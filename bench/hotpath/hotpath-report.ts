@@ -134,8 +134,8 @@ export function printBundles(sizes: { combined: BundleSize; proxy: BundleSize; c
   printBundle(sizes.combined, false);
 }
 
-/** `controlAs`: the kind whose request the A/A control sends. */
-export function printSummary(rows: Row[], controlAs?: string): void {
+/** `controlAs`: the kind whose request the A/A control sends; `rate`: the paced rate every target was offered (0: closed loop). */
+export function printSummary(rows: Row[], controlAs?: string, rate = 0): void {
   const res = resolutionOf(rows.find((r) => r.kind === CONTROL_KIND));
   console.log('\n| kind | gateway req/s | bare req/s | ratio | p50 added ms | p99 added ms | gateway workerd CPU µs/req gateway / bare | added µs | controller workerd µs/req | errors | upstream fetches/req |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -147,7 +147,9 @@ export function printSummary(rows: Row[], controlAs?: string): void {
   console.log('\ntargets (verified kinds):');
   for (const r of rows.filter((r) => r.kind !== 'passthrough' && r.kind !== CONTROL_KIND)) {
     console.log(
-      `  ${r.kind.padEnd(14)} throughput ${f(r.ratio, 3)} of bare (≥ ${TARGETS.throughputRatio}) ${judged(r.ratio >= TARGETS.throughputRatio, r.ratio - TARGETS.throughputRatio, res?.ratio)}; ` +
+      (rate > 0
+        ? `  ${r.kind.padEnd(14)} throughput: paced, both offered ${rate} req/s, the gateway served ${f(r.gatewayRps, 0)} (${r.gatewayRps >= 0.97 * rate ? 'kept up' : 'FELL BEHIND'}; the ratio target needs the closed loop); `
+        : `  ${r.kind.padEnd(14)} throughput ${f(r.ratio, 3)} of bare (≥ ${TARGETS.throughputRatio}) ${judged(r.ratio >= TARGETS.throughputRatio, r.ratio - TARGETS.throughputRatio, res?.ratio)}; `) +
         `p99 added ${f(r.p99AddedMs)} ms (≤ ${TARGETS.p99AddedMs}) ${judged(r.p99AddedMs <= TARGETS.p99AddedMs, r.p99AddedMs - TARGETS.p99AddedMs, res?.p99Ms)}; ` +
         `upstream fetches/req ${f(r.upstreamPerRequest, 4)} (0) ${verdict(r.upstreamPerRequest === 0)}`,
     );

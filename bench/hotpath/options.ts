@@ -34,6 +34,14 @@ export interface HotpathOptions {
    * which differences this run can resolve. 0 skips it.
    */
   control: boolean;
+  /**
+   * HOTPATH_RATE (req/s, default 0: as fast as 16 connections go, the
+   * closed loop that measures throughput): every target is offered this
+   * rate instead, the same for all, so p50/p99 compare at one load the
+   * machine can carry (the throughput ratio is then ~1 by construction and
+   * says only whether a target kept up).
+   */
+  rate: number;
   out: string;
 }
 
@@ -42,7 +50,7 @@ export function loadPath(path: string, o: Pick<HotpathOptions, 'originDelayMs'>)
   return o.originDelayMs > 0 ? `${path}${path.includes('?') ? '&' : '?'}delay_ms=${o.originDelayMs}` : path;
 }
 
-const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_ORIGIN_DELAY_MS', 'HOTPATH_CONTROL', 'HOTPATH_OUT'];
+const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_ORIGIN_DELAY_MS', 'HOTPATH_CONTROL', 'HOTPATH_RATE', 'HOTPATH_OUT'];
 
 function num(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -78,6 +86,7 @@ export function readHotpathOptions(): HotpathOptions {
     layout: layout(),
     originDelayMs: Math.floor(num('HOTPATH_ORIGIN_DELAY_MS', 0, 0, 2000)),
     control: process.env.HOTPATH_CONTROL !== '0',
+    rate: num('HOTPATH_RATE', 0, 0, 100_000),
     out: process.env.HOTPATH_OUT || 'bench-results/hotpath-bench.json',
   };
 }

@@ -1,6 +1,6 @@
 // Per-user validation of a bulk import file against Auth0's import schema
 // ("Bulk User Import Database Schema and Examples"): email required, no extra
-// properties, password_hash must be bcrypt ($2a$/$2b$), and
+// properties, password_hash must be bcrypt ($2a$/$2b$) at cost 10, and
 // custom_password_hash = { algorithm, hash: { value, encoding?, … } } with the
 // algorithm-specific rules the docs give for argon2 / bcrypt / pbkdf2 (PHC or
 // MCF string, encoding utf8, no separate salt). Errors use z-schema codes
@@ -27,7 +27,15 @@ const ALLOWED = new Set([...STRING_PROPS, ...BOOLEAN_PROPS, ...OBJECT_PROPS, ...
 
 export const CUSTOM_HASH_ALGORITHMS = ['argon2', 'bcrypt', 'hmac', 'ldap', 'md4', 'md5', 'sha1', 'sha256', 'sha512', 'pbkdf2', 'scrypt'];
 const ENCODINGS = ['base64', 'hex', 'utf8'];
-const BCRYPT = /^\$2[ab]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+/**
+ * `password_hash`: Auth0's own pattern, cost 10 only (the schema: "bcrypt $2a$
+ * or $2b$ and have 10 saltRounds"; the pattern as the import error quotes it in
+ * Auth0's support article "User Import Fails with Error: Error in passwordHash
+ * Property - String does not Match Pattern"). A cost-12 hash (Kratos' default)
+ * fails here; custom_password_hash with algorithm bcrypt takes any cost.
+ */
+const BCRYPT_SOURCE = String.raw`^\$2[ab]?\$10+\$[./A-Za-z0-9]{53}$`;
+const BCRYPT = new RegExp(BCRYPT_SOURCE);
 const BCRYPT_ANY = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 const ARGON2 = /^\$argon2(id|i|d)\$(v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 const PBKDF2 = /^\$pbkdf2-(md4|md5|ripemd160|sha1|sha224|sha256|sha384|sha512)\$i=\d+,l=\d+\$[A-Za-z0-9+/.]+\$[A-Za-z0-9+/.]+$/;
@@ -100,7 +108,8 @@ export function validateImportUser(entry: unknown): { record?: ImportRecord; err
     errors.push({ code: 'NOT_PASSED', message: 'password_hash and custom_password_hash are mutually exclusive', path: '#/' });
   }
   if (typeof input.password_hash === 'string' && !BCRYPT.test(input.password_hash)) {
-    errors.push({ code: 'PATTERN', message: 'String does not match pattern for a bcrypt hash ($2a$ or $2b$)', path: '#/password_hash' });
+    // z-schema's PATTERN template, "String does not match pattern {0}: {1}": the value is quoted back.
+    errors.push({ code: 'PATTERN', message: `String does not match pattern ${BCRYPT_SOURCE}: ${input.password_hash}`, path: '#/password_hash' });
   }
   if (input.custom_password_hash !== undefined) errors.push(...customHashErrors(input.custom_password_hash as Record<string, unknown>));
   if (errors.length > 0) return { errors };

@@ -9,7 +9,8 @@
 // Hashes are PBKDF2-SHA256 PHC strings (Kratos' hasher_pbkdf2.go format): real
 // and checkable with node:crypto, accepted by Auth0's user import as
 // custom_password_hash. Kratos' own default hasher is bcrypt, which Node does
-// not have built in; the reconcile carries bcrypt the same way (password_hash).
+// not have built in; the reconcile carries bcrypt the same way (password_hash at
+// cost 10, custom_password_hash bcrypt at any other cost).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SeedUser, UserClaims, UserDirectory } from '../idp/users.ts';
 import type { KratosIdentity } from './identity-types.ts';

@@ -47,8 +47,20 @@ export interface Auth0TargetOptions {
 
 type PasswordCarry =
   | { kind: 'bcrypt'; password_hash: string }
-  | { kind: 'custom'; custom_password_hash: { algorithm: 'argon2' | 'pbkdf2'; hash: { value: string; encoding?: 'utf8' } } }
+  | { kind: 'custom'; custom_password_hash: { algorithm: 'argon2' | 'bcrypt' | 'pbkdf2'; hash: { value: string; encoding?: 'utf8' } } }
   | { kind: 'none' };
+
+/**
+ * What Auth0 takes as `password_hash`: bcrypt `$2a$`/`$2b$` at cost 10 only
+ * ("Passwords should be hashed using bcrypt $2a$ or $2b$ and have 10
+ * saltRounds", Bulk User Import Database Schema; the pattern quoted by the
+ * import error in Auth0's support article "User Import Fails with Error:
+ * Error in passwordHash Property - String does not Match Pattern"). Kratos
+ * hashes with cost 12 by default: those go as `custom_password_hash` with
+ * algorithm bcrypt (an MCF string of any cost, `$2a$`/`$2b$`/`$2y$`).
+ */
+const AUTH0_PASSWORD_HASH = /^\$2[ab]?\$10+\$[./A-Za-z0-9]{53}$/;
+const BCRYPT_MCF = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
 const MAX_IMPORT_BYTES = 450 * 1024; // under Auth0's 500 KB per file, with room for the multipart envelope
 const MAX_CONCURRENT_JOBS = 2;
@@ -56,7 +68,8 @@ const MAX_CONCURRENT_JOBS = 2;
 /** How a Kratos hash travels to Auth0, if it can. */
 export function passwordCarry(hash: string | undefined): PasswordCarry {
   if (!hash) return { kind: 'none' };
-  if (/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(hash)) return { kind: 'bcrypt', password_hash: hash };
+  if (AUTH0_PASSWORD_HASH.test(hash)) return { kind: 'bcrypt', password_hash: hash };
+  if (BCRYPT_MCF.test(hash)) return { kind: 'custom', custom_password_hash: { algorithm: 'bcrypt', hash: { value: hash, encoding: 'utf8' } } };
   if (hash.startsWith('$argon2id$') || hash.startsWith('$argon2i$')) return { kind: 'custom', custom_password_hash: { algorithm: 'argon2', hash: { value: hash, encoding: 'utf8' } } };
   if (/^\$pbkdf2-sha(1|256|512)\$/.test(hash)) return { kind: 'custom', custom_password_hash: { algorithm: 'pbkdf2', hash: { value: hash, encoding: 'utf8' } } };
   return { kind: 'none' };
@@ -66,6 +79,29 @@ export function passwordCarry(hash: string | undefined): PasswordCarry {
 export function unusablePassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return `${btoa(String.fromCharCode(...bytes)).replace(/[+/=]/g, '')}aA1!`;
+}
+
+/**
+ * Auth0's validator (z-schema) quotes the offending value in some messages
+ * ("String does not match pattern {0}: {1}"), so an error about a hash can
+ * carry the hash. Every string submitted under a password or hash field is
+ * cut out of an error's text before it reaches a journal, a report or a log.
+ */
+export function withoutSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 8) out = out.split(s).join('[redacted]');
+  return out.length > 500 ? `${out.slice(0, 500)}…` : out;
+}
+
+/** The password material of an import record or a create body (values only). */
+function secretsOf(record: Record<string, unknown> | undefined): string[] {
+  if (!record) return [];
+  const custom = record.custom_password_hash as { hash?: { value?: unknown; salt?: { value?: unknown } } } | undefined;
+  return [record.password_hash, record.password, custom?.hash?.value, custom?.hash?.salt?.value].filter((v): v is string => typeof v === 'string');
+}
+
+function redacted(err: unknown, secrets: readonly string[]): unknown {
+  return err instanceof Auth0ApiError ? new Auth0ApiError(err.status, err.errorCode, withoutSecrets(err.message, secrets), err.retryable) : err;
 }
 
 function profileFields(d: LegacyUserDraft): Record<string, unknown> {
@@ -160,13 +196,14 @@ export class Auth0Target implements ReconcileTarget {
         continue;
       }
       const meta = markMetadata(d, { runId: o.runId, by: o.by, passwordKept: false, claimReset: o.claimReset });
+      const password = unusablePassword();
       try {
         // No existence check first: Auth0's 409 says it, in one call instead of two.
-        const created = await this.client.createUser({ ...profileFields(d), app_metadata: meta, connection: this.o.connection, password: unusablePassword(), verify_email: false });
+        const created = await this.client.createUser({ ...profileFields(d), app_metadata: meta, connection: this.o.connection, password, verify_email: false });
         out[i] = created.status === 'exists' ? { status: 'exists' } : { status: 'created', userId: created.user.user_id, passwordKept: false };
       } catch (err) {
-        if (err instanceof Auth0ApiError && !err.retryable) out[i] = { status: 'failed', detail: err.message };
-        else throw err;
+        if (err instanceof Auth0ApiError && !err.retryable) out[i] = { status: 'failed', detail: withoutSecrets(err.message, [password]) };
+        else throw redacted(err, [password]);
       }
     }
     if (viaJob.length) await this.#importAll(drafts, viaJob, o, out);
@@ -226,7 +263,7 @@ export class Auth0Target implements ReconcileTarget {
       } catch (err) {
         // More than two jobs tenant-wide: wait for a slot (the client already honoured the reset).
         if (err instanceof Auth0ApiError && err.status === 429 && attempt < 20) continue;
-        throw err;
+        throw redacted(err, users.flatMap(secretsOf));
       }
     }
     for (let polls = 0; job.status !== 'completed' && job.status !== 'failed'; polls++) {
@@ -240,7 +277,10 @@ export class Auth0Target implements ReconcileTarget {
     }
     const errors = await this.client.jobErrors(job.id);
     const byEmail = new Map(errors.map((e) => [String(e.user.email ?? '').toLowerCase(), e.errors]));
-    users.forEach((u, k) => out.set(indexes[k]!, byEmail.get(String(u.email).toLowerCase())));
+    users.forEach((u, k) => {
+      const errs = byEmail.get(String(u.email).toLowerCase());
+      out.set(indexes[k]!, errs?.map((e) => ({ code: e.code, message: withoutSecrets(e.message, secretsOf(u)) })));
+    });
     return out;
   }
 

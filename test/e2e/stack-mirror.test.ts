@@ -33,7 +33,8 @@ it('an Olympus signup reaches Auth0 with its hash within a sweep, and /status.mi
   stack.kratosAdmin.identities.set(identity!.id, identity!);
 
   const { value: user } = await pollUntil('the signup at the Auth0 stand-in', async () => stack.auth0Api.usersByEmail(email)[0], { timeoutMs: 20_000, intervalMs: 250 });
-  expect(user.credential?.kind).toBe('password_hash');
+  // Cost 4: not Auth0's password_hash (cost 10 only), so bcrypt through custom_password_hash.
+  expect(user.credential).toMatchObject({ kind: 'custom_password_hash', custom: { algorithm: 'bcrypt', hash: { value: identity!.credentials!.password!.config!.hashed_password } } });
   expect(user.profile.app_metadata).toMatchObject({ olympus_id: identity!.id, written_by: 'mirror', password: 'kept' });
   expect(stack.auth0Api.emails.filter((e) => e.to === email)).toEqual([]);
 

@@ -87,6 +87,22 @@ it('reports per-user errors: duplicates, schema violations, bad hashes', async (
   expect(api.emails).toEqual([]);
 });
 
+it("takes password_hash at bcrypt cost 10 only, quoting a refused value as z-schema does; custom_password_hash bcrypt takes any cost", async () => {
+  const cost12 = '$2a$12$' + 'b'.repeat(53);
+  const users = [
+    { email: 'cost12@example.test', password_hash: cost12 },
+    { email: 'cost12-custom@example.test', custom_password_hash: { algorithm: 'bcrypt', hash: { value: cost12, encoding: 'utf8' } } },
+    { email: 'cost10@example.test', password_hash: '$2a$10$' + 'c'.repeat(53) },
+  ];
+  const { id } = (await (await mgmt(api, token, 'POST', '/jobs/users-imports', importForm(users, api.connection.id, { send_completion_email: 'false' }))).json()) as { id: string };
+  const job = await waitForJob(api, token, id);
+  expect(job.summary).toEqual({ failed: 1, updated: 0, inserted: 2, total: 3 });
+  const errors = (await (await mgmt(api, token, 'GET', `/jobs/${id}/errors`)).json()) as Array<{ user: Record<string, unknown>; errors: Array<{ code: string; message: string; path: string }> }>;
+  expect(errors).toHaveLength(1);
+  expect(errors[0]!.errors[0]).toEqual({ code: 'PATTERN', path: '#/password_hash', message: `String does not match pattern ^\\$2[ab]?\\$10+\\$[./A-Za-z0-9]{53}$: ${cost12}` });
+  expect(api.usersByEmail('cost12-custom@example.test')[0]!.credential).toMatchObject({ kind: 'custom_password_hash', custom: { algorithm: 'bcrypt', hash: { value: cost12 } } });
+});
+
 it('upserts existing users when upsert=true', async () => {
   const existing = api.seedUser({ email: 'up@example.test', email_verified: true, given_name: 'Old' });
   const { id } = (await (await mgmt(api, token, 'POST', '/jobs/users-imports', importForm([{ email: 'up@example.test', given_name: 'New', password_hash: BCRYPT }], api.connection.id, { upsert: 'true' }))).json()) as { id: string };

@@ -132,8 +132,12 @@ describe('reconcile of a 1,000-identity window', () => {
       const cred = u.credential;
       if (!hash) {
         if (cred?.kind === 'password_hash' || cred?.kind === 'custom_password_hash') problems.push(`${email(i)}: unexpected hash`);
-      } else if (hash.startsWith('$2')) {
+      } else if (/^\$2[ab]\$10\$/.test(hash)) {
+        // Auth0's password_hash takes bcrypt at cost 10 only (auth0-target.ts passwordCarry).
         if (cred?.kind !== 'password_hash' || cred.hash !== hash) problems.push(`${email(i)}: bcrypt hash not kept`);
+      } else if (hash.startsWith('$2')) {
+        // Any other cost (Kratos' default is 12) goes as custom_password_hash, algorithm bcrypt.
+        if (cred?.kind !== 'custom_password_hash' || cred.custom.algorithm !== 'bcrypt' || cred.custom.hash.value !== hash) problems.push(`${email(i)}: bcrypt hash not kept (${JSON.stringify(cred)})`);
       } else {
         const algorithm = hash.startsWith('$argon2') ? 'argon2' : 'pbkdf2';
         if (cred?.kind !== 'custom_password_hash' || cred.custom.algorithm !== algorithm || cred.custom.hash.value !== hash) problems.push(`${email(i)}: ${algorithm} hash not kept (${JSON.stringify(cred)})`);
