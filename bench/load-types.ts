@@ -58,4 +58,6 @@ export interface LoadResult {
   max: number;
   mean: number;
   p999: number;
+  /** The load generator's own event-loop delay during the run, ms (a stall of the client, not of the target). */
+  clientLoopDelay: { p99: number; max: number };
 }

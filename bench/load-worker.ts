@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parentPort } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ErrorSample, LoadResult, LoadSpec } from './load-types.ts';
 
 const SAMPLE_BYTES = 300;
@@ -68,6 +69,9 @@ export async function runLoad(input: LoadSpec): Promise<LoadResult> {
   const run = Math.random().toString(36).slice(2, 10);
   const spec: LoadSpec = input.uniqueTickets ? { ...input, uniqueTickets: { ...input.uniqueTickets, prefix: `${input.uniqueTickets.prefix}-${run}` } } : input;
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
+  // The client's own event-loop delay: a stall here shows up as latency of every request in flight.
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const latencies: number[] = [];
   const errors = new Map<string, ErrorSample>();
   let sent = 0;
@@ -99,6 +103,7 @@ export async function runLoad(input: LoadSpec): Promise<LoadResult> {
   await Promise.all(Array.from({ length: spec.concurrency }, user));
   const elapsedMs = performance.now() - t0;
   agent.destroy();
+  loop.disable();
 
   const sorted = Float64Array.from(latencies).sort();
   const sum = latencies.reduce((a, b) => a + b, 0);
@@ -115,6 +120,7 @@ export async function runLoad(input: LoadSpec): Promise<LoadResult> {
     max: sorted.length ? sorted[sorted.length - 1]! : NaN,
     mean: latencies.length ? sum / latencies.length : NaN,
     p999: percentile(sorted, 0.999),
+    clientLoopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
   };
 }
 

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const load = new LoadProcess(cores?.load);
   const scratch = mkdtempSync(join(tmpdir(), 'switchback-perf-'));
   try {
-    const [kind] = await prepareKinds(stack, { ...readOptions(), kinds: [kindName] });
+    const [kind] = await prepareKinds(stack, { ...readOptions(), path: o.path, kinds: [kindName] });
     console.log(`# attribution: layout ${o.layout}, ${kindName}, ${o.rounds} rounds × ${o.seconds} s, ${o.concurrency} connections, ${rate ? `paced at ${rate} req/s` : 'unpaced'}${perf ? `, perf at ${PERF_HZ} Hz` : ''}`);
     const fresh = () => ({ cpu: [] as number[], controller: [] as number[], samples: new Map<string, number>(), symbols: new Map<string, number>(), requests: 0 });
     const per = { gateway: fresh(), bare: fresh() };

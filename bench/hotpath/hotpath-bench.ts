@@ -61,6 +61,7 @@ async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind
     p50: r.p50,
     p99: r.p99,
     p999: r.p999,
+    clientLoopMaxMs: r.clientLoopDelay.max,
     requests: r.requests,
     errors: r.errors,
     cpuUsPerRequest: perRequest(cpu1 - cpu0),
@@ -68,7 +69,7 @@ async function segment(load: LoadProcess, stack: Stack, workerd: Processes, kind
     upstream,
   };
   console.log(
-    `  round ${round + 1} ${label.padEnd(14)} ${target.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)}  p99 ${r.p99.toFixed(2)} ms  ` +
+    `  round ${round + 1} ${label.padEnd(14)} ${target.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)}  p99 ${r.p99.toFixed(2)}  max ${r.max.toFixed(0)} ms (client loop max ${r.clientLoopDelay.max.toFixed(0)})  ` +
       `workerd ${s.cpuUsPerRequest.toFixed(0)} µs/req${s.controllerCpuUsPerRequest === undefined ? '' : ` (controller ${s.controllerCpuUsPerRequest.toFixed(0)})`}${r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples.map((e) => `${e.key} ${e.sample.slice(0, 80)}`).join('; ')}` : ''}`,
   );
   return s;
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     );
     console.log(`gateway ${runtime.gatewayUrl}, bare proxy ${runtime.bareUrl}, origin ${stack.originUrl}`);
 
-    const kinds = await prepareKinds(stack, { ...readOptions(), kinds: o.kinds });
+    const kinds = await prepareKinds(stack, { ...readOptions(), path: o.path, kinds: o.kinds });
     await checkKinds(stack, kinds);
     for (const k of kinds) console.log(`  ${k.name.padEnd(14)} ${k.description}`);
 

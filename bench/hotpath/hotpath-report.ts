@@ -24,6 +24,8 @@ export interface Sample {
   p50: number;
   p99: number;
   p999: number;
+  /** The load generator's own event-loop delay, max, ms: when it is near p99, the client stalled, not the target. */
+  clientLoopMaxMs: number;
   requests: number;
   errors: number;
   /** CPU of the gateway's workerd process (all threads) per completed request, µs. */

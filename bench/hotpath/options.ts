@@ -42,6 +42,14 @@ export interface HotpathOptions {
    * says only whether a target kept up).
    */
   rate: number;
+  /**
+   * HOTPATH_PATH (default /api/ok): what the verified kinds ask the origin.
+   * An answer that does not depend on the request, so the gateway's identity
+   * headers (and the assertion, about 600 bytes) do not make the origin's
+   * answer bigger than the bare proxy's, as /api/echo-headers (npm run
+   * bench's default) would: the comparison is then the gateway's own work.
+   */
+  path: string;
   out: string;
 }
 
@@ -50,7 +58,7 @@ export function loadPath(path: string, o: Pick<HotpathOptions, 'originDelayMs'>)
   return o.originDelayMs > 0 ? `${path}${path.includes('?') ? '&' : '?'}delay_ms=${o.originDelayMs}` : path;
 }
 
-const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_ORIGIN_DELAY_MS', 'HOTPATH_CONTROL', 'HOTPATH_RATE', 'HOTPATH_OUT'];
+const NAMES = ['HOTPATH_SECONDS', 'HOTPATH_ROUNDS', 'HOTPATH_CONCURRENCY', 'HOTPATH_WARMUP', 'HOTPATH_STAGE_ITERATIONS', 'HOTPATH_BUILD', 'HOTPATH_KINDS', 'HOTPATH_LAYOUT', 'HOTPATH_ORIGIN_DELAY_MS', 'HOTPATH_CONTROL', 'HOTPATH_RATE', 'HOTPATH_PATH', 'HOTPATH_OUT'];
 
 function num(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -74,6 +82,12 @@ function layout(): Layout {
   return raw;
 }
 
+function hotpathPath(): string {
+  const raw = process.env.HOTPATH_PATH || '/api/ok';
+  if (!raw.startsWith('/')) throw new Error(`HOTPATH_PATH must start with /, got "${raw}"`);
+  return raw;
+}
+
 export function readHotpathOptions(): HotpathOptions {
   return {
     seconds: num('HOTPATH_SECONDS', 4, 1, 60),
@@ -87,6 +101,7 @@ export function readHotpathOptions(): HotpathOptions {
     originDelayMs: Math.floor(num('HOTPATH_ORIGIN_DELAY_MS', 0, 0, 2000)),
     control: process.env.HOTPATH_CONTROL !== '0',
     rate: num('HOTPATH_RATE', 0, 0, 100_000),
+    path: hotpathPath(),
     out: process.env.HOTPATH_OUT || 'bench-results/hotpath-bench.json',
   };
 }

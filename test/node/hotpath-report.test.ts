@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CONTROL_KIND, printSummary, resolutionOf, summarize, type Sample, type SampleTarget } from '../../bench/hotpath/hotpath-report.ts';
 
 function sample(kind: string, target: SampleTarget, round: number, rps: number, p99: number, cpu: number): Sample {
-  return { kind, target, round, rps, p50: p99 / 4, p99, p999: p99 * 2, requests: rps * 4, errors: 0, cpuUsPerRequest: cpu, upstream: { discovery: 0, jwks: 0, introspection: 0, token: 0 } };
+  return { kind, target, round, rps, p50: p99 / 4, p99, p999: p99 * 2, clientLoopMaxMs: 5, requests: rps * 4, errors: 0, cpuUsPerRequest: cpu, upstream: { discovery: 0, jwks: 0, introspection: 0, token: 0 } };
 }
 
 const SAMPLES: Sample[] = [
