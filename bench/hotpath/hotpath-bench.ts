@@ -23,7 +23,7 @@ import { HOTPATH_KINDS, hotpathCommand, loadPath, readHotpathOptions, type Hotpa
 import { corePlan, LoadProcess, pin } from './load-process-client.ts';
 import { startRuntime, type Runtime } from './runtime.ts';
 import { cpuNs } from './workerd-cpu.ts';
-import { CONTROL_KIND, printBundles, printStages, printSummary, summarize, type Sample, type SampleTarget } from './hotpath-report.ts';
+import { CONTROL_KIND, FLOOR_KIND, printBundles, printStages, printSummary, summarize, type Sample, type SampleTarget } from './hotpath-report.ts';
 import { measureStages, type StageReport } from './stage-timing.ts';
 import { EDGE_HEADERS, stageCredentials } from './credentials.ts';
 
@@ -140,18 +140,26 @@ async function main(): Promise<void> {
     const controlKind = kinds.find((k) => k.name === 'bearer-jwt') ?? kinds[0]!;
     const control: Target[] = [
       { name: 'twin', url: runtime.twinUrl },
+      { name: 'floor', url: runtime.floorUrl },
       { name: 'bare', url: runtime.bareUrl },
     ];
     if (o.rounds > 0) console.log('\npre-warming every kind on both workers, then measuring:');
-    if (o.rounds > 0) for (const kind of kinds) for (const t of [...targets, ...(o.control ? control.slice(0, 1) : [])]) await load.run({ url: `${t.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
+    if (o.rounds > 0) for (const kind of kinds) for (const t of [...targets, ...(o.control ? control.slice(0, 2) : [])]) await load.run({ url: `${t.url}${loadPath(kind.path, o)}`, headers: { ...kind.headers, ...EDGE_HEADERS }, concurrency: o.concurrency, durationMs: 1000, timeoutMs: TIMEOUT_MS });
     const samples: Sample[] = [];
     for (let round = 0; round < o.rounds; round++) {
       const order = round % 2 === 0 ? kinds : [...kinds].reverse();
       const flip = <T>(xs: T[]) => (round % 2 === 0 ? xs : [...xs].reverse());
       for (const kind of order) for (const t of flip(targets)) samples.push(await segment(load, stack, workerd, kind, t, round, o));
-      if (o.control) for (const t of flip(control)) samples.push(await segment(load, stack, workerd, controlKind, t, round, o, CONTROL_KIND));
+      if (o.control) {
+        for (const t of flip(control)) {
+          const sample = await segment(load, stack, workerd, controlKind, t, round, o, t.name === 'floor' ? FLOOR_KIND : CONTROL_KIND);
+          samples.push(sample);
+          // One bare segment is the baseline of both the twin and the floor.
+          if (t.name === 'bare') samples.push({ ...sample, kind: FLOOR_KIND });
+        }
+      }
     }
-    const rows = summarize([...kinds.map((k) => k.name), ...(o.control ? [CONTROL_KIND] : [])], samples);
+    const rows = summarize([...kinds.map((k) => k.name), ...(o.control ? [CONTROL_KIND, FLOOR_KIND] : [])], samples);
     if (o.rounds > 0) printSummary(rows, controlKind.name, o.rate);
 
     let stages: StageReport | undefined;

@@ -13,8 +13,10 @@ export const TARGETS = { throughputRatio: 0.95, p99AddedMs: 1, cpuPerVerifyRatio
  * identical workers differ only by the harness' own noise, so the control's
  * spread over rounds is what a run can resolve.
  */
-export type SampleTarget = 'gateway' | 'bare' | 'twin';
+export type SampleTarget = 'gateway' | 'bare' | 'twin' | 'floor';
 export const CONTROL_KIND = 'control';
+/** The identity floor (bare-proxy.ts) against the bare proxy, the control kind's request, every round. */
+export const FLOOR_KIND = 'identity-floor';
 
 export interface Sample {
   kind: string;
@@ -143,11 +145,11 @@ export function printSummary(rows: Row[], controlAs?: string, rate = 0): void {
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.kind === CONTROL_KIND ? 'A/A control (bare twin in the gateway columns)' : r.kind} | ${f(r.gatewayRps, 0)} | ${f(r.bareRps, 0)} | ${f(r.ratio, 3)} | ${f(r.p50AddedMs)} | ${f(r.p99AddedMs)} | ${f(r.gatewayCpuUs, 0)} / ${f(r.bareCpuUs, 0)} | ${f(r.addedCpuUs, 0)} | ${Number.isFinite(r.controllerCpuUs) ? f(r.controllerCpuUs, 0) : 'same process'} | ${r.errors} | ${f(r.upstreamPerRequest, 4)} (${r.upstream.discovery} discovery, ${r.upstream.jwks} JWKS, ${r.upstream.introspection} introspection) |`,
+      `| ${r.kind === CONTROL_KIND ? 'A/A control (bare twin in the gateway columns)' : r.kind === FLOOR_KIND ? 'identity floor (in the gateway columns: headers only, no routing or verification)' : r.kind} | ${f(r.gatewayRps, 0)} | ${f(r.bareRps, 0)} | ${f(r.ratio, 3)} | ${f(r.p50AddedMs)} | ${f(r.p99AddedMs)} | ${f(r.gatewayCpuUs, 0)} / ${f(r.bareCpuUs, 0)} | ${f(r.addedCpuUs, 0)} | ${Number.isFinite(r.controllerCpuUs) ? f(r.controllerCpuUs, 0) : 'same process'} | ${r.errors} | ${f(r.upstreamPerRequest, 4)} (${r.upstream.discovery} discovery, ${r.upstream.jwks} JWKS, ${r.upstream.introspection} introspection) |`,
     );
   }
   console.log('\ntargets (verified kinds):');
-  for (const r of rows.filter((r) => r.kind !== 'passthrough' && r.kind !== CONTROL_KIND)) {
+  for (const r of rows.filter((r) => r.kind !== 'passthrough' && r.kind !== CONTROL_KIND && r.kind !== FLOOR_KIND)) {
     console.log(
       (rate > 0
         ? `  ${r.kind.padEnd(14)} throughput: paced, both offered ${rate} req/s, the gateway served ${f(r.gatewayRps, 0)} (${r.gatewayRps >= 0.97 * rate ? 'kept up' : 'FELL BEHIND'}; the ratio target needs the closed loop); `
@@ -162,6 +164,14 @@ export function printSummary(rows: Row[], controlAs?: string, rate = 0): void {
       `\nA/A control (the bare proxy against an identical copy of itself, the ${controlAs ?? 'first'} kind's request, every round): ` +
         `ratio ${c.perRound.map((x) => f(x.ratio, 3)).join(' / ')}, p99 difference ${c.perRound.map((x) => f(x.p99AddedMs, 1)).join(' / ')} ms, CPU difference ${c.perRound.map((x) => f(x.addedCpuUs, 0)).join(' / ')} µs per request.\n` +
         `  What this run resolves: a throughput ratio within ±${f(res.ratio, 3)} of another, a p99 within ±${f(res.p99Ms, 1)} ms, process CPU within ±${f(res.cpuUs, 0)} µs per request are the harness' own noise.`,
+    );
+  }
+  const floor = rows.find((r) => r.kind === FLOOR_KIND);
+  if (floor && floor.perRound.length) {
+    console.log(
+      `\nidentity floor (copy the headers, set the identity headers and an assertion-sized one, no-store, private answer; no routing, no verification, no telemetry), against the bare proxy: ` +
+        `ratio ${floor.perRound.map((x) => f(x.ratio, 3)).join(' / ')} (median ${f(floor.ratio, 3)}), CPU added ${floor.perRound.map((x) => f(x.addedCpuUs, 0)).join(' / ')} µs per request (median ${f(floor.addedCpuUs, 0)}).\n` +
+        `  The least any gateway that hands the app an identity costs in this runtime: a throughput target above the floor's ratio cannot be met by verification, only by less header work.`,
     );
   }
 }

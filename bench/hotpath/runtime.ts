@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { REPO_ROOT } from '../../dev/stack.ts';
-import { BARE_PROXY_SCRIPT } from './bare-proxy.ts';
+import { BARE_PROXY_SCRIPT, IDENTITY_FLOOR_SCRIPT } from './bare-proxy.ts';
 import { BUILDS } from './bundle-size.ts';
 import { workerdPids } from './workerd-cpu.ts';
 
@@ -48,6 +48,8 @@ export interface Runtime {
   bareUrl: string;
   /** The bare proxy again under another name, in the same process: the A/A control. */
   twinUrl: string;
+  /** The identity floor (bare-proxy.ts IDENTITY_FLOOR_SCRIPT), in the same process. */
+  floorUrl: string;
   stageUrl?: string;
   /** The workerd process that runs the gateway, the bare proxy and the stage worker: the one measured. */
   gatewayPid: number;
@@ -122,7 +124,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The A/A control: the same bare proxy under another name, so the bench can measure the bare proxy
   // against itself and print what this harness can resolve (hotpath-report.ts, the control row).
   const bareTwin: WorkerOptions = { ...bare, name: 'bare-proxy-twin' };
-  const workers: WorkerOptions[] = [gateway, bare, bareTwin];
+  // The identity floor (bare-proxy.ts): the least any identity-adding gateway does, measured like the gateway.
+  const floor: WorkerOptions = { ...bare, name: 'identity-floor', modules: [{ type: 'ESModule', path: 'identity-floor.js', contents: IDENTITY_FLOOR_SCRIPT }] };
+  const workers: WorkerOptions[] = [gateway, bare, bareTwin, floor];
   if (options.stageScript) {
     workers.push({
       name: 'stages',
@@ -164,6 +168,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     gatewayUrl: await direct('switchback'),
     bareUrl: await direct('bare-proxy'),
     twinUrl: await direct('bare-proxy-twin'),
+    floorUrl: await direct('identity-floor'),
     stageUrl: options.stageScript ? await direct('stages') : undefined,
     gatewayPid: gw.pid,
     controllerPid: controller?.pid,

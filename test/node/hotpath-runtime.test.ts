@@ -73,5 +73,13 @@ describe('the hot-path harness, split layout', () => {
     expect(bare!.status).toBe(200);
     expect(twin!.status).toBe(200);
     expect(await twin!.text()).toBe(await bare!.text());
+
+    // The identity floor forwards with the identity headers a verified request carries, and answers privately.
+    const floor = await fetch(`${rt.floorUrl}/api/echo-headers`, { headers: { authorization: 'Bearer x' } });
+    expect(floor.status).toBe(200);
+    expect(floor.headers.get('cache-control')).toBe('private');
+    const echoed = ((await floor.json()) as { headers: Record<string, string> }).headers;
+    expect(echoed).toMatchObject({ 'x-auth-sub': 'auth0|alice', 'x-auth-provider': 'auth0', authorization: 'Bearer x' });
+    expect(echoed['x-auth-assertion']!.length).toBeGreaterThan(500);
   }, 60_000);
 });
