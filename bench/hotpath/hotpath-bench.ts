@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       }
     }
     const rows = summarize([...kinds.map((k) => k.name), ...(o.control ? [CONTROL_KIND, FLOOR_KIND] : [])], samples);
-    if (o.rounds > 0) printSummary(rows, controlKind.name, o.rate);
+    if (o.rounds > 0) printSummary(rows, controlKind.name, o.rate, { seconds: Number(stack.vars.INTROSPECTION_CACHE_SECONDS ?? 30), concurrency: o.concurrency });
 
     let stages: StageReport | undefined;
     const byName = new Map(kinds.map((k) => [k.name, k]));

@@ -57,6 +57,9 @@ export interface Row {
   errors: number;
   /** Discovery + JWKS + introspection fetches at the stand-ins per gateway request, measured phases only. */
   upstreamPerRequest: number;
+  /** Seconds of measured gateway segments (for the caches' own refreshes). */
+  gatewaySeconds: number;
+  segments: number;
   upstream: UpstreamCounts;
 }
 
@@ -90,6 +93,8 @@ export function summarize(kinds: string[], samples: Sample[]): Row[] {
       requests,
       errors: gw.reduce((n, g) => n + g.errors, 0) + bare.reduce((n, b) => n + b.errors, 0),
       upstreamPerRequest: (upstream.discovery + upstream.jwks + upstream.introspection) / Math.max(1, requests),
+      gatewaySeconds: gw.reduce((t, g) => t + g.requests / Math.max(1e-9, g.rps), 0),
+      segments: gw.length,
       upstream,
     };
   });
@@ -138,8 +143,28 @@ export function printBundles(sizes: { combined: BundleSize; proxy: BundleSize; c
   printBundle(sizes.combined, false);
 }
 
-/** `controlAs`: the kind whose request the A/A control sends; `rate`: the paced rate every target was offered (0: closed loop). */
-export function printSummary(rows: Row[], controlAs?: string, rate = 0): void {
+/**
+ * Zero fetches per request, allowing only the introspection cache's own
+ * expiry: once per `cacheSeconds` per token and isolate, which every request
+ * in flight at that moment may meet (the cache never shares a pending call,
+ * src/core/isolate-cache.ts), so up to `concurrency` calls per expiry. Key
+ * sets and discovery are kept 10 minutes: none is allowed.
+ */
+export function upstreamVerdict(r: Pick<Row, 'upstream' | 'gatewaySeconds' | 'segments'>, cacheSeconds: number, concurrency: number): { ok: boolean; note: string } {
+  const { discovery, jwks, introspection } = r.upstream;
+  if (discovery + jwks + introspection === 0) return { ok: true, note: '' };
+  const expiries = Math.ceil(r.gatewaySeconds / cacheSeconds) + r.segments;
+  const allowed = expiries * concurrency;
+  const ok = discovery === 0 && jwks === 0 && introspection <= allowed;
+  return { ok, note: ok ? ` (${introspection} introspection calls in ${r.gatewaySeconds.toFixed(0)} s: the cache's own expiry every ${cacheSeconds} s, at most ${allowed} here; none per request)` : ` (${discovery} discovery, ${jwks} JWKS, ${introspection} introspection in ${r.gatewaySeconds.toFixed(0)} s: more than the caches' own refreshes)` };
+}
+
+/**
+ * `controlAs`: the kind whose request the A/A control sends; `rate`: the paced
+ * rate every target was offered (0: closed loop); `cache`: the introspection
+ * cache's lifetime (INTROSPECTION_CACHE_SECONDS) and the connections.
+ */
+export function printSummary(rows: Row[], controlAs?: string, rate = 0, cache = { seconds: 30, concurrency: 16 }): void {
   const res = resolutionOf(rows.find((r) => r.kind === CONTROL_KIND));
   console.log('\n| kind | gateway req/s | bare req/s | ratio | p50 added ms | p99 added ms | gateway workerd CPU µs/req gateway / bare | added µs | controller workerd µs/req | errors | upstream fetches/req |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
@@ -155,7 +180,7 @@ export function printSummary(rows: Row[], controlAs?: string, rate = 0): void {
         ? `  ${r.kind.padEnd(14)} throughput: paced, both offered ${rate} req/s, the gateway served ${f(r.gatewayRps, 0)} (${r.gatewayRps >= 0.97 * rate ? 'kept up' : 'FELL BEHIND'}; the ratio target needs the closed loop); `
         : `  ${r.kind.padEnd(14)} throughput ${f(r.ratio, 3)} of bare (≥ ${TARGETS.throughputRatio}) ${judged(r.ratio >= TARGETS.throughputRatio, r.ratio - TARGETS.throughputRatio, res?.ratio)}; `) +
         `p99 added ${f(r.p99AddedMs)} ms (≤ ${TARGETS.p99AddedMs}) ${judged(r.p99AddedMs <= TARGETS.p99AddedMs, r.p99AddedMs - TARGETS.p99AddedMs, res?.p99Ms)}; ` +
-        `upstream fetches/req ${f(r.upstreamPerRequest, 4)} (0) ${verdict(r.upstreamPerRequest === 0)}`,
+        `upstream fetches/req ${f(r.upstreamPerRequest, 4)} (0) ${(({ ok, note }) => `${verdict(ok)}${note}`)(upstreamVerdict(r, cache.seconds, cache.concurrency))}`,
     );
   }
   if (res) {

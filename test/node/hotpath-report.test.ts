@@ -5,7 +5,7 @@
  * inside that spread is printed as not resolved instead of a plain MET/MISSED.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CONTROL_KIND, printSummary, resolutionOf, summarize, type Sample, type SampleTarget } from '../../bench/hotpath/hotpath-report.ts';
+import { CONTROL_KIND, printSummary, resolutionOf, summarize, upstreamVerdict, type Sample, type SampleTarget } from '../../bench/hotpath/hotpath-report.ts';
 
 function sample(kind: string, target: SampleTarget, round: number, rps: number, p99: number, cpu: number): Sample {
   return { kind, target, round, rps, p50: p99 / 4, p99, p999: p99 * 2, clientLoopMaxMs: 5, requests: rps * 4, errors: 0, cpuUsPerRequest: cpu, upstream: { discovery: 0, jwks: 0, introspection: 0, token: 0 } };
@@ -67,5 +67,19 @@ describe('the A/A control', () => {
     const plain = lines.find((l) => l.includes('bearer-jwt') && l.includes('throughput'))!;
     expect(plain).toMatch(/throughput 0\.930 of bare \(≥ 0\.95\) MISSED;/);
     expect(plain).toMatch(/p99 added 3\.00 ms \(≤ 1\) MISSED;/);
+  });
+});
+
+describe('upstream fetches', () => {
+  const row = (discovery: number, jwks: number, introspection: number) => ({ upstream: { discovery, jwks, introspection, token: 0 }, gatewaySeconds: 12, segments: 3 });
+  it('none is met; introspection calls up to the cache expiries of the measured time times the connections are the cache refreshing, not a fetch per request', () => {
+    expect(upstreamVerdict(row(0, 0, 0), 30, 16)).toEqual({ ok: true, note: '' });
+    // 12 s in 3 segments, 30 s cache: at most 1 + 3 expiries met by up to 16 requests each.
+    expect(upstreamVerdict(row(0, 0, 64), 30, 16).ok).toBe(true);
+    expect(upstreamVerdict(row(0, 0, 65), 30, 16).ok).toBe(false);
+  });
+  it('a key set or discovery fetch while measuring is never the steady state (their caches last 10 minutes)', () => {
+    expect(upstreamVerdict(row(0, 1, 0), 30, 16).ok).toBe(false);
+    expect(upstreamVerdict(row(1, 0, 0), 30, 16).ok).toBe(false);
   });
 });
