@@ -10,7 +10,7 @@ import type { LegacyKindId } from '../src/providers/kinds/kind.ts';
 import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
 import { reconcileTargetFromEnv } from '../src/reconcile/targets.ts';
 import { adminApi } from '../scripts/cli/admin-api.ts';
-import { startMirrorProcess, type MirrorProcess } from '../scripts/mirror/mirror-process.ts';
+import { heartbeatReporter, startMirrorProcess, type MirrorProcess } from '../scripts/mirror/mirror-process.ts';
 
 export interface StackMirrorInput {
   kind: LegacyKindId;
@@ -37,9 +37,6 @@ export async function startStackMirror(input: StackMirrorInput): Promise<MirrorP
     sweepSeconds: input.sweepSeconds,
     heartbeatSeconds: 2,
     log: input.log ?? (() => {}),
-    report: async (hb) => {
-      const res = await api.mirror.heartbeat.$post({ json: hb });
-      if (!res.ok) throw new Error(`POST /mirror/heartbeat answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    },
+    report: heartbeatReporter((hb) => api.mirror.heartbeat.$post({ json: hb })),
   });
 }

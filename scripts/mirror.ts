@@ -24,7 +24,7 @@ import { KratosAdminClient } from '../src/reconcile/kratos-admin-client.ts';
 import { reconcileTargetFromEnv, TargetConfigError } from '../src/reconcile/targets.ts';
 import { SwitchbackError } from '../src/core/errors.ts';
 import { adminApi } from './cli/admin-api.ts';
-import { startMirrorProcess } from './mirror/mirror-process.ts';
+import { heartbeatReporter, startMirrorProcess } from './mirror/mirror-process.ts';
 
 const USAGE = `usage: switchback mirror [--journal FILE] [--port N] [--host ADDR] [--once]
   --once: one sweep, drain, one heartbeat, then exit (a catch-up run)`;
@@ -102,10 +102,7 @@ async function main(argv: string[]): Promise<number> {
     batchMax,
     legacyPasswordChanges,
     report: api
-      ? async (hb) => {
-          const res = await api.mirror.heartbeat.$post({ json: hb });
-          if (!res.ok) throw new Error(`POST /mirror/heartbeat answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-        }
+      ? heartbeatReporter((hb) => api.mirror.heartbeat.$post({ json: hb }))
       : undefined,
   });
   console.error(`mirror ${proc.mirror.runId}: hooks at ${proc.url}/hooks/kratos${env.MIRROR_HOOK_TOKEN ? '' : ' (closed: MIRROR_HOOK_TOKEN not set)'}, sweep every ${sweepSeconds} s, ${api ? `heartbeat to ${gateway} every ${heartbeatSeconds} s` : 'not reporting (SWITCHBACK_URL not set)'}`);

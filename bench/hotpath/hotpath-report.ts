@@ -150,10 +150,11 @@ export function printBundles(sizes: { combined: BundleSize; proxy: BundleSize; c
  * src/core/isolate-cache.ts), so up to `concurrency` calls per expiry. Key
  * sets and discovery are kept 10 minutes: none is allowed.
  */
-export function upstreamVerdict(r: Pick<Row, 'upstream' | 'gatewaySeconds' | 'segments'>, cacheSeconds: number, concurrency: number): { ok: boolean; note: string } {
+export function upstreamVerdict(r: Pick<Row, 'kind' | 'upstream' | 'gatewaySeconds' | 'segments'>, cacheSeconds: number, concurrency: number): { ok: boolean; note: string } {
   const { discovery, jwks, introspection } = r.upstream;
   if (discovery + jwks + introspection === 0) return { ok: true, note: '' };
-  const expiries = Math.ceil(r.gatewaySeconds / cacheSeconds) + r.segments;
+  // Only the opaque token is introspected, and only a cache that keeps answers has expiries to allow for.
+  const expiries = r.kind === 'opaque-token' && cacheSeconds > 0 ? Math.ceil(r.gatewaySeconds / cacheSeconds) + r.segments : 0;
   const allowed = expiries * concurrency;
   const ok = discovery === 0 && jwks === 0 && introspection <= allowed;
   return { ok, note: ok ? ` (${introspection} introspection calls in ${r.gatewaySeconds.toFixed(0)} s: the cache's own expiry every ${cacheSeconds} s, at most ${allowed} here; none per request)` : ` (${discovery} discovery, ${jwks} JWKS, ${introspection} introspection in ${r.gatewaySeconds.toFixed(0)} s: more than the caches' own refreshes)` };

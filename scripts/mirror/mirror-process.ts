@@ -51,6 +51,24 @@ export interface MirrorProcess {
 
 const HEARTBEAT_IDS = 300;
 
+/** The gateway answered a heartbeat with an HTTP error (what `report` throws, so the mirror can tell a 400 from a network failure). */
+export class HeartbeatRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `report` for a gateway's admin API: one heartbeat POST, an HTTP error thrown as HeartbeatRefused. */
+export function heartbeatReporter(post: (hb: MirrorHeartbeat) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>): (hb: MirrorHeartbeat) => Promise<void> {
+  return async (hb) => {
+    const res = await post(hb);
+    if (!res.ok) throw new HeartbeatRefused(res.status, `POST /mirror/heartbeat answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  };
+}
+
 export function heartbeatBody(s: MirrorSnapshot, ids: UnreportedSignup[]): MirrorHeartbeat {
   const password = (p: 'kept' | 'reset') => ids.flatMap((i) => ('password' in i && i.password === p ? [i.id] : []));
   const owned = ids.flatMap((i) => ('owned' in i ? [i.id] : []));
@@ -79,12 +97,23 @@ export async function startMirrorProcess(o: MirrorProcessOptions): Promise<Mirro
     return sweeping;
   };
   let reporting: Promise<void> | undefined;
+  let legacyOwnedRefused = false;
   const heartbeat = () => {
     reporting ??= (async () => {
       if (!o.report) return;
       for (let round = 0; round < 100; round++) {
-        const ids = mirror.unreported(HEARTBEAT_IDS);
-        await o.report(heartbeatBody(mirror.snapshot(), ids));
+        const ids = mirror.unreported(HEARTBEAT_IDS, { owned: !legacyOwnedRefused });
+        try {
+          await o.report(heartbeatBody(mirror.snapshot(), ids));
+        } catch (err) {
+          // A gateway older than `legacy_owned` refuses a body that names it (400, strict schema): the rest still goes,
+          // and the legacy-owned signups wait, unacknowledged, for a gateway that takes them (the next start tries again).
+          if (!(err instanceof HeartbeatRefused && err.status === 400) || !ids.some((i) => 'owned' in i)) throw err;
+          legacyOwnedRefused = true;
+          log('mirror: the gateway refused legacy_owned (older than this mirror?): reporting without it');
+          round--;
+          continue;
+        }
         await mirror.acknowledge(ids.map((i) => i.id));
         if (ids.length < HEARTBEAT_IDS) break;
       }

@@ -23,6 +23,10 @@ import type { LegacyAccountSnapshot } from '../reconcile/reconcile-target.ts';
  * already): its legacy user id, the digest of the password hash last seen
  * (legacy-password.ts), and the last password change carried back or noted.
  */
+/** The reason of a `skipped` event for an address a legacy account (not switchback's) holds: `${ALREADY_THERE} <kind>, ${NOT_OURS}`. */
+export const ALREADY_THERE = 'already in';
+export const NOT_OURS = 'not created by switchback';
+
 export interface LegacyPasswordTrack {
   user_id: string;
   seen: PasswordSeen;
@@ -32,7 +36,7 @@ export interface LegacyPasswordTrack {
 export type MirrorEvent =
   | { e: 'start'; run_id: string; at: string }
   | { e: 'mirrored'; id: string; user_id?: string; email: string; fp: string; password: 'kept' | 'reset'; created_at: string; at: string }
-  | { e: 'skipped'; id: string; fp: string; reason: string; legacy?: LegacyPasswordTrack; kept?: LegacyAccountSnapshot; owned?: true }
+  | { e: 'skipped'; id: string; fp: string; reason: string; legacy?: LegacyPasswordTrack; kept?: LegacyAccountSnapshot; owned?: boolean }
   | { e: 'failed'; id: string; detail: string; created_at: string; at: string }
   | { e: 'rehashing'; id: string; kept?: LegacyAccountSnapshot }
   | { e: 'reported'; ids: string[] }
@@ -53,11 +57,12 @@ export interface MirroredEntry {
   /** The legacy account as it was before an unfinished delete + re-import (`rehashing` with `kept`). */
   kept?: LegacyAccountSnapshot;
   /**
-   * A signup whose email an account of the legacy provider already holds, one
-   * switchback did not create: reported to the controller (`legacy_owned`), so
-   * /login stops treating the email as Olympus-only.
+   * For a signup whose address an account of the legacy provider already
+   * holds, one switchback did not create: true when that account predates the
+   * signup (reported to the controller as `legacy_owned`, so /login stops
+   * treating the address as Olympus-only), false when it came after.
    */
-  owned?: true;
+  owned?: boolean;
 }
 
 export interface MirrorState {
@@ -78,10 +83,13 @@ export function foldMirror(events: readonly MirrorEvent[], s: MirrorState = { ru
         s.entries.set(ev.id, { status: 'mirrored', ...(ev.user_id ? { userId: ev.user_id } : before?.userId ? { userId: before.userId } : {}), email: ev.email, fp: ev.fp, password: ev.password, createdAt: ev.created_at, reported: (before?.reported ?? false) && before?.password === ev.password });
         break;
       }
-      case 'skipped':
-        // Only a legacy-owned email is the controller's business (until it has heard, it is reported again).
-        s.entries.set(ev.id, { status: 'skipped', fp: ev.fp, detail: ev.reason, reported: !ev.owned, ...(ev.legacy ? { legacy: ev.legacy } : {}), ...(ev.kept ? { kept: ev.kept } : {}), ...(ev.owned ? { owned: true as const } : {}) });
+      case 'skipped': {
+        // Only a legacy-owned address is the controller's business (until it has heard, it is reported again).
+        // Written before `owned` existed: looked at again by the next sweep (fp 'retry'), which decides it.
+        const unjudged = ev.owned === undefined && ev.reason.endsWith(NOT_OURS) && !ev.fp.startsWith('skip:');
+        s.entries.set(ev.id, { status: 'skipped', fp: unjudged ? 'retry' : ev.fp, detail: ev.reason, reported: ev.owned !== true, ...(ev.legacy ? { legacy: ev.legacy } : {}), ...(ev.kept ? { kept: ev.kept } : {}), ...(ev.owned !== undefined ? { owned: ev.owned } : {}) });
         break;
+      }
       case 'failed': {
         const before = s.entries.get(ev.id);
         // A user already mirrored stays mirrored; the failed change is retried by the next sweep.
@@ -116,9 +124,9 @@ export function compactMirror(s: MirrorState, runId: string): MirrorEvent[] {
   const reported: string[] = [];
   for (const [id, m] of s.entries) {
     if (m.status === 'mirrored') out.push({ e: 'mirrored', id, ...(m.userId ? { user_id: m.userId } : {}), email: m.email!, fp: m.fp, password: m.password!, created_at: m.createdAt!, at: new Date().toISOString() });
-    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '', ...(m.legacy ? { legacy: m.legacy } : {}), ...(m.kept && m.fp === 'rehash-pending' ? { kept: m.kept } : {}), ...(m.owned ? { owned: true as const } : {}) });
+    else if (m.status === 'skipped') out.push({ e: 'skipped', id, fp: m.fp, reason: m.detail ?? '', ...(m.legacy ? { legacy: m.legacy } : {}), ...(m.kept && m.fp === 'rehash-pending' ? { kept: m.kept } : {}), ...(m.owned !== undefined ? { owned: m.owned } : {}) });
     // Failed identities are not kept: the first sweep finds them again.
-    if ((m.status === 'mirrored' || m.owned) && m.reported) reported.push(id);
+    if ((m.status === 'mirrored' || m.owned === true) && m.reported) reported.push(id);
   }
   if (reported.length) out.push({ e: 'reported', ids: reported });
   if (s.lastSweep) out.push({ e: 'sweep', ...s.lastSweep });

@@ -29,6 +29,7 @@
 import { decide, draftFingerprint, draftOf, legacyIdOf } from '../reconcile/identity-mapper.ts';
 import { legacyPasswordAction, observePassword, passwordSeen, type LegacyPasswordPolicy } from '../reconcile/legacy-password.ts';
 import type { KratosAdminClient } from '../reconcile/kratos-admin-client.ts';
+import { ALREADY_THERE, NOT_OURS } from './mirror-journal.ts';
 import type { KratosIdentity } from '../reconcile/kratos-identity.ts';
 import { createdBySwitchback } from '../reconcile/legacy-mark.ts';
 import type { LegacyUserDraft, ReconcileTarget, TargetUser } from '../reconcile/reconcile-target.ts';
@@ -245,11 +246,18 @@ export class Mirror {
         } else {
           const users = await this.#o.target.findByEmail(draft.email);
           const mine = users.find((u) => createdBySwitchback(u, identity.id));
-          if (!mine) {
-            // The person's own account (not switchback's): never touched, and not stranded either. The controller
-            // hears of it (`legacy_owned`): /login must not send that email to Olympus as an Olympus-only user,
-            // or a signup made with someone else's address would turn that person's sign-ins away from their account.
-            await this.#append({ e: 'skipped', id: identity.id, fp, reason: `already in ${this.#o.target.kind}, not created by switchback`, owned: true });
+          if (!mine && users.length === 0) {
+            // "Exists" but nothing under that address now (deleted in between, or not yet searchable): try again.
+            await this.#fail(identity, new Error(`${this.#o.target.kind} said the address exists but found no account for it`));
+          } else if (!mine) {
+            // The person's own account (not switchback's): never touched, and not stranded either. When that account
+            // was there before the Olympus signup, the controller hears of it (`legacy_owned`): /login must not send the
+            // address to Olympus as an Olympus-only user, or a signup made with someone else's address would turn that
+            // person's sign-ins away from their account. An account made after the signup (someone registering the
+            // new user's address at the legacy provider during the mirror's lag) is not reported: the signup stays
+            // Olympus-only, as before.
+            const owned = users.some((u) => u.createdAt !== undefined && Date.parse(u.createdAt) < Date.parse(identity.created_at));
+            await this.#append({ e: 'skipped', id: identity.id, fp, reason: `${ALREADY_THERE} ${this.#o.target.kind}, ${NOT_OURS}`, owned });
           } else {
             // Created by switchback before (a mirror killed before it journaled, or a reconcile): adopt it.
             const kept = mine.mark!.password === 'kept';
@@ -419,13 +427,13 @@ export class Mirror {
   }
 
   /** Mirrored identities, and signups whose email a legacy account holds, the controller has not heard of yet (at most `limit`). */
-  unreported(limit = 1000): UnreportedSignup[] {
+  unreported(limit = 1000, o: { owned?: boolean } = {}): UnreportedSignup[] {
     const out: UnreportedSignup[] = [];
     for (const [id, e] of this.#state.entries) {
       if (out.length >= limit) break;
       if (e.reported) continue;
       if (e.status === 'mirrored') out.push({ id, password: e.password! });
-      else if (e.owned) out.push({ id, owned: true });
+      else if (e.owned === true && o.owned !== false) out.push({ id, owned: true });
     }
     return out;
   }

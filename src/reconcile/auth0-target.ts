@@ -134,7 +134,7 @@ function accountSnapshot(u: Auth0User): LegacyAccountSnapshot {
 
 export function toTargetUser(u: Auth0User): TargetUser {
   const note = noteOf(u.app_metadata);
-  return { id: u.user_id, email: u.email, mark: markOf(u.app_metadata), ...(note ? { passwordChange: note } : {}) };
+  return { id: u.user_id, email: u.email, mark: markOf(u.app_metadata), ...(note ? { passwordChange: note } : {}), ...(typeof u.created_at === 'string' ? { createdAt: u.created_at } : {}) };
 }
 
 /**
@@ -277,9 +277,11 @@ export class Auth0Target implements ReconcileTarget {
     }
     const errors = await this.client.jobErrors(job.id);
     const byEmail = new Map(errors.map((e) => [String(e.user.email ?? '').toLowerCase(), e.errors]));
+    const chunkSecrets = users.flatMap(secretsOf);
     users.forEach((u, k) => {
       const errs = byEmail.get(String(u.email).toLowerCase());
-      out.set(indexes[k]!, errs?.map((e) => ({ code: e.code, message: withoutSecrets(e.message, secretsOf(u)) })));
+      // Every record's secrets, not only this one's: two records of a chunk may share an address.
+      out.set(indexes[k]!, errs?.map((e) => ({ code: e.code, message: withoutSecrets(e.message, chunkSecrets) })));
     });
     return out;
   }

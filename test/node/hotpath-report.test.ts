@@ -71,13 +71,18 @@ describe('the A/A control', () => {
 });
 
 describe('upstream fetches', () => {
-  const row = (discovery: number, jwks: number, introspection: number) => ({ upstream: { discovery, jwks, introspection, token: 0 }, gatewaySeconds: 12, segments: 3 });
+  const row = (discovery: number, jwks: number, introspection: number, kind = 'opaque-token') => ({ kind, upstream: { discovery, jwks, introspection, token: 0 }, gatewaySeconds: 12, segments: 3 });
   it('none is met; introspection calls up to the cache expiries of the measured time times the connections are the cache refreshing, not a fetch per request', () => {
     expect(upstreamVerdict(row(0, 0, 0), 30, 16)).toEqual({ ok: true, note: '' });
     // 12 s in 3 segments, 30 s cache: at most 1 + 3 expiries met by up to 16 requests each.
     expect(upstreamVerdict(row(0, 0, 64), 30, 16).ok).toBe(true);
     expect(upstreamVerdict(row(0, 0, 65), 30, 16).ok).toBe(false);
   });
+  it('no allowance for a kind that is not introspected, nor for a cache that keeps nothing', () => {
+    expect(upstreamVerdict(row(0, 0, 1, 'bearer-jwt'), 30, 16).ok).toBe(false);
+    expect(upstreamVerdict(row(0, 0, 1), 0, 16).ok).toBe(false);
+  });
+
   it('a key set or discovery fetch while measuring is never the steady state (their caches last 10 minutes)', () => {
     expect(upstreamVerdict(row(0, 1, 0), 30, 16).ok).toBe(false);
     expect(upstreamVerdict(row(1, 0, 0), 30, 16).ok).toBe(false);

@@ -11,6 +11,8 @@ import { hashPassword } from '../../dev/kratos-admin/identity-directory.ts';
 import { burst, postHook, signUp, spawnMirror, startMirrorFixture, type MirrorFixture } from './support/mirror-harness.ts';
 import { hashOf, isLegacy } from './support/reconcile-harness.ts';
 import type { MirrorHeartbeat } from '../../src/rollback/mirror-state.ts';
+import { HeartbeatRefused } from '../../scripts/mirror/mirror-process.ts';
+import { readFile, writeFile } from 'node:fs/promises';
 
 let fx: MirrorFixture | undefined;
 afterEach(async () => {
@@ -118,21 +120,28 @@ describe('switchback mirror', () => {
     expect(fx.auth0.emails).toEqual([]);
   });
 
-  it("leaves alone an Auth0 account that already holds a signup's email, and tells the controller once (legacy_owned), across a restart", async () => {
+  it("leaves alone an Auth0 account that already holds a signup's address, and tells the controller once (legacy_owned) when that account came first, across a restart", async () => {
     fx = await startMirrorFixture({ auth0: { users: [{ email: 'taken@example.com', given_name: 'Owner', password: 'An-0wner-Passw0rd!' }] } });
     const beats: MirrorHeartbeat[] = [];
     const report = async (hb: MirrorHeartbeat) => void beats.push(hb);
     const m = await fx.start({ report });
-    const [base, other] = burst(2, 9, 0);
+    const [base, other, late] = burst(3, 9, 0);
     const squat = { ...base!, traits: { ...base!.traits, email: 'taken@example.com' } };
-    await signUp(fx.kratos, m.url, [squat, other!]);
+    // An account made at Auth0 after the Olympus signup (someone taking the new user's address during the mirror's lag): not reported.
+    const after = { ...late!, traits: { ...late!.traits, email: 'after@example.com' } };
+    await new Promise((r) => setTimeout(r, 5));
+    fx.auth0.seedUser({ email: 'after@example.com' });
+    await signUp(fx.kratos, m.url, [squat, other!, after]);
     await m.idle();
-    // The owner's account: one user, untouched, no switchback mark.
-    const owner = fx.auth0.usersByEmail('taken@example.com');
-    expect(owner).toHaveLength(1);
-    expect(owner[0]!.profile.given_name).toBe('Owner');
-    expect(owner[0]!.profile.app_metadata ?? {}).not.toHaveProperty('olympus_id');
+    // The owners' accounts: one user each, untouched, no switchback mark.
+    for (const email of ['taken@example.com', 'after@example.com']) {
+      const owner = fx.auth0.usersByEmail(email);
+      expect(owner).toHaveLength(1);
+      expect(owner[0]!.profile.app_metadata ?? {}).not.toHaveProperty('olympus_id');
+    }
+    expect(fx.auth0.usersByEmail('taken@example.com')[0]!.profile.given_name).toBe('Owner');
     expect(m.mirror.unreported()).toEqual(expect.arrayContaining([{ id: squat.id, owned: true }, { id: other!.id, password: expect.any(String) }]));
+    expect(m.mirror.unreported().map((u) => u.id)).not.toContain(after.id);
 
     await m.heartbeat();
     expect(beats.at(-1)).toMatchObject({ legacy_owned: [squat.id], mirrored_with_password: [other!.id] });
@@ -141,12 +150,50 @@ describe('switchback mirror', () => {
     expect(beats.at(-1)).not.toHaveProperty('legacy_owned');
     expect(m.mirror.unreported()).toEqual([]);
 
-    // The journal keeps both the finding and that the controller heard it.
+    // The journal keeps the finding and that the controller heard it.
     await m.stop();
     const again = await fx.start({ report });
     expect(again.mirror.unreported()).toEqual([]);
-    expect(again.mirror.snapshot().counts).toMatchObject({ mirrored: 1, skipped: 1 });
+    expect(again.mirror.snapshot().counts).toMatchObject({ mirrored: 1, skipped: 2 });
     expect(fx.auth0.usersByEmail('taken@example.com')).toHaveLength(1);
+  });
+
+  it('a gateway older than legacy_owned (400 on it) still gets the mirrored ids; the legacy-owned wait, unacknowledged', async () => {
+    fx = await startMirrorFixture({ auth0: { users: [{ email: 'held@example.com' }] } });
+    const beats: MirrorHeartbeat[] = [];
+    const report = async (hb: MirrorHeartbeat) => {
+      if ('legacy_owned' in hb) throw new HeartbeatRefused(400, 'POST /mirror/heartbeat answered 400: unknown key legacy_owned');
+      beats.push(hb);
+    };
+    const m = await fx.start({ report });
+    const [a, b] = burst(2, 10, 0);
+    const held = { ...a!, traits: { ...a!.traits, email: 'held@example.com' } };
+    await signUp(fx.kratos, m.url, [held, b!]);
+    await m.idle();
+    await m.heartbeat();
+    expect(beats).toHaveLength(1);
+    expect(beats[0]).toMatchObject({ mirrored_with_password: [b!.id] });
+    expect(m.mirror.unreported()).toEqual([{ id: held.id, owned: true }]);
+  });
+
+  it('a journal written before legacy_owned: its "not created by switchback" findings are judged again by the next sweep', async () => {
+    fx = await startMirrorFixture({ auth0: { users: [{ email: 'before@example.com' }] } });
+    const first = await fx.start();
+    const [a] = burst(1, 11, 0);
+    const held = { ...a!, traits: { ...a!.traits, email: 'before@example.com' } };
+    await signUp(fx.kratos, first.url, [held]);
+    await first.idle();
+    await first.stop();
+    // What the previous release journaled for it: the same skipped event (same fingerprint) without `owned`.
+    const lines = (await readFile(fx.journalPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l.e === 'skipped' && l.id === held.id && l.owned === true)).toBe(true);
+    await writeFile(fx.journalPath, lines.map((l) => JSON.stringify(l.e === 'skipped' ? { ...l, owned: undefined } : l)).join('\n') + '\n');
+
+    const m = await fx.start();
+    await m.sweep();
+    await m.idle();
+    expect(m.mirror.unreported()).toEqual([{ id: held.id, owned: true }]);
+    expect(fx.auth0.usersByEmail('before@example.com')).toHaveLength(1);
   });
 
   it('refuses hooks without the token, and bad bodies, with a 4xx', async () => {

@@ -41,7 +41,8 @@ describe('withoutSecrets', () => {
     const HASH_CHARS = '$./+=,-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'.split('');
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), fc.string({ unit: fc.constantFrom(...HASH_CHARS), minLength: 8, maxLength: 80 }), fc.string({ maxLength: 200 }), (before, secret, after) => {
-        expect(withoutSecrets(`${before}${secret}${after}${secret}`, [secret])).not.toContain(secret);
+        // Outside the markers: a secret spelled like the marker's own word ("redacted") is still gone.
+        for (const part of withoutSecrets(`${before}${secret}${after}${secret}`, [secret]).split('[redacted]')) expect(part).not.toContain(secret);
       }),
     );
   });
