@@ -60,7 +60,7 @@ export function toTargetUser(u: ClerkUser, email?: string): TargetUser {
   const lower = email?.toLowerCase();
   const address = (lower && u.emailAddresses.find((e) => e.toLowerCase() === lower)) ?? u.emailAddresses[0] ?? '';
   const note = noteOf(u.privateMetadata);
-  return { id: u.id, email: address, mark: markOf(u.privateMetadata), ...(note ? { passwordChange: note } : {}) };
+  return { id: u.id, email: address, mark: markOf(u.privateMetadata), ...(note ? { passwordChange: note } : {}), ...(u.createdAtMs !== undefined ? { createdAt: new Date(u.createdAtMs).toISOString() } : {}) };
 }
 
 export class ClerkTarget implements ReconcileTarget {

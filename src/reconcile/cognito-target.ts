@@ -146,7 +146,7 @@ export function noteOfAttributes(a: Record<string, string>) {
 
 export function toTargetUser(u: CognitoUser): TargetUser {
   const note = noteOfAttributes(u.attributes);
-  return { id: u.username, email: u.attributes.email ?? '', mark: markOfAttributes(u.attributes), ...(note ? { passwordChange: note } : {}) };
+  return { id: u.username, email: u.attributes.email ?? '', mark: markOfAttributes(u.attributes), ...(note ? { passwordChange: note } : {}), ...(u.createdAtMs !== undefined ? { createdAt: new Date(u.createdAtMs).toISOString() } : {}) };
 }
 
 /** Spaces the calls of one quota category at its rate (a start time per call; callers may be concurrent). */

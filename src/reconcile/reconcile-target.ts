@@ -57,7 +57,7 @@ export interface TargetUser {
   mark: LegacyMark | undefined;
   /** On a user imported FROM this provider whose password changed in Olympus: the mirror's note (legacy-password.ts). */
   passwordChange?: PasswordChangeNote;
-  /** When the provider created the account (ISO 8601), where its API says so (Auth0's `created_at`). */
+  /** When the provider created the account (ISO 8601), where its API says so (Auth0's and Clerk's `created_at`, Cognito's `UserCreateDate`). */
   createdAt?: string;
 }
 

@@ -189,6 +189,9 @@ describe('replaceHash', () => {
   it("a user switchback did not create is never touched (no mark: unsupported)", async () => {
     const t = targetOf();
     const [user] = await t.findByEmail(ids.get('taken')!.traits.email as string);
+    // created_at (Unix ms at Clerk) as ISO: the mirror reports an address as legacy-owned only when the account came first.
+    expect(Date.parse(user!.createdAt!)).toBeGreaterThan(Date.parse('2020-01-01T00:00:00Z'));
+    expect(Date.parse(user!.createdAt!)).toBeLessThanOrEqual(Date.now());
     expect(await t.replaceHash(user!, { identityId: 'x', email: user!.email, emailVerified: true, createdAt: WINDOW.from.toISOString(), hash: bcrypt.hashSync('x', 4) })).toEqual({ status: 'unsupported' });
     expect(await client.verifyPassword(someoneElse, 'their-own-password')).toBe(true);
   });

@@ -75,6 +75,9 @@ describe('create', () => {
     expect(out.map((o) => o.status)).toEqual(['exists', 'created']);
     expect(api.pool.find('taken@example.com')).toMatchObject({ username: theirs.username, status: 'CONFIRMED' });
     expect(api.pool.find('taken@example.com')!.attributes['custom:sb_run']).toBeUndefined();
+    // When the account was made (UserCreateDate): the mirror reports an address as legacy-owned only when it came first.
+    const [found] = await t.findByEmail('taken@example.com');
+    expect(found!.createdAt).toBe(new Date(theirs.createdAt).toISOString());
   });
 
   it('TooManyRequestsException is backed off and retried until every user is created', async () => {

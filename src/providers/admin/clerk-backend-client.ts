@@ -32,6 +32,8 @@ export interface ClerkUser {
   banned: boolean;
   /** Backend-only metadata (a reconcile's mark, legacy-mark.ts). */
   privateMetadata: Record<string, unknown>;
+  /** `created_at`: when the user was created, Unix ms (Clerk's User object), when the answer says. */
+  createdAtMs?: number;
 }
 
 /** Hashers POST /v1/users takes a `password_digest` of (create-user-params); src/reconcile/clerk-digest.ts says which a Kratos hash becomes. */
@@ -66,6 +68,7 @@ function userOf(raw: unknown, operation: string): ClerkUser {
     locked: u.locked === true,
     banned: u.banned === true,
     privateMetadata: typeof u.private_metadata === 'object' && u.private_metadata !== null && !Array.isArray(u.private_metadata) ? (u.private_metadata as Record<string, unknown>) : {},
+    ...(typeof u.created_at === 'number' && Number.isFinite(u.created_at) ? { createdAtMs: u.created_at } : {}),
   };
 }
 

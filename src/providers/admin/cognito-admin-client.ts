@@ -44,6 +44,8 @@ export interface CognitoUser {
   attributes: Record<string, string>;
   status: CognitoUserStatus | string;
   enabled: boolean;
+  /** UserCreateDate, Unix ms, when the answer says. */
+  createdAtMs?: number;
 }
 
 /** A pool's EmailConfiguration (EmailConfigurationType in the API reference), for the courier check. */
@@ -93,7 +95,9 @@ function attributesOf(list: unknown): Record<string, string> {
 function userOf(raw: unknown, attributesKey: 'Attributes' | 'UserAttributes', operation: string): CognitoUser {
   const u = raw as Record<string, unknown> | null;
   if (typeof u !== 'object' || u === null || typeof u.Username !== 'string') throw new LegacyAdminError('cognito', operation, 'bad_response', 200, undefined);
-  return { username: u.Username, attributes: attributesOf(u[attributesKey]), status: typeof u.UserStatus === 'string' ? u.UserStatus : 'UNKNOWN', enabled: u.Enabled !== false };
+  // UserCreateDate: a timestamp, epoch seconds in the JSON protocol (UserType in the API reference).
+  const created = typeof u.UserCreateDate === 'number' && Number.isFinite(u.UserCreateDate) ? { createdAtMs: Math.round(u.UserCreateDate * 1000) } : {};
+  return { username: u.Username, attributes: attributesOf(u[attributesKey]), status: typeof u.UserStatus === 'string' ? u.UserStatus : 'UNKNOWN', enabled: u.Enabled !== false, ...created };
 }
 
 /** ListUsers filter value: a double-quoted string in which `"` and `\` are escaped. */
