@@ -349,7 +349,7 @@ function renderPeople() {
 function category(entry) {
   if (entry.type === 'rollback' || entry.type === 'flag.changed') return 'flag';
   if (entry.type.startsWith('notification')) return 'notify';
-  if (entry.type.startsWith('reconcile')) return 'reconcile';
+  if (entry.type.startsWith('reconcile') || entry.type.startsWith('signup.')) return 'reconcile';
   if (entry.type.startsWith('rollback.') || entry.type.startsWith('rule')) return 'rule';
   if (entry.type.startsWith('automatic_rollback')) return 'flag';
   return 'operator';
@@ -382,6 +382,10 @@ function describe(entry) {
       return `Re-enable gate overridden (${(d.overridden ?? []).map((c) => GATE_WORDS[c] ?? c).join(', ')}): ${d.reason}`;
     case 'postmortem.linked':
       return `Postmortem linked: ${d.url}`;
+    case 'signup.legacy_owned': {
+      const n = (d.ids ?? []).length;
+      return `${n} Olympus signup${n === 1 ? '' : 's'} with an address a legacy account already held (the account came first): that address follows the cohort again, not Olympus (mirror ${d.mirror_id})`;
+    }
     default:
       if (entry.type === 'notification.delivered') return `Notification ${d.type} delivered (${d.channel}${d.attempts > 1 ? `, attempt ${d.attempts}` : ''})`;
       if (entry.type === 'notification.failed') return `Notification ${d.type} NOT delivered (${d.channel}): ${d.error}`;
