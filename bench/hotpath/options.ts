@@ -1,5 +1,5 @@
 // Knobs of `npm run bench:hotpath`, from HOTPATH_* variables, with defaults
-// that keep a full run under about three minutes on a 2-core machine.
+// that keep a full run under about five minutes on a 2-core machine.
 import type { KindName } from '../bench-options.ts';
 import type { Layout } from './runtime.ts';
 
