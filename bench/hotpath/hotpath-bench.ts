@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   console.log(`# switchback hot path: ${hotpathCommand()}`);
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.os}, Node ${machine.node}, wrangler ${machine.wrangler}, workerd ${machine.workerd}, load average ${machine.loadAverageAtStart.join(' ')}`);
   console.log(
-    `settings: ${o.rounds} rounds × ${o.kinds.length} kinds × (gateway, bare)${o.control ? ' + the A/A control' : ''}, ${o.seconds} s segments, ${o.warmup} warm-up requests each, ${o.concurrency} connections, ` +
+    `settings: ${o.rounds} rounds × ${o.kinds.length} kinds × (gateway, bare)${o.control ? ' + the A/A control and the identity floor' : ''}, ${o.seconds} s segments, ${o.warmup} warm-up requests each, ${o.concurrency} connections, ` +
       (o.rate > 0 ? `offered ${o.rate} req/s to every target (paced)` : 'unpaced (closed loop)'),
   );
 

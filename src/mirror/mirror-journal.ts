@@ -18,15 +18,15 @@ import type { Journal } from '../reconcile/journal.ts';
 import type { PasswordSeen } from '../reconcile/legacy-password.ts';
 import type { LegacyAccountSnapshot } from '../reconcile/reconcile-target.ts';
 
+/** The reason of a `skipped` event for an address a legacy account (not switchback's) holds: `${ALREADY_THERE} <kind>, ${NOT_OURS}`. */
+export const ALREADY_THERE = 'already in';
+export const NOT_OURS = 'not created by switchback';
+
 /**
  * An identity imported from the legacy provider (skipped: it is there
  * already): its legacy user id, the digest of the password hash last seen
  * (legacy-password.ts), and the last password change carried back or noted.
  */
-/** The reason of a `skipped` event for an address a legacy account (not switchback's) holds: `${ALREADY_THERE} <kind>, ${NOT_OURS}`. */
-export const ALREADY_THERE = 'already in';
-export const NOT_OURS = 'not created by switchback';
-
 export interface LegacyPasswordTrack {
   user_id: string;
   seen: PasswordSeen;

@@ -22,10 +22,11 @@ export interface MirrorHeartbeat extends MirrorReport {
   mirrored_with_password: string[];
   mirrored_without_password: string[];
   /**
-   * Signups whose email an account of the legacy provider already holds, one
-   * switchback did not create (the mirror found it and left it alone): their
-   * rows become `exists`, like the reconcile's, so /login no longer sends that
-   * email to Olympus as an Olympus-only user. Absent from older mirrors.
+   * Signups whose email an account of the legacy provider already held before
+   * the signup, one switchback did not create (the mirror found it and left it
+   * alone): their rows become `exists`, like the reconcile's, so /login no
+   * longer sends that email to Olympus as an Olympus-only user. Absent from
+   * older mirrors.
    */
   legacy_owned?: string[];
 }

@@ -29,7 +29,7 @@ export const MirrorHeartbeatBody = z.strictObject({
   lag_ms: z.nullable(z.strictObject({ p50: Count, p99: Count, max: Count, n: Count })),
   mirrored_with_password: Ids,
   mirrored_without_password: Ids,
-  /** Signups whose email a legacy account (not switchback's) already holds: /login stops routing them as Olympus-only. */
+  /** Signups whose email a legacy account (not switchback's, created before the signup) holds: /login stops routing them as Olympus-only. */
   legacy_owned: z.optional(Ids),
 });
 
